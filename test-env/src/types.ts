@@ -1,0 +1,93 @@
+/** One real kube-apiserver (with embedded etcd) on loopback. */
+export interface KubeApiServerEnv {
+  name: string;
+  serverUrl: string;
+  /** PEM of the CA that signed the serving certificate. */
+  caData: string;
+  /** PEM client certificate and key of a `system:masters` user. */
+  adminCertData: string;
+  adminKeyData: string;
+  /** Static bearer tokens: cluster-admin, RBAC `view`, and a user with no rights. */
+  adminToken: string;
+  readOnlyToken: string;
+  noRightsToken: string;
+  /** An admin kubeconfig (client certificate) written by the server wrapper. */
+  kubeconfigPath: string;
+  /** PEM of a CA that did NOT sign the server certificate (for wrong-CA tests). */
+  otherCaData: string;
+  kubernetesVersion: string;
+  pid: number;
+}
+
+export interface PostgresEnv {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  /** postgresql://user:password@127.0.0.1:port */
+  connectionString: string;
+  pid: number;
+}
+
+export interface PrometheusEnv {
+  /** Anonymous, plain HTTP. */
+  anonymousUrl: string;
+  /** Basic auth over TLS (Prometheus --web.config.file). */
+  secureUrl: string;
+  username: string;
+  password: string;
+  /** PEM of the CA that signed the secure instance's certificate. */
+  caData: string;
+  pids: number[];
+}
+
+export interface MotoEnv {
+  /** Endpoint for every AWS service moto serves (EKS, EC2, IAM, STS). */
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  pid: number;
+}
+
+export interface SshEnv {
+  host: string;
+  port: number;
+  username: string;
+  password: string;
+  /** OpenSSH-format private key accepted for the user. */
+  privateKey: string;
+  /** The server's host public key line (for known_hosts checks). */
+  hostKey: string;
+  pid: number;
+}
+
+export interface ProxyEnv {
+  /** http://127.0.0.1:port, an HTTP CONNECT proxy. */
+  url: string;
+  /** The proxy's log: tests read it to prove traffic went through the proxy. */
+  logFile: string;
+  pid: number;
+}
+
+/** What `startTestEnv` returns and `cluster-registry-test-env up` writes as JSON. */
+export interface TestEnv {
+  stateDir: string;
+  kubeApiServers: KubeApiServerEnv[];
+  postgres?: PostgresEnv;
+  prometheus?: PrometheusEnv;
+  moto?: MotoEnv;
+  ssh?: SshEnv;
+  proxy?: ProxyEnv;
+}
+
+/** Which services to start. */
+export interface TestEnvRequest {
+  /** Number of independent API servers (default 0). */
+  kubeApiServers?: number;
+  postgres?: boolean;
+  prometheus?: boolean;
+  moto?: boolean;
+  ssh?: boolean;
+  proxy?: boolean;
+}
