@@ -43,7 +43,7 @@ yarn() { node "$REPO_ROOT"/.yarn/releases/yarn-*.cjs "$@"; }
 ensure_dependencies() {
   # Re-install only when the lockfile or a manifest changed since the last install.
   local stamp="$REPO_ROOT/node_modules/.install-stamp" sum
-  sum="$(cd "$REPO_ROOT" && cat yarn.lock package.json packages/*/package.json plugins/*/package.json 2>/dev/null | sha1sum | cut -d' ' -f1)"
+  sum="$(cd "$REPO_ROOT" && find . -maxdepth 3 -name package.json -not -path './node_modules/*' | sort | xargs cat yarn.lock | sha1sum | cut -d' ' -f1)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then return; fi
   log "installing dependencies (yarn install)"
   local flags=()

@@ -2,7 +2,7 @@
  * cluster-registry-test-env: start the test environment by hand, or prepare it.
  *
  *   yarn test-env up [--all] [--kube N] [--postgres] [--prometheus] [--moto] [--ssh] [--proxy] [--out FILE]
- *   yarn test-env prepare      build kube-apiserver, create the moto virtualenv, install Debian services
+ *   yarn test-env prepare      build kube-apiserver, create the moto virtualenv, install Debian services and Chromium
  *
  * `up` prints the environment as JSON (and writes it to --out), then keeps
  * everything running until Ctrl-C / SIGTERM, when it stops all it started.
@@ -18,6 +18,8 @@ const debianServices: Array<[string, string]> = [
   ['/usr/bin/prometheus', 'prometheus'],
   ['/usr/sbin/sshd', 'openssh-server'],
   ['/usr/bin/tinyproxy', 'tinyproxy'],
+  // the browser of the end-to-end tests
+  ['/usr/bin/chromium', 'chromium'],
 ];
 
 function parseUp(args: string[]): { request: TestEnvRequest; out?: string } {
@@ -27,7 +29,14 @@ function parseUp(args: string[]): { request: TestEnvRequest; out?: string } {
     const a = args[i];
     switch (a) {
       case '--all':
-        Object.assign(request, { kubeApiServers: 2, postgres: true, prometheus: true, moto: true, ssh: true, proxy: true });
+        Object.assign(request, {
+          kubeApiServers: 2,
+          postgres: true,
+          prometheus: true,
+          moto: true,
+          ssh: true,
+          proxy: true,
+        });
         break;
       case '--kube':
         request.kubeApiServers = Number(args[++i]);
@@ -53,7 +62,8 @@ async function main(argv: string[]) {
   const [command, ...args] = argv;
   if (command === 'prepare') {
     const started = Date.now();
-    for (const [binary, pkg] of debianServices) await ensureDebianPackage(binary, pkg);
+    for (const [binary, pkg] of debianServices)
+      await ensureDebianPackage(binary, pkg);
     await Promise.all([buildKubeApiServer(), ensureMotoVenv()]);
     log(`prepared in ${((Date.now() - started) / 1000).toFixed(1)}s`);
     return;
@@ -65,7 +75,11 @@ async function main(argv: string[]) {
     const json = JSON.stringify(env, null, 2);
     if (out) fs.writeFileSync(out, json, { mode: 0o600 });
     process.stdout.write(`${json}\n`);
-    log(`up in ${((Date.now() - started) / 1000).toFixed(1)}s; Ctrl-C stops everything`);
+    log(
+      `up in ${((Date.now() - started) / 1000).toFixed(
+        1,
+      )}s; Ctrl-C stops everything`,
+    );
     const shutdown = () => {
       log('stopping');
       stop().finally(() => {

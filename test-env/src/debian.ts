@@ -11,7 +11,9 @@ let updated = false;
 export async function ensureDebianPackage(binary: string, pkg: string) {
   if (fs.existsSync(binary)) return;
   if (!isRoot()) {
-    throw new Error(`${binary} is missing: install the Debian package '${pkg}' (apt-get install ${pkg})`);
+    throw new Error(
+      `${binary} is missing: install the Debian package '${pkg}' (apt-get install ${pkg})`,
+    );
   }
   log(`installing Debian package ${pkg}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -19,7 +21,11 @@ export async function ensureDebianPackage(binary: string, pkg: string) {
     await run('apt-get', ['update', '-qq'], { env });
     updated = true;
   }
-  await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { env });
+  await run(
+    'apt-get',
+    ['install', '-y', '-qq', '--no-install-recommends', pkg],
+    { env },
+  );
   if (!fs.existsSync(binary)) {
     throw new Error(`installed ${pkg} but ${binary} is still missing`);
   }

@@ -36,14 +36,19 @@ export async function startTestEnv(
   request: TestEnvRequest,
   opts: { stateDir?: string } = {},
 ): Promise<RunningTestEnv> {
-  const stateDir = opts.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-registry-test-env-'));
+  const stateDir =
+    opts.stateDir ??
+    fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-registry-test-env-'));
   fs.mkdirSync(stateDir, { recursive: true });
   fs.chmodSync(stateDir, 0o755); // services that drop root (postgres, tinyproxy) must reach their folders
   const stops: Array<() => Promise<void>> = [];
   const env: TestEnv = { stateDir, kubeApiServers: [] };
 
   const tasks: Array<Promise<void>> = [];
-  const add = <T extends { stop(): Promise<void> }>(p: Promise<T>, use: (r: T) => void) =>
+  const add = <T extends { stop(): Promise<void> }>(
+    p: Promise<T>,
+    use: (r: T) => void,
+  ) =>
     tasks.push(
       p.then(r => {
         stops.push(r.stop);
@@ -51,10 +56,15 @@ export async function startTestEnv(
       }),
     );
   for (let i = 0; i < (request.kubeApiServers ?? 0); i++) {
-    add(startKubeApiServer(stateDir, `test-cluster-${i + 1}`), r => (env.kubeApiServers[i] = r.env));
+    add(
+      startKubeApiServer(stateDir, `test-cluster-${i + 1}`),
+      r => (env.kubeApiServers[i] = r.env),
+    );
   }
-  if (request.postgres) add(startPostgres(stateDir), r => (env.postgres = r.env));
-  if (request.prometheus) add(startPrometheus(stateDir), r => (env.prometheus = r.env));
+  if (request.postgres)
+    add(startPostgres(stateDir), r => (env.postgres = r.env));
+  if (request.prometheus)
+    add(startPrometheus(stateDir), r => (env.prometheus = r.env));
   if (request.moto) add(startMoto(stateDir), r => (env.moto = r.env));
   if (request.ssh) add(startSshd(stateDir), r => (env.ssh = r.env));
   if (request.proxy) add(startProxy(stateDir), r => (env.proxy = r.env));
@@ -63,11 +73,15 @@ export async function startTestEnv(
     await Promise.all(stops.map(s => s()));
   };
   const results = await Promise.allSettled(tasks);
-  const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  const failures = results.filter(
+    (r): r is PromiseRejectedResult => r.status === 'rejected',
+  );
   if (failures.length) {
     await stop();
     throw new Error(
-      `test environment failed to start:\n${failures.map(f => String(f.reason?.message ?? f.reason)).join('\n\n')}`,
+      `test environment failed to start:\n${failures
+        .map(f => String(f.reason?.message ?? f.reason))
+        .join('\n\n')}`,
     );
   }
   return { env, stop };
@@ -96,7 +110,9 @@ function satisfies(env: TestEnv, request: TestEnvRequest): boolean {
  * test command started one that has everything requested, otherwise a new one
  * that the returned `stop` tears down.
  */
-export async function acquireTestEnv(request: TestEnvRequest): Promise<RunningTestEnv> {
+export async function acquireTestEnv(
+  request: TestEnvRequest,
+): Promise<RunningTestEnv> {
   const shared = sharedTestEnv();
   if (shared && satisfies(shared, request)) {
     return { env: shared, stop: async () => {} };

@@ -49,21 +49,35 @@ async function ignoreConflict<T>(p: Promise<T>): Promise<T | undefined> {
  */
 export async function createServiceAccountToken(
   server: KubeApiServerEnv,
-  opts: { namespace?: string; name: string; clusterRole?: string; expirationSeconds?: number },
+  opts: {
+    namespace?: string;
+    name: string;
+    clusterRole?: string;
+    expirationSeconds?: number;
+  },
 ): Promise<string> {
   const kc = adminKubeConfig(server);
   const core = kc.makeApiClient(CoreV1Api);
   const namespace = opts.namespace ?? 'default';
-  await ignoreConflict(core.createNamespace({ body: { metadata: { name: namespace } } }));
   await ignoreConflict(
-    core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: opts.name } } }),
+    core.createNamespace({ body: { metadata: { name: namespace } } }),
+  );
+  await ignoreConflict(
+    core.createNamespacedServiceAccount({
+      namespace,
+      body: { metadata: { name: opts.name } },
+    }),
   );
   if (opts.clusterRole) {
     await ignoreConflict(
       kc.makeApiClient(RbacAuthorizationV1Api).createClusterRoleBinding({
         body: {
           metadata: { name: `${namespace}-${opts.name}-${opts.clusterRole}` },
-          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: opts.clusterRole },
+          roleRef: {
+            apiGroup: 'rbac.authorization.k8s.io',
+            kind: 'ClusterRole',
+            name: opts.clusterRole,
+          },
           subjects: [{ kind: 'ServiceAccount', name: opts.name, namespace }],
         },
       }),
@@ -72,7 +86,12 @@ export async function createServiceAccountToken(
   const res = await core.createNamespacedServiceAccountToken({
     name: opts.name,
     namespace,
-    body: { spec: { audiences: [], expirationSeconds: opts.expirationSeconds ?? 3600 } },
+    body: {
+      spec: {
+        audiences: [],
+        expirationSeconds: opts.expirationSeconds ?? 3600,
+      },
+    },
   });
   return res.status!.token;
 }
@@ -93,10 +112,17 @@ export interface TestNode {
  */
 export async function createNode(server: KubeApiServerEnv, node: TestNode) {
   const core = adminKubeConfig(server).makeApiClient(CoreV1Api);
-  const labels: Record<string, string> = { 'kubernetes.io/hostname': node.name, ...node.labels };
-  for (const role of node.roles ?? []) labels[`node-role.kubernetes.io/${role}`] = '';
+  const labels: Record<string, string> = {
+    'kubernetes.io/hostname': node.name,
+    ...node.labels,
+  };
+  for (const role of node.roles ?? [])
+    labels[`node-role.kubernetes.io/${role}`] = '';
   const created = await core.createNode({
-    body: { metadata: { name: node.name, labels }, spec: { taints: node.taints } },
+    body: {
+      metadata: { name: node.name, labels },
+      spec: { taints: node.taints },
+    },
   });
   const now = new Date();
   const conditions: V1NodeCondition[] = [
@@ -104,7 +130,10 @@ export async function createNode(server: KubeApiServerEnv, node: TestNode) {
       type: 'Ready',
       status: node.ready === false ? 'False' : 'True',
       reason: node.ready === false ? 'KubeletNotReady' : 'KubeletReady',
-      message: node.ready === false ? 'test node is not ready' : 'kubelet is posting ready status',
+      message:
+        node.ready === false
+          ? 'test node is not ready'
+          : 'kubelet is posting ready status',
       lastHeartbeatTime: now,
       lastTransitionTime: now,
     },
@@ -140,7 +169,9 @@ export async function createWorkload(
   const kc = adminKubeConfig(server);
   const namespace = opts.namespace ?? 'default';
   const core = kc.makeApiClient(CoreV1Api);
-  await ignoreConflict(core.createNamespace({ body: { metadata: { name: namespace } } }));
+  await ignoreConflict(
+    core.createNamespace({ body: { metadata: { name: namespace } } }),
+  );
   const container = { name: 'app', image: 'registry.example/app:1.0' };
   await kc.makeApiClient(AppsV1Api).createNamespacedDeployment({
     namespace,
@@ -149,12 +180,18 @@ export async function createWorkload(
       spec: {
         replicas: 1,
         selector: { matchLabels: opts.labels },
-        template: { metadata: { labels: opts.labels }, spec: { containers: [container] } },
+        template: {
+          metadata: { labels: opts.labels },
+          spec: { containers: [container] },
+        },
       },
     },
   });
   await core.createNamespacedPod({
     namespace,
-    body: { metadata: { name: `${opts.name}-0`, labels: opts.labels }, spec: { containers: [container] } },
+    body: {
+      metadata: { name: `${opts.name}-0`, labels: opts.labels },
+      spec: { containers: [container] },
+    },
   });
 }

@@ -8,7 +8,10 @@ import path from 'node:path';
 export function cacheDir(): string {
   return (
     process.env.CLUSTER_REGISTRY_CACHE ??
-    path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'cluster-registry')
+    path.join(
+      process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'),
+      'cluster-registry',
+    )
   );
 }
 

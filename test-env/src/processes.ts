@@ -89,7 +89,12 @@ export async function stopAll() {
 /** The last lines of a process's log, for error messages. */
 export function tailLog(file: string, lines = 30): string {
   try {
-    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    return fs
+      .readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(-lines)
+      .join('\n');
   } catch {
     return '(no log)';
   }
@@ -102,14 +107,20 @@ export function tailLog(file: string, lines = 30): string {
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined | false>,
-  opts: { timeoutMs?: number; process?: ManagedProcess; intervalMs?: number } = {},
+  opts: {
+    timeoutMs?: number;
+    process?: ManagedProcess;
+    intervalMs?: number;
+  } = {},
 ): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   let lastError: unknown;
   for (;;) {
     if (opts.process && opts.process.child.exitCode !== null) {
       throw new Error(
-        `${what}: ${opts.process.name} exited with ${opts.process.child.exitCode}\n${tailLog(opts.process.logFile)}`,
+        `${what}: ${opts.process.name} exited with ${
+          opts.process.child.exitCode
+        }\n${tailLog(opts.process.logFile)}`,
       );
     }
     try {
@@ -168,7 +179,12 @@ export function run(
     child.on('error', reject);
     child.on('close', code => {
       if (code === 0) resolve(out);
-      else reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${out}`));
+      else
+        reject(
+          new Error(
+            `${command} ${args.join(' ')} exited with ${code}:\n${out}`,
+          ),
+        );
     });
     if (options.input !== undefined) {
       child.stdin!.on('error', () => {}); // a program that exits without reading its input

@@ -13,16 +13,59 @@ export interface ServerCertificate {
  * A CA and a serving certificate for 127.0.0.1/localhost, made with the
  * openssl command, for services that need TLS (Prometheus' secure instance).
  */
-export async function makeServerCertificate(dir: string, name: string): Promise<ServerCertificate> {
+export async function makeServerCertificate(
+  dir: string,
+  name: string,
+): Promise<ServerCertificate> {
   fs.mkdirSync(dir, { recursive: true });
   const f = (n: string) => path.join(dir, n);
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await run('openssl', ['req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.crt'), '-subj', `/CN=${name}-ca`, '-days', '365']);
-  await run('openssl', ['req', ...ec, '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', `/CN=${name}`]);
+  const ec = [
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+  ];
+  await run('openssl', [
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.crt'),
+    '-subj',
+    `/CN=${name}-ca`,
+    '-days',
+    '365',
+  ]);
+  await run('openssl', [
+    'req',
+    ...ec,
+    '-keyout',
+    f('server.key'),
+    '-out',
+    f('server.csr'),
+    '-subj',
+    `/CN=${name}`,
+  ]);
   fs.writeFileSync(f('san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
   await run('openssl', [
-    'x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial',
-    '-out', f('server.crt'), '-days', '365', '-extfile', f('san.ext'),
+    'x509',
+    '-req',
+    '-in',
+    f('server.csr'),
+    '-CA',
+    f('ca.crt'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    f('server.crt'),
+    '-days',
+    '365',
+    '-extfile',
+    f('san.ext'),
   ]);
   return {
     caFile: f('ca.crt'),

@@ -1,11 +1,21 @@
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { cacheDir, log } from '../paths';
-import { run, startProcess, stopProcess, ManagedProcess, tailLog } from '../processes';
+import {
+  run,
+  startProcess,
+  stopProcess,
+  ManagedProcess,
+  tailLog,
+} from '../processes';
 import { KubeApiServerEnv } from '../types';
 
-const sourceDir = path.resolve(__dirname, '../../kube-apiserver');
+const sourceDir = resolvePackagePath(
+  '@internal/cluster-registry-test-env',
+  'kube-apiserver',
+);
 
 /**
  * The wrapper binary is cached per machine, keyed by a hash of its sources
@@ -19,7 +29,11 @@ export function kubeApiServerBinaryPath(): string {
       hash.update(file).update(fs.readFileSync(path.join(sourceDir, file)));
     }
   }
-  return path.join(cacheDir(), 'bin', `test-kube-apiserver-${hash.digest('hex').slice(0, 16)}`);
+  return path.join(
+    cacheDir(),
+    'bin',
+    `test-kube-apiserver-${hash.digest('hex').slice(0, 16)}`,
+  );
 }
 
 /**
@@ -29,7 +43,10 @@ export function kubeApiServerBinaryPath(): string {
 function ldflags(): string[] {
   const goMod = fs.readFileSync(path.join(sourceDir, 'go.mod'), 'utf8');
   const version = /^\s*k8s\.io\/kubernetes (v(\d+)\.(\d+)\.\d+)$/m.exec(goMod);
-  if (!version) throw new Error('kube-apiserver/go.mod: no `k8s.io/kubernetes vX.Y.Z` requirement');
+  if (!version)
+    throw new Error(
+      'kube-apiserver/go.mod: no `k8s.io/kubernetes vX.Y.Z` requirement',
+    );
   const pkg = 'k8s.io/component-base/version';
   return [
     `-X ${pkg}.gitVersion=${version[1]}`,
@@ -42,7 +59,9 @@ function ldflags(): string[] {
 export async function buildKubeApiServer(): Promise<string> {
   const binary = kubeApiServerBinaryPath();
   if (fs.existsSync(binary)) return binary;
-  log(`building kube-apiserver from Go modules into ${binary} (cold: several minutes)`);
+  log(
+    `building kube-apiserver from Go modules into ${binary} (cold: several minutes)`,
+  );
   fs.mkdirSync(path.dirname(binary), { recursive: true });
   const tmp = `${binary}.tmp-${process.pid}`;
   await run('go', ['build', '-ldflags', ldflags().join(' '), '-o', tmp, '.'], {
@@ -69,17 +88,26 @@ export async function startKubeApiServer(
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const envFile = path.join(dir, 'env.json');
-  const proc = startProcess(`kube-apiserver ${name}`, binary, ['-dir', dir, '-name', name], {
-    logFile: path.join(dir, 'apiserver.log'),
-  });
+  const proc = startProcess(
+    `kube-apiserver ${name}`,
+    binary,
+    ['-dir', dir, '-name', name],
+    {
+      logFile: path.join(dir, 'apiserver.log'),
+    },
+  );
   const deadline = Date.now() + 180_000;
   while (!fs.existsSync(envFile)) {
     if (proc.child.exitCode !== null) {
-      throw new Error(`kube-apiserver ${name} exited:\n${tailLog(proc.logFile)}`);
+      throw new Error(
+        `kube-apiserver ${name} exited:\n${tailLog(proc.logFile)}`,
+      );
     }
     if (Date.now() > deadline) {
       await stopProcess(proc);
-      throw new Error(`kube-apiserver ${name} not ready in 180s:\n${tailLog(proc.logFile)}`);
+      throw new Error(
+        `kube-apiserver ${name} not ready in 180s:\n${tailLog(proc.logFile)}`,
+      );
     }
     await new Promise(r => setTimeout(r, 200));
   }

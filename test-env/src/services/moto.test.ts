@@ -1,4 +1,9 @@
-import { CreateClusterCommand, DescribeClusterCommand, EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
+import {
+  CreateClusterCommand,
+  DescribeClusterCommand,
+  EKSClient,
+  ListClustersCommand,
+} from '@aws-sdk/client-eks';
 import { tcpOpen } from '../processes';
 import { startTestEnv, RunningTestEnv } from '../index';
 
@@ -16,7 +21,10 @@ describe('self-check: moto (AWS EKS API)', () => {
     const eks = new EKSClient({
       endpoint: m.endpoint,
       region: m.region,
-      credentials: { accessKeyId: m.accessKeyId, secretAccessKey: m.secretAccessKey },
+      credentials: {
+        accessKeyId: m.accessKeyId,
+        secretAccessKey: m.secretAccessKey,
+      },
     });
     await eks.send(
       new CreateClusterCommand({
@@ -26,9 +34,13 @@ describe('self-check: moto (AWS EKS API)', () => {
         version: '1.31',
       }),
     );
-    const { cluster } = await eks.send(new DescribeClusterCommand({ name: 'self-check' }));
+    const { cluster } = await eks.send(
+      new DescribeClusterCommand({ name: 'self-check' }),
+    );
     expect(cluster?.name).toBe('self-check');
-    expect(cluster?.arn).toMatch(/^arn:aws:eks:us-east-1:\d+:cluster\/self-check$/);
+    expect(cluster?.arn).toMatch(
+      /^arn:aws:eks:us-east-1:\d+:cluster\/self-check$/,
+    );
     const { clusters } = await eks.send(new ListClustersCommand({}));
     expect(clusters).toContain('self-check');
   });

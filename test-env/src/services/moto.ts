@@ -1,3 +1,4 @@
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -5,19 +6,34 @@ import { cacheDir, log } from '../paths';
 import { run, startProcess, stopProcess, waitFor } from '../processes';
 import { MotoEnv } from '../types';
 
-const motoDir = path.resolve(__dirname, '../../moto');
+const motoDir = resolvePackagePath(
+  '@internal/cluster-registry-test-env',
+  'moto',
+);
 
 /** A virtualenv with moto[server], cached per machine by the requirements' hash. */
 export async function ensureMotoVenv(): Promise<string> {
   const requirements = fs.readFileSync(path.join(motoDir, 'requirements.txt'));
-  const hash = crypto.createHash('sha256').update(requirements).digest('hex').slice(0, 12);
+  const hash = crypto
+    .createHash('sha256')
+    .update(requirements)
+    .digest('hex')
+    .slice(0, 12);
   const venv = path.join(cacheDir(), `moto-venv-${hash}`);
   const python = path.join(venv, 'bin', 'python');
   if (fs.existsSync(path.join(venv, '.complete'))) return python;
   log(`creating the moto virtualenv in ${venv} (pip install moto[server])`);
   fs.rmSync(venv, { recursive: true, force: true });
   await run('python3', ['-m', 'venv', venv]);
-  await run(python, ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', '-r', path.join(motoDir, 'requirements.txt')]);
+  await run(python, [
+    '-m',
+    'pip',
+    'install',
+    '-q',
+    '--disable-pip-version-check',
+    '-r',
+    path.join(motoDir, 'requirements.txt'),
+  ]);
   fs.writeFileSync(path.join(venv, '.complete'), '');
   return python;
 }
@@ -28,11 +44,19 @@ export async function startMoto(stateDir: string) {
   const dir = path.join(stateDir, 'moto');
   fs.rmSync(dir, { recursive: true, force: true });
   const logFile = path.join(dir, 'moto.log');
-  const proc = startProcess('moto', python, ['-u', path.join(motoDir, 'server.py')], { logFile });
+  const proc = startProcess(
+    'moto',
+    python,
+    ['-u', path.join(motoDir, 'server.py')],
+    { logFile },
+  );
   const endpoint = await waitFor(
     'moto',
     async () => {
-      const line = fs.readFileSync(logFile, 'utf8').split('\n').find(l => l.startsWith('{"endpoint"'));
+      const line = fs
+        .readFileSync(logFile, 'utf8')
+        .split('\n')
+        .find(l => l.startsWith('{"endpoint"'));
       return line ? (JSON.parse(line).endpoint as string) : undefined;
     },
     { process: proc, timeoutMs: 60_000 },

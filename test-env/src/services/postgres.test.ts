@@ -15,12 +15,21 @@ describe('self-check: PostgreSQL', () => {
     const pg = running.env.postgres!;
     const client = new Client({ connectionString: pg.connectionString });
     await client.connect();
-    const { rows } = await client.query('select current_setting($1) as v', ['server_version_num']);
+    const { rows } = await client.query('select current_setting($1) as v', [
+      'server_version_num',
+    ]);
     expect(Number(rows[0].v)).toBeGreaterThanOrEqual(150000);
     await client.end();
 
-    const wrong = new Client({ host: pg.host, port: pg.port, user: pg.user, password: 'wrong' });
-    await expect(wrong.connect()).rejects.toThrow(/password authentication failed/);
+    const wrong = new Client({
+      host: pg.host,
+      port: pg.port,
+      user: pg.user,
+      password: 'wrong',
+    });
+    await expect(wrong.connect()).rejects.toThrow(
+      /password authentication failed/,
+    );
   });
 
   it('stops', async () => {

@@ -3,7 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ensureDebianPackage } from '../debian';
 import { isRoot } from '../paths';
-import { freePort, run, startProcess, stopProcess, waitFor } from '../processes';
+import {
+  freePort,
+  run,
+  startProcess,
+  stopProcess,
+  waitFor,
+} from '../processes';
 import { PostgresEnv } from '../types';
 
 const bin = '/usr/lib/postgresql/15/bin';
@@ -25,28 +31,66 @@ export async function startPostgres(stateDir: string) {
   // setpriv execs the program (no intermediate process), so signals reach postgres itself.
   const asUser = (cmd: string, args: string[]) =>
     isRoot()
-      ? (['setpriv', ['--reuid=postgres', '--regid=postgres', '--init-groups', '--', cmd, ...args]] as const)
+      ? ([
+          'setpriv',
+          [
+            '--reuid=postgres',
+            '--regid=postgres',
+            '--init-groups',
+            '--',
+            cmd,
+            ...args,
+          ],
+        ] as const)
       : ([cmd, args] as const);
   if (isRoot()) {
     await run('chown', ['-R', 'postgres:postgres', dir]);
   }
   const [initCmd, initArgs] = asUser(`${bin}/initdb`, [
-    '-D', data, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwFile}`, '--no-sync', '-E', 'UTF8',
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--auth=scram-sha-256',
+    `--pwfile=${pwFile}`,
+    '--no-sync',
+    '-E',
+    'UTF8',
   ]);
   await run(initCmd, [...initArgs]);
   fs.rmSync(pwFile);
 
   const port = await freePort();
   const [cmd, args] = asUser(`${bin}/postgres`, [
-    '-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`,
-    '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200',
+    '-D',
+    data,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    `unix_socket_directories=${dir}`,
+    '-c',
+    'fsync=off',
+    '-c',
+    'synchronous_commit=off',
+    '-c',
+    'full_page_writes=off',
+    '-c',
+    'max_connections=200',
   ]);
-  const proc = startProcess('postgres', cmd, [...args], { logFile: path.join(dir, 'postgres.log') });
+  const proc = startProcess('postgres', cmd, [...args], {
+    logFile: path.join(dir, 'postgres.log'),
+  });
   if (isRoot()) fs.chmodSync(path.join(dir, 'postgres.log'), 0o666);
-  await waitFor('postgres', async () => {
-    await run(`${bin}/pg_isready`, ['-h', '127.0.0.1', '-p', String(port)]);
-    return true;
-  }, { process: proc, timeoutMs: 60_000 });
+  await waitFor(
+    'postgres',
+    async () => {
+      await run(`${bin}/pg_isready`, ['-h', '127.0.0.1', '-p', String(port)]);
+      return true;
+    },
+    { process: proc, timeoutMs: 60_000 },
+  );
 
   const env: PostgresEnv = {
     host: '127.0.0.1',

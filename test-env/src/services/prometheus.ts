@@ -4,15 +4,29 @@ import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { ensureDebianPackage } from '../debian';
-import { freePort, ManagedProcess, startProcess, stopProcess, waitFor } from '../processes';
+import {
+  freePort,
+  ManagedProcess,
+  startProcess,
+  stopProcess,
+  waitFor,
+} from '../processes';
 import { makeServerCertificate } from '../tls';
 import { PrometheusEnv } from '../types';
 
 const binary = '/usr/bin/prometheus';
 
-function startInstance(dir: string, port: number, config: object, webConfig?: object): ManagedProcess {
+function startInstance(
+  dir: string,
+  port: number,
+  config: object,
+  webConfig?: object,
+): ManagedProcess {
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'prometheus.yml'), JSON.stringify(config, null, 2));
+  fs.writeFileSync(
+    path.join(dir, 'prometheus.yml'),
+    JSON.stringify(config, null, 2),
+  );
   const args = [
     `--config.file=${path.join(dir, 'prometheus.yml')}`,
     `--storage.tsdb.path=${path.join(dir, 'data')}`,
@@ -20,7 +34,10 @@ function startInstance(dir: string, port: number, config: object, webConfig?: ob
     '--log.level=warn',
   ];
   if (webConfig) {
-    fs.writeFileSync(path.join(dir, 'web.yml'), JSON.stringify(webConfig, null, 2));
+    fs.writeFileSync(
+      path.join(dir, 'web.yml'),
+      JSON.stringify(webConfig, null, 2),
+    );
     args.push(`--web.config.file=${path.join(dir, 'web.yml')}`);
   }
   return startProcess(`prometheus ${path.basename(dir)}`, binary, args, {
@@ -32,10 +49,19 @@ function startInstance(dir: string, port: number, config: object, webConfig?: ob
 function httpsStatus(url: string, ca: string, auth: string): Promise<number> {
   return new Promise((resolve, reject) => {
     https
-      .get(url, { ca, headers: { authorization: `Basic ${Buffer.from(auth).toString('base64')}` } }, res => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      })
+      .get(
+        url,
+        {
+          ca,
+          headers: {
+            authorization: `Basic ${Buffer.from(auth).toString('base64')}`,
+          },
+        },
+        res => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      )
       .on('error', reject);
   });
 }
@@ -54,12 +80,20 @@ export async function startPrometheus(stateDir: string) {
   const anonymousPort = await freePort();
   const anonymous = startInstance(path.join(root, 'anonymous'), anonymousPort, {
     global: { scrape_interval: '1s', evaluation_interval: '1s' },
-    scrape_configs: [{ job_name: 'prometheus', static_configs: [{ targets: [`127.0.0.1:${anonymousPort}`] }] }],
+    scrape_configs: [
+      {
+        job_name: 'prometheus',
+        static_configs: [{ targets: [`127.0.0.1:${anonymousPort}`] }],
+      },
+    ],
   });
 
   const username = 'prom-user';
   const password = crypto.randomBytes(12).toString('hex');
-  const cert = await makeServerCertificate(path.join(root, 'secure', 'tls'), 'prometheus');
+  const cert = await makeServerCertificate(
+    path.join(root, 'secure', 'tls'),
+    'prometheus',
+  );
   const securePort = await freePort();
   const secure = startInstance(
     path.join(root, 'secure'),
@@ -85,10 +119,21 @@ export async function startPrometheus(stateDir: string) {
   const anonymousUrl = `http://127.0.0.1:${anonymousPort}`;
   const secureUrl = `https://127.0.0.1:${securePort}`;
   await Promise.all([
-    waitFor('prometheus (anonymous)', async () => (await fetch(`${anonymousUrl}/-/ready`)).ok, { process: anonymous }),
-    waitFor('prometheus (basic auth, TLS)', async () =>
-      (await httpsStatus(`${secureUrl}/-/ready`, cert.caPem, `${username}:${password}`)) === 200,
-      { process: secure }),
+    waitFor(
+      'prometheus (anonymous)',
+      async () => (await fetch(`${anonymousUrl}/-/ready`)).ok,
+      { process: anonymous },
+    ),
+    waitFor(
+      'prometheus (basic auth, TLS)',
+      async () =>
+        (await httpsStatus(
+          `${secureUrl}/-/ready`,
+          cert.caPem,
+          `${username}:${password}`,
+        )) === 200,
+      { process: secure },
+    ),
   ]);
 
   const env: PrometheusEnv = {

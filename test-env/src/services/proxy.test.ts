@@ -16,10 +16,20 @@ describe('self-check: HTTP CONNECT proxy', () => {
     const proxy = running.env.proxy!;
     const api = running.env.kubeApiServers[0];
     const url = new URL(api.serverUrl);
-    const socket = await connectThroughProxy(proxy.url, url.hostname, Number(url.port));
-    const res = await httpsGet(`${api.serverUrl}/version`, { ca: api.caData, token: api.adminToken, socket });
+    const socket = await connectThroughProxy(
+      proxy.url,
+      url.hostname,
+      Number(url.port),
+    );
+    const res = await httpsGet(`${api.serverUrl}/version`, {
+      ca: api.caData,
+      token: api.adminToken,
+      socket,
+    });
     expect(res.status).toBe(200);
-    expect(fs.readFileSync(proxy.logFile, 'utf8')).toContain(`CONNECT ${url.hostname}:${url.port}`);
+    expect(fs.readFileSync(proxy.logFile, 'utf8')).toContain(
+      `CONNECT ${url.hostname}:${url.port}`,
+    );
   });
 
   it('stops', async () => {

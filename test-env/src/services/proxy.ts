@@ -2,7 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ensureDebianPackage } from '../debian';
 import { isRoot } from '../paths';
-import { freePort, startProcess, stopProcess, tcpOpen, waitFor } from '../processes';
+import {
+  freePort,
+  startProcess,
+  stopProcess,
+  tcpOpen,
+  waitFor,
+} from '../processes';
 import { ProxyEnv } from '../types';
 
 const binary = '/usr/bin/tinyproxy';
@@ -36,10 +42,19 @@ export async function startProxy(stateDir: string) {
       '',
     ].join('\n'),
   );
-  const proc = startProcess('tinyproxy', binary, ['-d', '-c', path.join(dir, 'tinyproxy.conf')], {
-    logFile: path.join(dir, 'stdout.log'),
-  });
+  const proc = startProcess(
+    'tinyproxy',
+    binary,
+    ['-d', '-c', path.join(dir, 'tinyproxy.conf')],
+    {
+      logFile: path.join(dir, 'stdout.log'),
+    },
+  );
   await waitFor('tinyproxy', () => tcpOpen(port), { process: proc });
-  const env: ProxyEnv = { url: `http://127.0.0.1:${port}`, logFile, pid: proc.pid };
+  const env: ProxyEnv = {
+    url: `http://127.0.0.1:${port}`,
+    logFile,
+    pid: proc.pid,
+  };
   return { env, process: proc, stop: () => stopProcess(proc) };
 }

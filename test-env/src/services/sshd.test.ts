@@ -6,17 +6,28 @@ import { SshEnv } from '../types';
 
 jest.setTimeout(240_000);
 
-function connect(ssh: SshEnv, auth: { password?: string; privateKey?: string }): Promise<Client> {
+function connect(
+  ssh: SshEnv,
+  auth: { password?: string; privateKey?: string },
+): Promise<Client> {
   return new Promise((resolve, reject) => {
     const client = new Client();
     client.once('ready', () => resolve(client)).once('error', reject);
-    client.connect({ host: ssh.host, port: ssh.port, username: ssh.username, ...auth, readyTimeout: 10_000 });
+    client.connect({
+      host: ssh.host,
+      port: ssh.port,
+      username: ssh.username,
+      ...auth,
+      readyTimeout: 10_000,
+    });
   });
 }
 
 function forward(client: Client, host: string, port: number) {
   return new Promise<NodeJS.ReadWriteStream>((resolve, reject) =>
-    client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => (err ? reject(err) : resolve(stream))),
+    client.forwardOut('127.0.0.1', 0, host, port, (err, stream) =>
+      err ? reject(err) : resolve(stream),
+    ),
   );
 }
 
@@ -31,7 +42,9 @@ describe('self-check: SSH server', () => {
     const ssh = running.env.ssh!;
     (await connect(ssh, { password: ssh.password })).end();
     (await connect(ssh, { privateKey: ssh.privateKey })).end();
-    await expect(connect(ssh, { password: 'wrong' })).rejects.toThrow(/authentication/i);
+    await expect(connect(ssh, { password: 'wrong' })).rejects.toThrow(
+      /authentication/i,
+    );
   });
 
   it('tunnels a TLS connection to the API server', async () => {
@@ -41,7 +54,11 @@ describe('self-check: SSH server', () => {
     try {
       const url = new URL(api.serverUrl);
       const stream = await forward(client, url.hostname, Number(url.port));
-      const res = await httpsGet(`${api.serverUrl}/version`, { ca: api.caData, token: api.adminToken, socket: stream });
+      const res = await httpsGet(`${api.serverUrl}/version`, {
+        ca: api.caData,
+        token: api.adminToken,
+        socket: stream,
+      });
       expect(res.status).toBe(200);
       expect(JSON.parse(res.body).gitVersion).toBe(api.kubernetesVersion);
     } finally {

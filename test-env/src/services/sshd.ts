@@ -3,7 +3,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ensureDebianPackage } from '../debian';
 import { isRoot } from '../paths';
-import { freePort, run, startProcess, stopProcess, tcpOpen, waitFor } from '../processes';
+import {
+  freePort,
+  run,
+  startProcess,
+  stopProcess,
+  tcpOpen,
+  waitFor,
+} from '../processes';
 import { SshEnv } from '../types';
 
 const binary = '/usr/sbin/sshd';
@@ -27,7 +34,9 @@ async function ensureUser(password: string) {
 export async function startSshd(stateDir: string) {
   await ensureDebianPackage(binary, 'openssh-server');
   if (!isRoot()) {
-    throw new Error('the SSH test server needs root (it creates the system user cr-tunnel and runs sshd with password auth)');
+    throw new Error(
+      'the SSH test server needs root (it creates the system user cr-tunnel and runs sshd with password auth)',
+    );
   }
   const dir = path.join(stateDir, 'sshd');
   fs.rmSync(dir, { recursive: true, force: true });
@@ -37,8 +46,26 @@ export async function startSshd(stateDir: string) {
   const password = crypto.randomBytes(12).toString('hex');
   await ensureUser(password);
   const f = (n: string) => path.join(dir, n);
-  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', f('host_key')]);
-  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'cluster-registry-test', '-f', f('client_key')]);
+  await run('ssh-keygen', [
+    '-q',
+    '-t',
+    'ed25519',
+    '-N',
+    '',
+    '-f',
+    f('host_key'),
+  ]);
+  await run('ssh-keygen', [
+    '-q',
+    '-t',
+    'ed25519',
+    '-N',
+    '',
+    '-C',
+    'cluster-registry-test',
+    '-f',
+    f('client_key'),
+  ]);
   fs.copyFileSync(f('client_key.pub'), f('authorized_keys'));
   fs.chmodSync(f('authorized_keys'), 0o644);
 
@@ -65,7 +92,12 @@ export async function startSshd(stateDir: string) {
       '',
     ].join('\n'),
   );
-  const proc = startProcess('sshd', binary, ['-D', '-e', '-f', f('sshd_config')], { logFile: f('sshd.log') });
+  const proc = startProcess(
+    'sshd',
+    binary,
+    ['-D', '-e', '-f', f('sshd_config')],
+    { logFile: f('sshd.log') },
+  );
   await waitFor('sshd', () => tcpOpen(port), { process: proc });
 
   const env: SshEnv = {

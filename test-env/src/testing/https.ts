@@ -15,7 +15,13 @@ export interface HttpsResult {
  */
 export function httpsGet(
   url: string,
-  opts: { ca?: string; token?: string; cert?: string; key?: string; socket?: net.Socket | NodeJS.ReadWriteStream },
+  opts: {
+    ca?: string;
+    token?: string;
+    cert?: string;
+    key?: string;
+    socket?: net.Socket | NodeJS.ReadWriteStream;
+  },
 ): Promise<HttpsResult> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
@@ -55,10 +61,19 @@ export function httpsGet(
 }
 
 /** Opens an HTTP CONNECT tunnel to host:port through a proxy. */
-export function connectThroughProxy(proxyUrl: string, host: string, port: number): Promise<net.Socket> {
+export function connectThroughProxy(
+  proxyUrl: string,
+  host: string,
+  port: number,
+): Promise<net.Socket> {
   const p = new URL(proxyUrl);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: p.hostname, port: p.port, method: 'CONNECT', path: `${host}:${port}` });
+    const req = http.request({
+      host: p.hostname,
+      port: p.port,
+      method: 'CONNECT',
+      path: `${host}:${port}`,
+    });
     req.on('connect', (res, socket) => {
       if (res.statusCode === 200) resolve(socket);
       else reject(new Error(`proxy answered ${res.statusCode}`));

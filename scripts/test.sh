@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Command 2 of the quick start: run every test.
+#
+#   scripts/test.sh                 all stages
+#   scripts/test.sh unit e2e        only the named stages (prepare always runs)
+#
+# Stages: prepare (Node, dependencies, Debian services, kube-apiserver build,
+# moto virtualenv, Chromium), lint, typecheck, unit, integration (the real
+# services of test-env/, shared by every *.integration.test.ts), e2e (the demo
+# portal in Chromium through Playwright). Prints each stage's duration and a
+# closing "N passed, N failed" line; exits non-zero when anything failed.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
+cd "$REPO_ROOT"
+
+STAGES=("$@")
+[ ${#STAGES[@]} -eq 0 ] && STAGES=(lint typecheck unit integration e2e)
+RUN_DIR="$(mktemp -d "${TMPDIR:-/tmp}/cluster-registry-test.XXXXXX")"
+RESULTS="$RUN_DIR/results"
+mkdir -p "$RESULTS"
+export CI="${CI:-}"
+declare -a SUMMARY=()
+FAILED=0
+BACKGROUND_PIDS=()
+
+cleanup() {
+  for pid in "${BACKGROUND_PIDS[@]}"; do
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${BACKGROUND_PIDS[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  done
+  BACKGROUND_PIDS=()
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT TERM
+
+stage() {
+  local name="$1"
+  shift
+  local started=$SECONDS status=ok
+  log "── stage: $name"
+  if ! "$@"; then status=FAILED; FAILED=1; fi
+  local took=$((SECONDS - started))
+  SUMMARY+=("$(printf '%-12s %-7s %4ds' "$name" "$status" "$took")")
+  log "── stage: $name $status in ${took}s"
+}
+
+wanted() { local s; for s in "${STAGES[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
+
+# CI=true: without it `backstage-cli repo test` enters watch mode.
+jest() { CI=true node .yarn/releases/yarn-*.cjs backstage-cli repo test --ci --json --outputFile="$RESULTS/$1.json" "${@:2}"; }
+
+# ── stages ─────────────────────────────────────────────────────────────────
+prepare() {
+  ensure_dependencies
+  yarn test-env prepare
+}
+
+lint() {
+  yarn backstage-cli repo lint && yarn prettier --check --loglevel warn .
+}
+
+typecheck() { yarn tsc; }
+
+unit() {
+  jest unit --testPathIgnorePatterns '\.integration\.test\.tsx?$' '/test-env/'
+}
+
+integration() {
+  local env_file="$RUN_DIR/test-env.json"
+  # setsid: the environment gets its own process group, stopped as one.
+  setsid node --require @backstage/cli/config/nodeTransform.cjs test-env/src/cli.ts up --all --out "$env_file" \
+    >"$RUN_DIR/test-env.out" 2>"$RUN_DIR/test-env.log" &
+  local env_pid=$!
+  BACKGROUND_PIDS+=("$env_pid")
+  local waited=0
+  until [ -s "$env_file" ]; do
+    if ! kill -0 "$env_pid" 2>/dev/null || [ $waited -ge 600 ]; then
+      log "the test environment did not start:"; cat "$RUN_DIR/test-env.log" >&2; return 1
+    fi
+    sleep 1; waited=$((waited + 1))
+  done
+  log "test environment up in ${waited}s ($env_file)"
+  local pg
+  pg="$(node -p "JSON.parse(require('fs').readFileSync('$env_file','utf8')).postgres.connectionString")"
+  # The self-checks of test-env start and stop their own services; every
+  # *.integration.test.ts uses the shared environment.
+  CLUSTER_REGISTRY_TEST_ENV="$env_file" BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="$pg" \
+    jest integration --testPathPatterns '(/test-env/src/.*\.test\.ts|\.integration\.test\.tsx?)$'
+  local rc=$?
+  cleanup
+  return $rc
+}
+
+e2e() {
+  local data="$RUN_DIR/portal-data" url=http://localhost:3100 backend=http://localhost:7107
+  mkdir -p "$data/sqlite"
+  CLUSTER_REGISTRY_DATA_DIR="$data" setsid node .yarn/releases/yarn-*.cjs start \
+    --config "$REPO_ROOT/app-config.yaml" --config "$REPO_ROOT/e2e/app-config.e2e.yaml" >"$RUN_DIR/portal.log" 2>&1 &
+  BACKGROUND_PIDS+=("$!")
+  local waited=0
+  until curl -sf "$backend/.backstage/health/v1/readiness" >/dev/null && curl -sf "$url" >/dev/null; do
+    if [ $waited -ge 300 ]; then log "the portal did not start:"; tail -50 "$RUN_DIR/portal.log" >&2; return 1; fi
+    sleep 2; waited=$((waited + 2))
+  done
+  log "portal up in ${waited}s"
+  PLAYWRIGHT_URL="$url" PLAYWRIGHT_BACKEND_URL="$backend" PLAYWRIGHT_JSON_OUTPUT_NAME="$RESULTS/e2e.playwright.json" \
+    yarn playwright test --reporter=list,json
+  local rc=$?
+  cleanup
+  return $rc
+}
+
+# ── run ────────────────────────────────────────────────────────────────────
+TOTAL_STARTED=$SECONDS
+stage prepare prepare
+if [ $FAILED -ne 0 ]; then log "prepare failed; not running tests"; exit 1; fi
+for s in lint typecheck unit integration e2e; do
+  if wanted "$s"; then stage "$s" "$s"; fi
+done
+
+log "── summary (run folder: $RUN_DIR)"
+printf '%s\n' "${SUMMARY[@]}" >&2
+printf '%-12s %-7s %4ds\n' total "$([ $FAILED -eq 0 ] && echo ok || echo FAILED)" $((SECONDS - TOTAL_STARTED)) >&2
+node "$REPO_ROOT/scripts/lib/count-results.js" "$RESULTS" "$FAILED"
+exit $FAILED
