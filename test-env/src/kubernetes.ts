@@ -1,11 +1,17 @@
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import {
+  ApiextensionsV1Api,
   AppsV1Api,
   CoreV1Api,
   KubeConfig,
   RbacAuthorizationV1Api,
+  V1CustomResourceDefinition,
   V1NodeCondition,
   V1Taint,
 } from '@kubernetes/client-node';
+import fs from 'node:fs';
+import yaml from 'yaml';
+import { waitFor } from './processes';
 import { KubeApiServerEnv } from './types';
 
 /** An admin (client certificate) KubeConfig for one test API server. */
@@ -194,4 +200,32 @@ export async function createWorkload(
       spec: { containers: [container] },
     },
   });
+}
+
+/**
+ * Installs the minimal tofu-controller `Terraform` CRD of manifests/ and waits
+ * until the API server serves it (condition Established).
+ */
+export async function installTerraformCrd(server: KubeApiServerEnv) {
+  const file = resolvePackagePath(
+    '@internal/cluster-registry-test-env',
+    'manifests/terraform-crd.yaml',
+  );
+  const crd = yaml.parse(
+    fs.readFileSync(file, 'utf8'),
+  ) as V1CustomResourceDefinition;
+  const api = adminKubeConfig(server).makeApiClient(ApiextensionsV1Api);
+  await ignoreConflict(api.createCustomResourceDefinition({ body: crd }));
+  await waitFor(
+    'Terraform CRD established',
+    async () => {
+      const current = await api.readCustomResourceDefinition({
+        name: crd.metadata!.name!,
+      });
+      return current.status?.conditions?.some(
+        c => c.type === 'Established' && c.status === 'True',
+      );
+    },
+    { timeoutMs: 30_000 },
+  );
 }

@@ -1,4 +1,5 @@
 import { createBackend } from '@backstage/backend-defaults';
+import { demoPortalPermissionPolicy } from './modules/permissionPolicy';
 
 const backend = createBackend();
 
@@ -24,9 +25,8 @@ backend.add(import('@backstage/plugin-scaffolder-backend'));
 
 // permissions
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+// the demo policy: `permission.admins` manage the cluster registry, others read
+backend.add(demoPortalPermissionPolicy);
 
 // search, with the in-memory engine and the catalog collator
 backend.add(import('@backstage/plugin-search-backend'));
@@ -39,5 +39,8 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 // signals: pushes live updates to the browser (user settings use it)
 backend.add(import('@backstage/plugin-signals-backend'));
 backend.add(import('@backstage/plugin-mcp-actions-backend'));
+
+// the cluster registry
+backend.add(import('@cluster-registry/plugin-cluster-registry-backend'));
 
 backend.start();

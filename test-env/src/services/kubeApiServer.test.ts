@@ -1,9 +1,10 @@
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import {
   adminKubeConfig,
   createNode,
   createServiceAccountToken,
   createWorkload,
+  installTerraformCrd,
 } from '../kubernetes';
 import { tcpOpen } from '../processes';
 import { httpsGet } from '../testing/https';
@@ -117,6 +118,48 @@ describe('self-check: kube-apiserver', () => {
       labelSelector: 'backstage.io/kubernetes-id=web',
     });
     expect(pods.items).toHaveLength(1);
+  });
+
+  it('serves the Terraform CRD with a status subresource', async () => {
+    const s = running.env.kubeApiServers[1];
+    await installTerraformCrd(s);
+    const api = adminKubeConfig(s).makeApiClient(CustomObjectsApi);
+    const ref = {
+      group: 'infra.contrib.fluxcd.io',
+      version: 'v1alpha2',
+      namespace: 'default',
+      plural: 'terraforms',
+    };
+    await api.createNamespacedCustomObject({
+      ...ref,
+      body: {
+        apiVersion: 'infra.contrib.fluxcd.io/v1alpha2',
+        kind: 'Terraform',
+        metadata: { name: 'eks-a' },
+        spec: { path: './eks' },
+      },
+    });
+    const conditions = [
+      {
+        type: 'Ready',
+        status: 'Unknown',
+        reason: 'Progressing',
+        message: 'Reconciliation in progress',
+      },
+    ];
+    await api.patchNamespacedCustomObjectStatus({
+      ...ref,
+      name: 'eks-a',
+      body: [{ op: 'add', path: '/status', value: { conditions } }],
+    });
+    const current: any = await api.getNamespacedCustomObject({
+      ...ref,
+      name: 'eks-a',
+    });
+    expect(current.status.conditions[0]).toMatchObject({
+      type: 'Ready',
+      reason: 'Progressing',
+    });
   });
 
   it('stops', async () => {

@@ -1,0 +1,204 @@
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import crypto from 'node:crypto';
+import { SecretBox } from '../secrets/SecretBox';
+import { DatabaseClusterStore } from './DatabaseClusterStore';
+import { ClusterRecord } from './types';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+const box = SecretBox.fromKey(crypto.randomBytes(32));
+
+function record(
+  name: string,
+  overrides: Partial<ClusterRecord> = {},
+): ClusterRecord {
+  const now = new Date().toISOString();
+  return {
+    name,
+    title: name.toUpperCase(),
+    labels: { region: 'eu' },
+    isolated: false,
+    serverUrl: `https://${name}.example:6443`,
+    auth: { type: 'bearerToken' },
+    tls: { insecureSkipTlsVerify: false },
+    connection: { method: 'direct' },
+    secrets: { token: `token-of-${name}` },
+    origin: { type: 'registered' },
+    status: { state: 'running', kubernetesVersion: 'v1.36.3', nodeCount: 3 },
+    createdAt: now,
+    updatedAt: now,
+    createdBy: 'user:default/guest',
+    updatedBy: 'user:default/guest',
+    ...overrides,
+  };
+}
+
+describe.each(databases.eachSupportedId())(
+  'DatabaseClusterStore on %p',
+  databaseId => {
+    async function createStore() {
+      const knex = await databases.init(databaseId);
+      const store = await DatabaseClusterStore.create({
+        database: mockServices.database({ knex, migrations: { skip: false } }),
+        secrets: box,
+      });
+      return { knex, store };
+    }
+
+    it('ships the default categories and stores secrets only encrypted', async () => {
+      const { knex, store } = await createStore();
+      expect((await store.listCategories()).map(c => c.name)).toEqual([
+        'dev',
+        'prod',
+        'qa',
+        'staging',
+      ]);
+
+      await store.createCluster(record('prod-eu-1', { category: 'prod' }));
+      const row = await knex('clusters').where({ name: 'prod-eu-1' }).first();
+      expect(JSON.stringify(row)).not.toContain('token-of-prod-eu-1');
+      const loaded = await store.getCluster('prod-eu-1');
+      expect(loaded.secrets.token).toBe('token-of-prod-eu-1');
+      expect(loaded).toMatchObject({
+        category: 'prod',
+        labels: { region: 'eu' },
+        status: { state: 'running', nodeCount: 3 },
+      });
+    });
+
+    it('refuses duplicates (also concurrent ones) and unknown categories without writing', async () => {
+      const { store } = await createStore();
+      const results = await Promise.allSettled([
+        store.createCluster(record('dup')),
+        store.createCluster(record('dup')),
+      ]);
+      expect(results.filter(r => r.status === 'fulfilled')).toHaveLength(1);
+      expect(results.find(r => r.status === 'rejected')).toMatchObject({
+        reason: { name: 'ConflictError' },
+      });
+      await expect(
+        store.createCluster(record('x', { category: 'nope' })),
+      ).rejects.toMatchObject({ name: 'InputError' });
+      await expect(store.getCluster('x')).rejects.toMatchObject({
+        name: 'NotFoundError',
+      });
+    });
+
+    it('lists with category, state and text filters and cursor paging', async () => {
+      const { store } = await createStore();
+      for (let i = 0; i < 7; i++) {
+        await store.createCluster(
+          record(`c-${i}`, {
+            category: i % 2 ? 'prod' : 'qa',
+            status: { state: i < 5 ? 'running' : 'unreachable' },
+            description: i === 3 ? 'The EU_Special one' : undefined,
+          }),
+        );
+      }
+      const prod = await store.listClusters({
+        categories: ['prod'],
+        limit: 50,
+      });
+      expect(prod.items.map(c => c.name)).toEqual(['c-1', 'c-3', 'c-5']);
+      expect(prod.totalCount).toBe(3);
+      const both = await store.listClusters({
+        categories: ['prod', 'qa'],
+        states: ['unreachable'],
+        limit: 50,
+      });
+      expect(both.items.map(c => c.name)).toEqual(['c-5', 'c-6']);
+      expect(
+        (await store.listClusters({ q: 'eu_special', limit: 50 })).items.map(
+          c => c.name,
+        ),
+      ).toEqual(['c-3']);
+      expect((await store.listClusters({ q: '%', limit: 50 })).totalCount).toBe(
+        0,
+      );
+
+      const first = await store.listClusters({ limit: 3 });
+      expect(first.items.map(c => c.name)).toEqual(['c-0', 'c-1', 'c-2']);
+      expect(first.totalCount).toBe(7);
+      const second = await store.listClusters({
+        limit: 3,
+        cursor: first.nextCursor,
+      });
+      expect(second.items.map(c => c.name)).toEqual(['c-3', 'c-4', 'c-5']);
+      const last = await store.listClusters({
+        limit: 3,
+        cursor: second.nextCursor,
+      });
+      expect(last.items.map(c => c.name)).toEqual(['c-6']);
+      expect(last.nextCursor).toBeUndefined();
+      await expect(
+        store.listClusters({ limit: 3, cursor: 'garbage' }),
+      ).rejects.toMatchObject({ name: 'InputError' });
+    });
+
+    it('updates fields and merges secrets', async () => {
+      const { store } = await createStore();
+      await store.createCluster(
+        record('u', { secrets: { token: 't1', sshPassword: 'p' } }),
+      );
+      const updated = await store.updateCluster('u', {
+        title: 'New title',
+        category: 'dev',
+        owner: 'group:default/platform',
+        secrets: { token: 't2', sshPassword: undefined },
+        updatedBy: 'user:default/admin',
+      });
+      expect(updated).toMatchObject({
+        title: 'New title',
+        category: 'dev',
+        owner: 'group:default/platform',
+        updatedBy: 'user:default/admin',
+      });
+      expect(updated.secrets).toEqual({ token: 't2' });
+      const cleared = await store.updateCluster('u', {
+        category: null,
+        owner: null,
+        updatedBy: 'user:default/admin',
+      });
+      expect(cleared.category).toBeUndefined();
+      expect(cleared.owner).toBeUndefined();
+      await expect(
+        store.updateCluster('missing', { updatedBy: 'x' }),
+      ).rejects.toMatchObject({ name: 'NotFoundError' });
+    });
+
+    it('protects categories in use unless reassigned or cleared in the same request', async () => {
+      const { store } = await createStore();
+      await store.createCluster(record('a', { category: 'qa' }));
+      await store.createCluster(record('b', { category: 'qa' }));
+      await expect(store.deleteCategory('qa')).rejects.toMatchObject({
+        name: 'ConflictError',
+        message: expect.stringContaining('a, b'),
+      });
+      await store.deleteCategory('qa', { reassignTo: 'dev' });
+      expect((await store.getCluster('a')).category).toBe('dev');
+      await store.deleteCategory('dev', { reassignTo: null });
+      expect((await store.getCluster('b')).category).toBeUndefined();
+      await expect(
+        store.createCategory({ name: 'prod' }),
+      ).rejects.toMatchObject({ name: 'ConflictError' });
+      await expect(store.deleteCategory('nope')).rejects.toMatchObject({
+        name: 'NotFoundError',
+      });
+    });
+
+    it('runs every migration down and up again', async () => {
+      const { knex } = await createStore();
+      const directory = resolvePackagePath(
+        '@cluster-registry/plugin-cluster-registry-backend',
+        'migrations',
+      );
+      await knex.migrate.rollback({ directory }, true);
+      expect(await knex.schema.hasTable('clusters')).toBe(false);
+      expect(await knex.schema.hasTable('categories')).toBe(false);
+      await knex.migrate.latest({ directory });
+      expect(await knex.schema.hasTable('clusters')).toBe(true);
+    });
+  },
+);

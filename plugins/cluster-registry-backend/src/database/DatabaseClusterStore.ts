@@ -1,0 +1,426 @@
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import { Category } from '@cluster-registry/plugin-cluster-registry-common';
+import { Knex } from 'knex';
+import { SecretBox } from '../secrets/SecretBox';
+import {
+  ClusterChanges,
+  ClusterRecord,
+  ClusterSecrets,
+  ClusterStore,
+  ListClustersOptions,
+  StoredStatus,
+} from './types';
+
+const migrationsDir = resolvePackagePath(
+  '@cluster-registry/plugin-cluster-registry-backend',
+  'migrations',
+);
+
+interface ClusterRow {
+  name: string;
+  title: string;
+  description: string | null;
+  category: string | null;
+  labels: string;
+  owner: string | null;
+  isolated: boolean | number;
+  server_url: string | null;
+  auth: string | null;
+  tls: string;
+  connection: string;
+  prometheus: string | null;
+  secrets: string | null;
+  origin: string;
+  state: string;
+  state_message: string | null;
+  checked_at: Date | string | null;
+  kubernetes_version: string | null;
+  node_count: number | null;
+  permission_level: string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+  created_by: string;
+  updated_by: string;
+}
+
+interface CategoryRow {
+  name: string;
+  description: string | null;
+  color: string | null;
+  created_at: Date | string;
+}
+
+const iso = (value: Date | string) => new Date(value).toISOString();
+const orUndefined = <T>(value: T | null): T | undefined =>
+  value === null ? undefined : value;
+
+function isUniqueViolation(e: any) {
+  return (
+    e?.code === '23505' ||
+    /UNIQUE constraint failed|SQLITE_CONSTRAINT_PRIMARYKEY/.test(
+      String(e?.message ?? e?.code),
+    )
+  );
+}
+function isForeignKeyViolation(e: any) {
+  return (
+    e?.code === '23503' ||
+    /FOREIGN KEY constraint failed/.test(String(e?.message))
+  );
+}
+
+/** Clusters and categories in the plugin's database (SQLite or PostgreSQL). */
+export class DatabaseClusterStore implements ClusterStore {
+  static async create(options: {
+    database: DatabaseService;
+    secrets: SecretBox;
+  }) {
+    const client = await options.database.getClient();
+    if (!options.database.migrations?.skip) {
+      await client.migrate.latest({ directory: migrationsDir });
+    }
+    return new DatabaseClusterStore(client, options.secrets);
+  }
+
+  private constructor(
+    private readonly db: Knex,
+    private readonly box: SecretBox,
+  ) {}
+
+  // ── mapping between rows and records, in one place ──────────────────────
+  private toRecord(row: ClusterRow): ClusterRecord {
+    return {
+      name: row.name,
+      title: row.title,
+      description: orUndefined(row.description),
+      category: orUndefined(row.category),
+      labels: JSON.parse(row.labels),
+      owner: orUndefined(row.owner),
+      isolated: Boolean(row.isolated),
+      serverUrl: orUndefined(row.server_url),
+      auth: row.auth ? JSON.parse(row.auth) : undefined,
+      tls: JSON.parse(row.tls),
+      connection: JSON.parse(row.connection),
+      prometheus: row.prometheus ? JSON.parse(row.prometheus) : undefined,
+      secrets: row.secrets ? JSON.parse(this.box.decrypt(row.secrets)) : {},
+      origin: JSON.parse(row.origin),
+      status: {
+        state: row.state as StoredStatus['state'],
+        message: orUndefined(row.state_message),
+        checkedAt: row.checked_at ? iso(row.checked_at) : undefined,
+        kubernetesVersion: orUndefined(row.kubernetes_version),
+        nodeCount: orUndefined(row.node_count),
+        permissionLevel: orUndefined(
+          row.permission_level,
+        ) as StoredStatus['permissionLevel'],
+      },
+      createdAt: iso(row.created_at),
+      updatedAt: iso(row.updated_at),
+      createdBy: row.created_by,
+      updatedBy: row.updated_by,
+    };
+  }
+
+  private sealSecrets(secrets: ClusterSecrets): string | null {
+    const present = Object.fromEntries(
+      Object.entries(secrets).filter(([, v]) => v !== undefined),
+    );
+    return Object.keys(present).length
+      ? this.box.encrypt(JSON.stringify(present))
+      : null;
+  }
+
+  private statusColumns(status: StoredStatus) {
+    return {
+      state: status.state,
+      state_message: status.message ?? null,
+      checked_at: status.checkedAt ? new Date(status.checkedAt) : null,
+      kubernetes_version: status.kubernetesVersion ?? null,
+      node_count: status.nodeCount ?? null,
+      permission_level: status.permissionLevel ?? null,
+    };
+  }
+
+  private toRow(r: ClusterRecord): ClusterRow {
+    return {
+      name: r.name,
+      title: r.title,
+      description: r.description ?? null,
+      category: r.category ?? null,
+      labels: JSON.stringify(r.labels),
+      owner: r.owner ?? null,
+      isolated: r.isolated,
+      server_url: r.serverUrl ?? null,
+      auth: r.auth ? JSON.stringify(r.auth) : null,
+      tls: JSON.stringify(r.tls),
+      connection: JSON.stringify(r.connection),
+      prometheus: r.prometheus ? JSON.stringify(r.prometheus) : null,
+      secrets: this.sealSecrets(r.secrets),
+      origin: JSON.stringify(r.origin),
+      ...this.statusColumns(r.status),
+      created_at: new Date(r.createdAt),
+      updated_at: new Date(r.updatedAt),
+      created_by: r.createdBy,
+      updated_by: r.updatedBy,
+    };
+  }
+
+  private async assertCategoryExists(
+    tx: Knex,
+    category: string | null | undefined,
+  ) {
+    if (!category) return;
+    const found = await tx('categories').where({ name: category }).first();
+    if (!found)
+      throw new InputError(`category: unknown category '${category}'`);
+  }
+
+  // ── clusters ────────────────────────────────────────────────────────────
+  async createCluster(record: ClusterRecord): Promise<ClusterRecord> {
+    try {
+      await this.db.transaction(async tx => {
+        await this.assertCategoryExists(tx, record.category);
+        await tx('clusters').insert(this.toRow(record));
+      });
+    } catch (e) {
+      if (isUniqueViolation(e))
+        throw new ConflictError(
+          `name: a cluster named '${record.name}' already exists`,
+        );
+      if (isForeignKeyViolation(e))
+        throw new InputError(`category: unknown category '${record.category}'`);
+      throw e;
+    }
+    return this.getCluster(record.name);
+  }
+
+  async getCluster(name: string): Promise<ClusterRecord> {
+    const row = await this.db<ClusterRow>('clusters').where({ name }).first();
+    if (!row) throw new NotFoundError(`no cluster named '${name}'`);
+    return this.toRecord(row);
+  }
+
+  private applyFilter(query: Knex.QueryBuilder, options: ListClustersOptions) {
+    if (options.categories?.length)
+      query.whereIn('category', options.categories);
+    if (options.states?.length) query.whereIn('state', options.states);
+    if (options.q) {
+      const like = `%${options.q
+        .toLocaleLowerCase('en-US')
+        .replace(/[\\%_]/g, m => `\\${m}`)}%`;
+      query.where(inner =>
+        inner
+          .whereRaw("lower(name) like ? escape '\\'", [like])
+          .orWhereRaw("lower(title) like ? escape '\\'", [like])
+          .orWhereRaw("lower(coalesce(description, '')) like ? escape '\\'", [
+            like,
+          ])
+          .orWhereRaw("lower(coalesce(server_url, '')) like ? escape '\\'", [
+            like,
+          ]),
+      );
+    }
+    return query;
+  }
+
+  async listClusters(options: ListClustersOptions) {
+    const after = options.cursor ? decodeCursor(options.cursor) : undefined;
+    const page = this.applyFilter(
+      this.db<ClusterRow>('clusters').select('*'),
+      options,
+    )
+      .orderBy('name')
+      .limit(options.limit + 1);
+    if (after) page.where('name', '>', after);
+    const [rows, [{ count }]] = await Promise.all([
+      page,
+      this.applyFilter(this.db('clusters').count({ count: '*' }), options),
+    ]);
+    const items = (rows as ClusterRow[])
+      .slice(0, options.limit)
+      .map(r => this.toRecord(r));
+    const nextCursor =
+      rows.length > options.limit
+        ? encodeCursor(items[items.length - 1].name)
+        : undefined;
+    return { items, nextCursor, totalCount: Number(count) };
+  }
+
+  async listAllClusters(): Promise<ClusterRecord[]> {
+    const rows = await this.db<ClusterRow>('clusters')
+      .where({ isolated: false })
+      .orderBy('name');
+    return rows.map(r => this.toRecord(r));
+  }
+
+  async updateCluster(
+    name: string,
+    changes: ClusterChanges,
+  ): Promise<ClusterRecord> {
+    await this.db.transaction(async tx => {
+      const row = await tx<ClusterRow>('clusters')
+        .where({ name })
+        .forUpdate()
+        .first();
+      if (!row) throw new NotFoundError(`no cluster named '${name}'`);
+      if (changes.category !== undefined)
+        await this.assertCategoryExists(tx, changes.category);
+      const update: Partial<ClusterRow> = {
+        updated_at: new Date(),
+        updated_by: changes.updatedBy,
+      } as any;
+      if (changes.title !== undefined) update.title = changes.title;
+      if (changes.description !== undefined)
+        update.description = changes.description;
+      if (changes.category !== undefined) update.category = changes.category;
+      if (changes.labels !== undefined)
+        update.labels = JSON.stringify(changes.labels);
+      if (changes.owner !== undefined) update.owner = changes.owner;
+      if (changes.serverUrl !== undefined)
+        update.server_url = changes.serverUrl;
+      if (changes.auth !== undefined)
+        update.auth = JSON.stringify(changes.auth);
+      if (changes.tls !== undefined) update.tls = JSON.stringify(changes.tls);
+      if (changes.connection !== undefined)
+        update.connection = JSON.stringify(changes.connection);
+      if (changes.prometheus !== undefined) {
+        update.prometheus =
+          changes.prometheus === null
+            ? null
+            : JSON.stringify(changes.prometheus);
+      }
+      if (changes.secrets !== undefined) {
+        const current: ClusterSecrets = row.secrets
+          ? JSON.parse(this.box.decrypt(row.secrets))
+          : {};
+        update.secrets = this.sealSecrets({ ...current, ...changes.secrets });
+      }
+      if (changes.status)
+        Object.assign(update, this.statusColumns(changes.status));
+      await tx('clusters').where({ name }).update(update);
+    });
+    return this.getCluster(name);
+  }
+
+  async updateStatus(name: string, status: StoredStatus): Promise<void> {
+    await this.db('clusters')
+      .where({ name })
+      .update(this.statusColumns(status));
+  }
+
+  async deleteCluster(name: string): Promise<void> {
+    const deleted = await this.db('clusters').where({ name }).delete();
+    if (!deleted) throw new NotFoundError(`no cluster named '${name}'`);
+  }
+
+  // ── categories ──────────────────────────────────────────────────────────
+  private toCategory(row: CategoryRow): Category {
+    return {
+      name: row.name,
+      description: orUndefined(row.description),
+      color: orUndefined(row.color),
+    };
+  }
+
+  async listCategories(): Promise<Category[]> {
+    const rows = await this.db<CategoryRow>('categories').orderBy('name');
+    return rows.map(r => this.toCategory(r));
+  }
+
+  async createCategory(category: Category): Promise<Category> {
+    try {
+      await this.db('categories').insert({
+        name: category.name,
+        description: category.description ?? null,
+        color: category.color ?? null,
+        created_at: new Date(),
+      });
+    } catch (e) {
+      if (isUniqueViolation(e))
+        throw new ConflictError(
+          `name: a category named '${category.name}' already exists`,
+        );
+      throw e;
+    }
+    return category;
+  }
+
+  async updateCategory(
+    name: string,
+    changes: Omit<Category, 'name'>,
+  ): Promise<Category> {
+    const update: Partial<CategoryRow> = {};
+    if (changes.description !== undefined)
+      update.description = changes.description;
+    if (changes.color !== undefined) update.color = changes.color;
+    const found = await this.db('categories').where({ name }).first();
+    if (!found) throw new NotFoundError(`no category named '${name}'`);
+    if (Object.keys(update).length)
+      await this.db('categories').where({ name }).update(update);
+    const row = await this.db<CategoryRow>('categories')
+      .where({ name })
+      .first();
+    return this.toCategory(row!);
+  }
+
+  async clustersInCategory(name: string): Promise<string[]> {
+    const rows = await this.db('clusters')
+      .where({ category: name })
+      .select('name')
+      .orderBy('name');
+    return rows.map(r => r.name);
+  }
+
+  async deleteCategory(
+    name: string,
+    options: { reassignTo?: string | null } = {},
+  ): Promise<void> {
+    await this.db.transaction(async tx => {
+      const found = await tx('categories').where({ name }).first();
+      if (!found) throw new NotFoundError(`no category named '${name}'`);
+      const users = await tx('clusters')
+        .where({ category: name })
+        .select('name')
+        .orderBy('name');
+      if (users.length) {
+        if (options.reassignTo === undefined) {
+          throw new ConflictError(
+            `category '${name}' is used by ${users.length} cluster(s): ${users
+              .slice(0, 20)
+              .map(u => u.name)
+              .join(', ')}${
+              users.length > 20 ? ', ...' : ''
+            }; reassign or clear them in the same request`,
+          );
+        }
+        if (options.reassignTo === name)
+          throw new InputError('reassignTo: must be another category');
+        await this.assertCategoryExists(tx, options.reassignTo);
+        await tx('clusters')
+          .where({ category: name })
+          .update({ category: options.reassignTo });
+      }
+      await tx('categories').where({ name }).delete();
+    });
+  }
+}
+
+function encodeCursor(name: string) {
+  return Buffer.from(JSON.stringify({ after: name })).toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  try {
+    const parsed = JSON.parse(
+      Buffer.from(cursor, 'base64url').toString('utf8'),
+    );
+    if (typeof parsed.after === 'string') return parsed.after;
+  } catch {
+    // fall through
+  }
+  throw new InputError('cursor: not a cursor returned by this API');
+}

@@ -1,0 +1,137 @@
+import {
+  Category,
+  ClusterOrigin,
+  ClusterState,
+  ClusterTls,
+  PermissionLevel,
+} from '@cluster-registry/plugin-cluster-registry-common';
+
+/** Every secret of a cluster; stored only encrypted, never returned by the API. */
+export interface ClusterSecrets {
+  token?: string;
+  clientKeyData?: string;
+  sshPassword?: string;
+  sshPrivateKey?: string;
+  prometheusPassword?: string;
+  prometheusClientKeyData?: string;
+}
+
+export type StoredAuth =
+  | { type: 'bearerToken' }
+  | { type: 'clientCertificate'; certData: string }
+  | {
+      type: 'aws';
+      clusterId: string;
+      assumeRole?: string;
+      externalId?: string;
+    };
+
+export type StoredConnection =
+  | { method: 'direct' }
+  | { method: 'proxy'; proxyUrl: string }
+  | {
+      method: 'sshTunnel';
+      sshTunnel: { host: string; port: number; username: string };
+    };
+
+export interface StoredPrometheus {
+  url: string;
+  auth: { type: 'anonymous' } | { type: 'basic'; username: string };
+  tls?: {
+    caData?: string;
+    insecureSkipTlsVerify: boolean;
+    clientCertData?: string;
+  };
+}
+
+export interface StoredStatus {
+  state: ClusterState;
+  message?: string;
+  checkedAt?: string;
+  kubernetesVersion?: string;
+  nodeCount?: number;
+  permissionLevel?: PermissionLevel;
+}
+
+/** A cluster as the backend holds it: the public record plus its secrets. */
+export interface ClusterRecord {
+  name: string;
+  title: string;
+  description?: string;
+  category?: string;
+  labels: Record<string, string>;
+  owner?: string;
+  isolated: boolean;
+  serverUrl?: string;
+  auth?: StoredAuth;
+  tls: ClusterTls;
+  connection: StoredConnection;
+  prometheus?: StoredPrometheus;
+  secrets: ClusterSecrets;
+  origin: ClusterOrigin;
+  status: StoredStatus;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string;
+  updatedBy: string;
+}
+
+export interface ClusterFilter {
+  categories?: string[];
+  states?: ClusterState[];
+  q?: string;
+}
+
+export interface ListClustersOptions extends ClusterFilter {
+  limit: number;
+  cursor?: string;
+}
+
+/** Fields a PATCH may change; `null` clears an optional field. */
+export interface ClusterChanges {
+  title?: string;
+  description?: string | null;
+  category?: string | null;
+  labels?: Record<string, string>;
+  owner?: string | null;
+  serverUrl?: string;
+  auth?: StoredAuth;
+  tls?: ClusterTls;
+  connection?: StoredConnection;
+  prometheus?: StoredPrometheus | null;
+  /** Replaces the listed secrets; keys given as undefined are removed. */
+  secrets?: Partial<ClusterSecrets>;
+  status?: StoredStatus;
+  updatedBy: string;
+}
+
+export interface ClusterStore {
+  createCluster(record: ClusterRecord): Promise<ClusterRecord>;
+  getCluster(name: string): Promise<ClusterRecord>;
+  listClusters(options: ListClustersOptions): Promise<{
+    items: ClusterRecord[];
+    nextCursor?: string;
+    totalCount: number;
+  }>;
+  /** Every non-isolated cluster, for health checks and suppliers. */
+  listAllClusters(): Promise<ClusterRecord[]>;
+  updateCluster(name: string, changes: ClusterChanges): Promise<ClusterRecord>;
+  updateStatus(name: string, status: StoredStatus): Promise<void>;
+  deleteCluster(name: string): Promise<void>;
+
+  listCategories(): Promise<Category[]>;
+  createCategory(category: Category): Promise<Category>;
+  updateCategory(
+    name: string,
+    changes: Omit<Category, 'name'>,
+  ): Promise<Category>;
+  /**
+   * Deletes a category. Clusters using it block the deletion unless
+   * `reassignTo` names another category (or null, to clear theirs).
+   */
+  deleteCategory(
+    name: string,
+    options?: { reassignTo?: string | null },
+  ): Promise<void>;
+  clustersInCategory(name: string): Promise<string[]>;
+}

@@ -1,0 +1,122 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import https from 'node:https';
+
+export interface KubeResponse {
+  status: number;
+  body: any;
+}
+
+/** Why a request to an API server failed, in terms a user can act on. */
+export class KubeConnectionError extends Error {
+  constructor(
+    readonly reason: 'tls' | 'unreachable' | 'timeout' | 'error',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'KubeConnectionError';
+  }
+}
+
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'EPROTO',
+]);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'EAI_AGAIN',
+]);
+
+function classify(error: any, server: string): KubeConnectionError {
+  const code: string = error?.code ?? '';
+  if (
+    TLS_CODES.has(code) ||
+    /certificate|ssl|tls/i.test(String(error?.message))
+  ) {
+    return new KubeConnectionError(
+      'tls',
+      `TLS handshake with ${server} failed: ${error.message}`,
+    );
+  }
+  if (UNREACHABLE_CODES.has(code)) {
+    return new KubeConnectionError(
+      'unreachable',
+      `cannot reach ${server}: ${code}`,
+    );
+  }
+  return new KubeConnectionError(
+    'error',
+    `request to ${server} failed: ${error?.message ?? error}`,
+  );
+}
+
+/**
+ * One request to the cluster's API server with the KubeConfig's TLS settings
+ * and credentials (applied by @kubernetes/client-node), bounded by a timeout.
+ */
+export async function kubeRequest(
+  kc: KubeConfig,
+  method: 'GET' | 'POST',
+  path: string,
+  options: { body?: unknown; timeoutMs: number },
+): Promise<KubeResponse> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('kubeconfig has no current cluster');
+  const url = new URL(path, cluster.server);
+  const requestOptions: https.RequestOptions = {
+    method,
+    hostname: url.hostname,
+    port: url.port,
+    path: url.pathname + url.search,
+    headers: { accept: 'application/json' },
+    agent: false,
+  };
+  await kc.applyToHTTPSOptions(requestOptions);
+  const payload =
+    options.body === undefined ? undefined : JSON.stringify(options.body);
+  if (payload)
+    (requestOptions.headers as Record<string, string>)['content-type'] =
+      'application/json';
+
+  return new Promise<KubeResponse>((resolve, reject) => {
+    const req = https.request(requestOptions, res => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', chunk => (text += chunk));
+      res.on('end', () => {
+        let body: any = text;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          // not JSON (e.g. /healthz)
+        }
+        resolve({ status: res.statusCode ?? 0, body });
+      });
+      res.on('error', e => reject(classify(e, cluster.server)));
+    });
+    req.setTimeout(options.timeoutMs, () => {
+      req.destroy(
+        new KubeConnectionError(
+          'timeout',
+          `no answer from ${cluster.server} within ${options.timeoutMs} ms`,
+        ),
+      );
+    });
+    req.on('error', e =>
+      reject(
+        e instanceof KubeConnectionError ? e : classify(e, cluster.server),
+      ),
+    );
+    req.end(payload);
+  });
+}

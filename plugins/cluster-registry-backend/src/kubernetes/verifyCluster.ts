@@ -1,0 +1,104 @@
+import { VerificationResult } from '@cluster-registry/plugin-cluster-registry-common';
+import { buildKubeConfig, ClusterEndpoint } from './kubeConfig';
+import { KubeConnectionError, kubeRequest } from './request';
+import { isVersionSupported, SupportedVersions } from './versions';
+
+export interface VerifyOptions {
+  timeoutMs: number;
+  supportedVersions: SupportedVersions;
+}
+
+export interface ClusterProbe extends VerificationResult {
+  nodeCount?: number;
+}
+
+const SSAR_PATH = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
+
+/**
+ * Connects to the API server with the given credentials, reads its version,
+ * finds out what the credentials may do (SelfSubjectAccessReview: everything
+ * → admin; list pods in all namespaces → read) and counts the nodes when
+ * allowed. Never throws for a cluster-side problem: the result says why.
+ */
+export async function verifyCluster(
+  endpoint: ClusterEndpoint,
+  options: VerifyOptions,
+): Promise<ClusterProbe> {
+  if (endpoint.auth.type === 'aws') {
+    return {
+      ok: false,
+      reason: 'invalid',
+      message:
+        'AWS IAM clusters cannot be verified by this backend yet; register with skipVerification',
+    };
+  }
+  const kc = buildKubeConfig(endpoint);
+  const call = (method: 'GET' | 'POST', path: string, body?: unknown) =>
+    kubeRequest(kc, method, path, { body, timeoutMs: options.timeoutMs });
+  try {
+    const version = await call('GET', '/version');
+    if (version.status === 401) {
+      return {
+        ok: false,
+        reason: 'unauthorized',
+        message: 'the API server rejected the credentials (401 Unauthorized)',
+      };
+    }
+    if (
+      version.status !== 200 ||
+      typeof version.body?.gitVersion !== 'string'
+    ) {
+      return {
+        ok: false,
+        reason: 'error',
+        message: `GET /version answered ${version.status}; is this a Kubernetes API server?`,
+      };
+    }
+    const kubernetesVersion: string = version.body.gitVersion;
+    const allowed = async (attributes: Record<string, string>) => {
+      const review = await call('POST', SSAR_PATH, {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        spec: { resourceAttributes: attributes },
+      });
+      return review.status === 201 && review.body?.status?.allowed === true;
+    };
+    const [admin, read] = await Promise.all([
+      allowed({ verb: '*', group: '*', resource: '*' }),
+      allowed({ verb: 'list', group: '', resource: 'pods' }),
+    ]);
+    let permissionLevel: 'admin' | 'read' | 'none' = 'none';
+    if (admin) permissionLevel = 'admin';
+    else if (read) permissionLevel = 'read';
+    let nodeCount: number | undefined;
+    const nodes = await call('GET', '/api/v1/nodes?limit=1');
+    if (nodes.status === 200) {
+      nodeCount =
+        (nodes.body.items?.length ?? 0) +
+        (nodes.body.metadata?.remainingItemCount ?? 0);
+    }
+    const base = {
+      kubernetesVersion,
+      versionSupported: isVersionSupported(
+        kubernetesVersion,
+        options.supportedVersions,
+      ),
+      permissionLevel,
+      nodeCount,
+    } as const;
+    if (permissionLevel === 'none') {
+      return {
+        ...base,
+        ok: false,
+        reason: 'forbidden',
+        message:
+          'the credentials may not list pods in all namespaces; grant at least the view ClusterRole',
+      };
+    }
+    return { ...base, ok: true };
+  } catch (e) {
+    if (e instanceof KubeConnectionError)
+      return { ok: false, reason: e.reason, message: e.message };
+    throw e;
+  }
+}

@@ -1,0 +1,381 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  acquireTestEnv,
+  KubeApiServerEnv,
+  RunningTestEnv,
+} from '@internal/cluster-registry-test-env';
+import crypto from 'node:crypto';
+import request from 'supertest';
+import { clusterRegistryPlugin } from './plugin';
+
+jest.setTimeout(240_000);
+
+const b64 = (pem: string) => Buffer.from(pem).toString('base64');
+const config = mockServices.rootConfig.factory({
+  data: {
+    clusterRegistry: {
+      encryptionKey: crypto.randomBytes(32).toString('base64'),
+      verificationTimeoutMs: 3000,
+      healthCheck: { intervalSeconds: 3600 },
+    },
+  },
+});
+
+async function startRegistry(
+  auditor = mockServices.auditor.mock(),
+  result?: AuthorizeResult.ALLOW | AuthorizeResult.DENY,
+) {
+  const { server } = await startTestBackend({
+    features: [
+      clusterRegistryPlugin,
+      config,
+      auditor.factory,
+      ...(result ? [mockServices.permissions.factory({ result })] : []),
+    ],
+  });
+  return server;
+}
+
+describe('cluster-registry HTTP API against a real kube-apiserver', () => {
+  let running: RunningTestEnv;
+  let api: KubeApiServerEnv;
+  beforeAll(async () => {
+    running = await acquireTestEnv({ kubeApiServers: 1 });
+    api = running.env.kubeApiServers[0];
+  });
+  afterAll(() => running?.stop());
+
+  const tokenCluster = (name: string, token: string, extra: object = {}) => ({
+    name,
+    title: `Cluster ${name}`,
+    category: 'prod',
+    labels: { region: 'eu' },
+    owner: 'group:default/platform',
+    serverUrl: api.serverUrl,
+    auth: { type: 'bearerToken', token },
+    tls: { caData: b64(api.caData) },
+    ...extra,
+  });
+
+  it('registers, reads, lists, edits, rotates and disconnects; secrets are never returned', async () => {
+    const auditor = mockServices.auditor.mock();
+    const server = await startRegistry(auditor);
+
+    const created = await request(server)
+      .post('/api/cluster-registry/clusters')
+      .send(tokenCluster('prod-eu-1', api.adminToken));
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      name: 'prod-eu-1',
+      category: 'prod',
+      auth: { type: 'bearerToken', tokenSet: true },
+      status: {
+        state: 'running',
+        kubernetesVersion: api.kubernetesVersion,
+        permissionLevel: 'admin',
+        versionSupported: true,
+      },
+      createdBy: 'user:default/mock',
+    });
+    expect(JSON.stringify(created.body)).not.toContain(api.adminToken);
+    expect(auditor.createEvent).toHaveBeenCalledWith(
+      expect.objectContaining({
+        eventId: 'cluster-register',
+        meta: { cluster: 'prod-eu-1' },
+      }),
+    );
+
+    await request(server)
+      .post('/api/cluster-registry/clusters')
+      .send({ name: 'bank-airgap', isolated: true, category: 'qa' })
+      .expect(201);
+
+    const list = await request(server).get(
+      '/api/cluster-registry/clusters?category=prod&category=qa&limit=1',
+    );
+    expect(list.status).toBe(200);
+    expect(list.body.totalCount).toBe(2);
+    expect(list.body.items.map((c: any) => c.name)).toEqual(['bank-airgap']);
+    const page2 = await request(server).get(
+      `/api/cluster-registry/clusters?category=prod&category=qa&limit=1&cursor=${list.body.nextCursor}`,
+    );
+    expect(page2.body.items.map((c: any) => c.name)).toEqual(['prod-eu-1']);
+    expect(
+      (
+        await request(server).get(
+          '/api/cluster-registry/clusters?state=isolated',
+        )
+      ).body.items[0].status.state,
+    ).toBe('isolated');
+
+    const patched = await request(server)
+      .patch('/api/cluster-registry/clusters/prod-eu-1')
+      .send({ description: 'EU production', category: 'staging' });
+    expect(patched.body).toMatchObject({
+      description: 'EU production',
+      category: 'staging',
+    });
+
+    const rotated = await request(server)
+      .put('/api/cluster-registry/clusters/prod-eu-1/credentials')
+      .send({ auth: { type: 'bearerToken', token: api.readOnlyToken } });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.status.permissionLevel).toBe('read');
+
+    const refreshed = await request(server).post(
+      '/api/cluster-registry/clusters/prod-eu-1/refresh',
+    );
+    expect(refreshed.body.status).toMatchObject({
+      state: 'running',
+      permissionLevel: 'read',
+    });
+
+    await request(server)
+      .delete('/api/cluster-registry/clusters/prod-eu-1')
+      .expect(204);
+    await request(server)
+      .get('/api/cluster-registry/clusters/prod-eu-1')
+      .expect(404);
+  });
+
+  it('registers with a client certificate and verifies without saving', async () => {
+    const server = await startRegistry();
+    const verified = await request(server)
+      .post('/api/cluster-registry/verify')
+      .send({
+        serverUrl: api.serverUrl,
+        auth: { type: 'bearerToken', token: api.readOnlyToken },
+        tls: { caData: api.caData },
+      });
+    expect(verified.body).toMatchObject({
+      ok: true,
+      permissionLevel: 'read',
+      kubernetesVersion: api.kubernetesVersion,
+    });
+    expect(
+      (await request(server).get('/api/cluster-registry/clusters')).body
+        .totalCount,
+    ).toBe(0);
+
+    const created = await request(server)
+      .post('/api/cluster-registry/clusters')
+      .send({
+        name: 'cert-cluster',
+        serverUrl: api.serverUrl,
+        auth: {
+          type: 'clientCertificate',
+          certData: b64(api.adminCertData),
+          keyData: api.adminKeyData,
+        },
+        tls: { caData: b64(api.caData) },
+      });
+    expect(created.status).toBe(201);
+    expect(created.body.auth).toEqual({
+      type: 'clientCertificate',
+      certData: b64(api.adminCertData),
+      keySet: true,
+    });
+  });
+
+  it('refuses failed verification with the field and reason, and stores nothing', async () => {
+    const server = await startRegistry();
+    const cases: Array<[object, RegExp]> = [
+      [
+        tokenCluster('bad-token', 'nope'),
+        /^auth: verification failed \(unauthorized\)/,
+      ],
+      [
+        tokenCluster('no-rights', api.noRightsToken),
+        /^auth: verification failed \(forbidden\)/,
+      ],
+      [
+        tokenCluster('wrong-ca', api.adminToken, {
+          tls: { caData: b64(api.otherCaData) },
+        }),
+        /^tls: verification failed \(tls\)/,
+      ],
+      [
+        tokenCluster('down', api.adminToken, {
+          serverUrl: 'https://127.0.0.1:1',
+        }),
+        /^serverUrl: verification failed \(unreachable\)/,
+      ],
+    ];
+    for (const [body, message] of cases) {
+      const res = await request(server)
+        .post('/api/cluster-registry/clusters')
+        .send(body);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({
+        name: 'InputError',
+        message: expect.stringMatching(message),
+      });
+    }
+    expect(
+      (await request(server).get('/api/cluster-registry/clusters')).body
+        .totalCount,
+    ).toBe(0);
+
+    const skipped = await request(server)
+      .post('/api/cluster-registry/clusters')
+      .send({ ...tokenCluster('later', 'nope'), skipVerification: true });
+    expect(skipped.body.status.state).toBe('pending');
+  });
+
+  it('answers bad input with 400 naming the field, duplicates with 409', async () => {
+    const server = await startRegistry();
+    const bad = async (body: object, message: RegExp) => {
+      const res = await request(server)
+        .post('/api/cluster-registry/clusters')
+        .send(body);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(message);
+    };
+    await bad(
+      { ...tokenCluster('Bad_Name', 'x') },
+      /^name: must be a DNS-1123 label/,
+    );
+    await bad(
+      { ...tokenCluster('x', 'x'), serverUrl: 'http://10.0.0.1:6443' },
+      /serverUrl: must be an https:\/\/ URL/,
+    );
+    await bad(
+      { ...tokenCluster('x', 'x'), serverUrl: 'https://admin:pw@10.0.0.1' },
+      /serverUrl: must not contain credentials/,
+    );
+    await bad(
+      { ...tokenCluster('x', 'x'), serverUrl: 'https://169.254.169.254' },
+      /serverUrl: link-local/,
+    );
+    await bad(
+      { ...tokenCluster('x', 'x'), colour: 'red' },
+      /body: unknown field\(s\) colour/,
+    );
+    await bad(
+      { ...tokenCluster('x', 'x'), labels: 'eu' },
+      /labels: Expected object/,
+    );
+    await bad(
+      { ...tokenCluster('x', 'x'), category: 'nope', skipVerification: true },
+      /category: unknown category 'nope'/,
+    );
+    await bad(
+      { name: 'iso', isolated: true, serverUrl: api.serverUrl },
+      /serverUrl: must not be set for an isolated cluster/,
+    );
+    await bad({ name: 'x' }, /serverUrl: is required; auth: is required/);
+
+    const big = await request(server)
+      .post('/api/cluster-registry/clusters')
+      .set('content-type', 'application/json')
+      .send(
+        JSON.stringify({
+          ...tokenCluster('big', 'x'),
+          description: 'x'.repeat(10 * 1024 * 1024),
+        }),
+      );
+    expect(big.status).toBe(413);
+
+    await request(server)
+      .post('/api/cluster-registry/clusters')
+      .send({ name: 'dup', isolated: true })
+      .expect(201);
+    const dup = await request(server)
+      .post('/api/cluster-registry/clusters')
+      .send({ name: 'dup', isolated: true });
+    expect(dup.status).toBe(409);
+    expect(dup.body.error.name).toBe('ConflictError');
+
+    const rename = await request(server)
+      .patch('/api/cluster-registry/clusters/dup')
+      .send({ name: 'other' });
+    expect(rename.status).toBe(400);
+    expect(rename.body.error.message).toMatch(/^name: is immutable/);
+    await request(server)
+      .patch('/api/cluster-registry/clusters/missing')
+      .send({ title: 'x' })
+      .expect(404);
+  });
+
+  it('manages categories: 409 while in use unless reassigned in the same request', async () => {
+    const server = await startRegistry();
+    expect(
+      (
+        await request(server).get('/api/cluster-registry/categories')
+      ).body.items.map((c: any) => c.name),
+    ).toEqual(['dev', 'prod', 'qa', 'staging']);
+    await request(server)
+      .post('/api/cluster-registry/categories')
+      .send({ name: 'edge', color: '#123456' })
+      .expect(201);
+    await request(server)
+      .post('/api/cluster-registry/categories')
+      .send({ name: 'edge' })
+      .expect(409);
+    const short = await request(server)
+      .post('/api/cluster-registry/categories')
+      .send({ name: 'e' });
+    expect(short.body.error.message).toMatch(
+      /^name: must be at least 2 characters/,
+    );
+    await request(server)
+      .post('/api/cluster-registry/clusters')
+      .send({ name: 'e1', isolated: true, category: 'edge' })
+      .expect(201);
+    const blocked = await request(server).delete(
+      '/api/cluster-registry/categories/edge',
+    );
+    expect(blocked.status).toBe(409);
+    expect(blocked.body.error.message).toContain('e1');
+    await request(server)
+      .delete('/api/cluster-registry/categories/edge?reassignTo=dev')
+      .expect(204);
+    expect(
+      (await request(server).get('/api/cluster-registry/clusters/e1')).body
+        .category,
+    ).toBe('dev');
+    const patched = await request(server)
+      .patch('/api/cluster-registry/categories/dev')
+      .send({ description: 'Developers' });
+    expect(patched.body).toMatchObject({
+      name: 'dev',
+      description: 'Developers',
+    });
+  });
+
+  it('requires credentials (401) and permission (403)', async () => {
+    const open = await startRegistry();
+    await request(open)
+      .get('/api/cluster-registry/clusters')
+      .set('authorization', mockCredentials.none.header())
+      .expect(401);
+
+    const denied = await startRegistry(
+      mockServices.auditor.mock(),
+      AuthorizeResult.DENY,
+    );
+    for (const [method, path] of [
+      ['get', '/clusters'],
+      ['post', '/clusters'],
+      ['get', '/clusters/x'],
+      ['patch', '/clusters/x'],
+      ['delete', '/clusters/x'],
+      ['put', '/clusters/x/credentials'],
+      ['post', '/clusters/x/refresh'],
+      ['post', '/verify'],
+      ['get', '/categories'],
+      ['post', '/categories'],
+      ['delete', '/categories/dev'],
+    ] as const) {
+      const res = await (request(denied) as any)
+        [method](`/api/cluster-registry${path}`)
+        .send({});
+      expect([method, path, res.status]).toEqual([method, path, 403]);
+    }
+  });
+});

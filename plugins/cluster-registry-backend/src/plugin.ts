@@ -1,0 +1,95 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { clusterRegistryPermissions } from '@cluster-registry/plugin-cluster-registry-common';
+import { DatabaseClusterStore } from './database/DatabaseClusterStore';
+import { HealthChecker } from './health/HealthChecker';
+import { SecretBox } from './secrets/SecretBox';
+import { ClusterService } from './service/ClusterService';
+import { createRouter } from './service/router';
+
+/**
+ * The cluster registry backend plugin (`/api/cluster-registry`).
+ *
+ * @public
+ */
+export const clusterRegistryPlugin = createBackendPlugin({
+  pluginId: 'cluster-registry',
+  register(env) {
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        scheduler: coreServices.scheduler,
+      },
+      async init({
+        config,
+        logger,
+        database,
+        httpRouter,
+        httpAuth,
+        permissions,
+        permissionsRegistry,
+        auditor,
+        scheduler,
+      }) {
+        const settings = config.getOptionalConfig('clusterRegistry');
+        const supportedVersions = {
+          min: settings?.getOptionalString('supportedVersions.min') ?? '1.28',
+          max: settings?.getOptionalString('supportedVersions.max'),
+        };
+        const store = await DatabaseClusterStore.create({
+          database,
+          secrets: SecretBox.fromConfig(config, logger),
+        });
+        const service = new ClusterService(store, {
+          verify: {
+            timeoutMs:
+              settings?.getOptionalNumber('verificationTimeoutMs') ?? 10_000,
+            supportedVersions,
+          },
+          allowLinkLocal:
+            settings?.getOptionalBoolean('allowLinkLocalAddresses') ?? false,
+        });
+        const health = new HealthChecker(
+          store,
+          service,
+          logger,
+          settings?.getOptionalNumber('healthCheck.concurrency') ?? 16,
+        );
+
+        permissionsRegistry.addPermissions(clusterRegistryPermissions);
+        await scheduler.scheduleTask({
+          id: 'cluster-registry-health-check',
+          frequency: {
+            seconds:
+              settings?.getOptionalNumber('healthCheck.intervalSeconds') ?? 60,
+          },
+          timeout: { minutes: 10 },
+          initialDelay: { seconds: 5 },
+          scope: 'global',
+          fn: async () => {
+            await health.checkAll();
+          },
+        });
+        httpRouter.use(
+          await createRouter({
+            httpAuth,
+            permissions,
+            auditor,
+            store,
+            service,
+            supportedVersions,
+          }),
+        );
+      },
+    });
+  },
+});

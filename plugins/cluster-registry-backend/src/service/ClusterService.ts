@@ -1,0 +1,399 @@
+import { InputError } from '@backstage/errors';
+import {
+  ClusterTls,
+  ParsedClusterAuth as AuthInput,
+  ParsedClusterConnection as ConnectionInput,
+  ParsedClusterPrometheus as PrometheusInput,
+  ParsedCreateCluster as CreateInput,
+  ParsedRotateCredentials as RotateInput,
+  ParsedUpdateCluster as UpdateInput,
+} from '@cluster-registry/plugin-cluster-registry-common';
+import net from 'node:net';
+import {
+  ClusterChanges,
+  ClusterRecord,
+  ClusterSecrets,
+  ClusterStore,
+  StoredAuth,
+  StoredConnection,
+  StoredPrometheus,
+  StoredStatus,
+} from '../database/types';
+import {
+  ClusterProbe,
+  verifyCluster,
+  VerifyOptions,
+} from '../kubernetes/verifyCluster';
+
+export interface ClusterServiceOptions {
+  verify: VerifyOptions;
+  /** Allow server URLs on link-local / cloud metadata addresses (clusterRegistry.allowLinkLocalAddresses). */
+  allowLinkLocal: boolean;
+}
+
+/** The field a failed verification is reported against, so the UI can show it there. */
+const FIELD_OF_REASON: Record<string, string> = {
+  tls: 'tls',
+  unauthorized: 'auth',
+  forbidden: 'auth',
+  unreachable: 'serverUrl',
+  timeout: 'serverUrl',
+  invalid: 'auth',
+  error: 'serverUrl',
+};
+
+const METADATA_HOSTS = new Set([
+  'metadata.google.internal',
+  'metadata',
+  'instance-data',
+  'instance-data.ec2.internal',
+]);
+
+function isLinkLocal(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (METADATA_HOSTS.has(host)) return true;
+  if (net.isIPv4(host))
+    return host.startsWith('169.254.') || host === '100.100.100.200';
+  if (net.isIPv6(host))
+    return /^fe[89ab]/.test(host) || host === 'fd00:ec2::254';
+  return false;
+}
+
+function splitAuth(auth: AuthInput): {
+  auth: StoredAuth;
+  secrets: Partial<ClusterSecrets>;
+} {
+  switch (auth.type) {
+    case 'bearerToken':
+      return {
+        auth: { type: 'bearerToken' },
+        secrets: { token: auth.token, clientKeyData: undefined },
+      };
+    case 'clientCertificate':
+      return {
+        auth: { type: 'clientCertificate', certData: auth.certData },
+        secrets: { clientKeyData: auth.keyData, token: undefined },
+      };
+    default:
+      return { auth, secrets: { token: undefined, clientKeyData: undefined } };
+  }
+}
+
+function splitConnection(c: ConnectionInput): {
+  connection: StoredConnection;
+  secrets: Partial<ClusterSecrets>;
+} {
+  if (c.method !== 'sshTunnel')
+    return {
+      connection: c,
+      secrets: { sshPassword: undefined, sshPrivateKey: undefined },
+    };
+  const { password, privateKey, ...rest } = c.sshTunnel;
+  if (!password && !privateKey) {
+    throw new InputError(
+      'connection.sshTunnel: give a password, a privateKey, or both',
+    );
+  }
+  return {
+    connection: { method: 'sshTunnel', sshTunnel: rest },
+    secrets: { sshPassword: password, sshPrivateKey: privateKey },
+  };
+}
+
+function splitPrometheus(p: PrometheusInput): {
+  prometheus: StoredPrometheus;
+  secrets: Partial<ClusterSecrets>;
+} {
+  const tls = p.tls && {
+    caData: p.tls.caData,
+    insecureSkipTlsVerify: p.tls.insecureSkipTlsVerify,
+    clientCertData: p.tls.clientCertData,
+  };
+  if (p.tls && !!p.tls.clientCertData !== !!p.tls.clientKeyData) {
+    throw new InputError(
+      'prometheus.tls: clientCertData and clientKeyData go together',
+    );
+  }
+  return {
+    prometheus: {
+      url: p.url,
+      auth:
+        p.auth.type === 'basic'
+          ? { type: 'basic', username: p.auth.username }
+          : { type: 'anonymous' },
+      tls,
+    },
+    secrets: {
+      prometheusPassword: p.auth.type === 'basic' ? p.auth.password : undefined,
+      prometheusClientKeyData: p.tls?.clientKeyData,
+    },
+  };
+}
+
+export function statusFromProbe(
+  probe: ClusterProbe,
+  now = new Date(),
+): StoredStatus {
+  let state: StoredStatus['state'] = 'running';
+  if (!probe.ok) {
+    state =
+      probe.reason === 'unauthorized' || probe.reason === 'forbidden'
+        ? 'unauthorized'
+        : 'unreachable';
+  }
+  return {
+    state,
+    message: probe.ok ? undefined : probe.message,
+    checkedAt: now.toISOString(),
+    kubernetesVersion: probe.kubernetesVersion,
+    nodeCount: probe.nodeCount,
+    permissionLevel: probe.permissionLevel,
+  };
+}
+
+/** Registration, editing, rotation and verification of clusters. */
+export class ClusterService {
+  constructor(
+    private readonly store: ClusterStore,
+    private readonly options: ClusterServiceOptions,
+  ) {}
+
+  private checkServerUrl(serverUrl: string) {
+    if (
+      !this.options.allowLinkLocal &&
+      isLinkLocal(new URL(serverUrl).hostname)
+    ) {
+      throw new InputError(
+        'serverUrl: link-local and cloud metadata addresses are refused (set clusterRegistry.allowLinkLocalAddresses to allow them)',
+      );
+    }
+  }
+
+  /** Connects with the given settings, without storing anything. */
+  async probe(target: {
+    serverUrl: string;
+    auth: StoredAuth;
+    tls: ClusterTls;
+    connection: StoredConnection;
+    secrets: ClusterSecrets;
+  }): Promise<ClusterProbe> {
+    this.checkServerUrl(target.serverUrl);
+    if (target.connection.method !== 'direct') {
+      return {
+        ok: false,
+        reason: 'invalid',
+        message: `connecting ${
+          target.connection.method === 'proxy'
+            ? 'through a proxy'
+            : 'through an SSH tunnel'
+        } is stored but not yet used by this backend; save with skipVerification`,
+      };
+    }
+    return verifyCluster({ name: 'verify', ...target }, this.options.verify);
+  }
+
+  private static failVerification(probe: ClusterProbe): never {
+    const field =
+      probe.reason === 'invalid' && /proxy|SSH/.test(probe.message ?? '')
+        ? 'connection'
+        : FIELD_OF_REASON[probe.reason ?? 'error'];
+    throw new InputError(
+      `${field}: verification failed (${probe.reason}): ${probe.message}`,
+    );
+  }
+
+  /** Parses the unsaved-verify body (a registration body) and probes it. */
+  async verifyUnsaved(input: CreateInput): Promise<ClusterProbe> {
+    if (input.isolated)
+      throw new InputError(
+        'isolated: an isolated cluster has no endpoint to verify',
+      );
+    const { auth, secrets: authSecrets } = splitAuth(input.auth!);
+    const { connection, secrets: connSecrets } = splitConnection(
+      input.connection ?? { method: 'direct' },
+    );
+    return this.probe({
+      serverUrl: input.serverUrl!,
+      auth,
+      tls: input.tls ?? { insecureSkipTlsVerify: false },
+      connection,
+      secrets: { ...authSecrets, ...connSecrets },
+    });
+  }
+
+  async register(input: CreateInput, actor: string): Promise<ClusterRecord> {
+    const now = new Date().toISOString();
+    const base = {
+      name: input.name,
+      title: input.title ?? input.name,
+      description: input.description,
+      category: input.category,
+      labels: input.labels,
+      owner: input.owner,
+      origin: { type: 'registered' } as const,
+      createdAt: now,
+      updatedAt: now,
+      createdBy: actor,
+      updatedBy: actor,
+    };
+    if (input.isolated) {
+      return this.store.createCluster({
+        ...base,
+        isolated: true,
+        tls: { insecureSkipTlsVerify: false },
+        connection: { method: 'direct' },
+        secrets: {},
+        status: { state: 'isolated', message: 'isolated cluster: not probed' },
+      });
+    }
+    const { auth, secrets: authSecrets } = splitAuth(input.auth!);
+    const { connection, secrets: connSecrets } = splitConnection(
+      input.connection ?? { method: 'direct' },
+    );
+    const prom = input.prometheus
+      ? splitPrometheus(input.prometheus)
+      : undefined;
+    const tls = input.tls ?? { insecureSkipTlsVerify: false };
+    const secrets = { ...authSecrets, ...connSecrets, ...prom?.secrets };
+    this.checkServerUrl(input.serverUrl!);
+
+    let status: StoredStatus = {
+      state: 'pending',
+      message:
+        'registered without verification; waiting for the first health check',
+    };
+    if (!input.skipVerification) {
+      const probe = await this.probe({
+        serverUrl: input.serverUrl!,
+        auth,
+        tls,
+        connection,
+        secrets,
+      });
+      if (!probe.ok) ClusterService.failVerification(probe);
+      status = statusFromProbe(probe);
+    }
+    return this.store.createCluster({
+      ...base,
+      isolated: false,
+      serverUrl: input.serverUrl,
+      auth,
+      tls,
+      connection,
+      prometheus: prom?.prometheus,
+      secrets,
+      status,
+    });
+  }
+
+  async update(
+    name: string,
+    input: UpdateInput,
+    actor: string,
+  ): Promise<ClusterRecord> {
+    if (input.name !== undefined && input.name !== name) {
+      throw new InputError(
+        'name: is immutable; register a new cluster to use another name',
+      );
+    }
+    const current = await this.store.getCluster(name);
+    if (
+      current.isolated &&
+      (input.tls || input.connection || input.prometheus)
+    ) {
+      throw new InputError(
+        'connection: an isolated cluster has no endpoint settings',
+      );
+    }
+    const changes: ClusterChanges = {
+      title: input.title,
+      description: input.description,
+      category: input.category,
+      labels: input.labels,
+      owner: input.owner,
+      tls: input.tls,
+      updatedBy: actor,
+    };
+    let secrets: Partial<ClusterSecrets> | undefined;
+    if (input.connection) {
+      const split = splitConnection(input.connection);
+      changes.connection = split.connection;
+      secrets = { ...secrets, ...split.secrets };
+    }
+    if (input.prometheus === null) {
+      changes.prometheus = null;
+      secrets = {
+        ...secrets,
+        prometheusPassword: undefined,
+        prometheusClientKeyData: undefined,
+      };
+    } else if (input.prometheus) {
+      const split = splitPrometheus(input.prometheus);
+      changes.prometheus = split.prometheus;
+      secrets = { ...secrets, ...split.secrets };
+    }
+    changes.secrets = secrets;
+    if ((input.tls || input.connection) && !input.skipVerification) {
+      const probe = await this.probe({
+        serverUrl: current.serverUrl!,
+        auth: current.auth!,
+        tls: input.tls ?? current.tls,
+        connection: changes.connection ?? current.connection,
+        secrets: { ...current.secrets, ...secrets },
+      });
+      if (!probe.ok) ClusterService.failVerification(probe);
+      changes.status = statusFromProbe(probe);
+    }
+    return this.store.updateCluster(name, changes);
+  }
+
+  async rotateCredentials(
+    name: string,
+    input: RotateInput,
+    actor: string,
+  ): Promise<ClusterRecord> {
+    const current = await this.store.getCluster(name);
+    if (current.isolated)
+      throw new InputError('auth: an isolated cluster has no credentials');
+    const serverUrl = input.serverUrl ?? current.serverUrl!;
+    const tls = input.tls ?? current.tls;
+    const { auth, secrets } = splitAuth(input.auth);
+    let status: StoredStatus | undefined;
+    if (!input.skipVerification) {
+      const probe = await this.probe({
+        serverUrl,
+        auth,
+        tls,
+        connection: current.connection,
+        secrets: { ...current.secrets, ...secrets },
+      });
+      if (!probe.ok) ClusterService.failVerification(probe);
+      status = statusFromProbe(probe);
+    } else {
+      this.checkServerUrl(serverUrl);
+    }
+    return this.store.updateCluster(name, {
+      serverUrl,
+      auth,
+      tls,
+      secrets,
+      status,
+      updatedBy: actor,
+    });
+  }
+
+  /** Re-checks a stored cluster now and records the result. */
+  async refresh(name: string): Promise<ClusterRecord> {
+    const current = await this.store.getCluster(name);
+    if (current.isolated) return current;
+    const probe = await this.probe({
+      serverUrl: current.serverUrl!,
+      auth: current.auth!,
+      tls: current.tls,
+      connection: current.connection,
+      secrets: current.secrets,
+    });
+    await this.store.updateStatus(name, statusFromProbe(probe));
+    return this.store.getCluster(name);
+  }
+}

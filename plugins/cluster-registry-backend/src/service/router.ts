@@ -1,0 +1,336 @@
+import {
+  AuditorService,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { InputError, isError, NotAllowedError } from '@backstage/errors';
+import {
+  AuthorizeResult,
+  BasicPermission,
+} from '@backstage/plugin-permission-common';
+import {
+  CLUSTER_STATES,
+  categoryManagePermission,
+  categoryNameSchema,
+  categorySchema,
+  clusterCreatePermission,
+  clusterDeletePermission,
+  clusterReadPermission,
+  clusterUpdatePermission,
+  createClusterSchema,
+  importKubeconfigSchema,
+  inspectKubeconfigSchema,
+  KubeconfigImportResult,
+  rotateCredentialsSchema,
+  updateClusterSchema,
+} from '@cluster-registry/plugin-cluster-registry-common';
+import express, { Request } from 'express';
+import Router from 'express-promise-router';
+import { z } from 'zod';
+import { ClusterStore } from '../database/types';
+import {
+  inspectKubeconfig,
+  parseKubeconfig,
+  registrationFromContext,
+} from '../kubernetes/inspectKubeconfig';
+import { SupportedVersions } from '../kubernetes/versions';
+import { ClusterService } from './ClusterService';
+import { toClusterView } from './views';
+
+/** Largest accepted request body: a 1 MB kubeconfig fits, 10 MB does not. */
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+export interface RouterOptions {
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  store: ClusterStore;
+  service: ClusterService;
+  supportedVersions: SupportedVersions;
+}
+
+/** Parses with zod; failures become a 400 naming each field and its reason. */
+export function parse<S extends z.ZodTypeAny>(
+  schema: S,
+  value: unknown,
+): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map(issue => {
+    const field = issue.path.join('.') || 'body';
+    const message =
+      issue.code === 'unrecognized_keys'
+        ? `unknown field(s) ${issue.keys.join(', ')}`
+        : issue.message;
+    return `${field}: ${message}`;
+  });
+  throw new InputError(issues.join('; '));
+}
+
+const listQuerySchema = z
+  .object({
+    category: z
+      .union([categoryNameSchema, z.array(categoryNameSchema)])
+      .optional(),
+    state: z
+      .union([
+        z.enum(CLUSTER_STATES as [string, ...string[]]),
+        z.array(z.enum(CLUSTER_STATES as [string, ...string[]])),
+      ])
+      .optional(),
+    q: z.string().max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    cursor: z.string().max(1000).optional(),
+  })
+  .strict();
+
+function asArray<T>(v: T | T[] | undefined): T[] | undefined {
+  if (v === undefined) return undefined;
+  return Array.isArray(v) ? v : [v];
+}
+
+const deleteCategoryQuerySchema = z
+  .object({
+    reassignTo: categoryNameSchema.optional(),
+    clear: z.enum(['true', 'false']).optional(),
+  })
+  .strict();
+
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const { httpAuth, permissions, auditor, store, service, supportedVersions } =
+    options;
+  const router = Router();
+  router.use(express.json({ limit: MAX_BODY_BYTES }));
+
+  /** Checks a permission for the caller; returns who the caller is. */
+  async function authorize(
+    req: Request,
+    permission: BasicPermission,
+  ): Promise<string> {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const [decision] = await permissions.authorize([{ permission }], {
+      credentials,
+    });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`not allowed: ${permission.name}`);
+    }
+    return credentials.principal.type === 'user'
+      ? credentials.principal.userEntityRef
+      : `service:${credentials.principal.subject}`;
+  }
+
+  /** Runs a change as an auditable event: who, what, which cluster. */
+  async function audited<T>(
+    req: Request,
+    eventId: string,
+    meta: Record<string, string>,
+    fn: () => Promise<T>,
+  ) {
+    const event = await auditor.createEvent({
+      eventId,
+      request: req,
+      severityLevel: 'medium',
+      meta,
+    });
+    try {
+      const result = await fn();
+      await event.success({ meta });
+      return result;
+    } catch (error) {
+      await event.fail({ error: error as Error, meta });
+      throw error;
+    }
+  }
+
+  const view = (r: Parameters<typeof toClusterView>[0]) =>
+    toClusterView(r, supportedVersions);
+
+  // ── clusters ────────────────────────────────────────────────────────────
+  router.get('/clusters', async (req, res) => {
+    await authorize(req, clusterReadPermission);
+    const query = parse(listQuerySchema, req.query);
+    const page = await store.listClusters({
+      categories: asArray(query.category),
+      states: asArray(query.state) as any,
+      q: query.q,
+      limit: query.limit,
+      cursor: query.cursor,
+    });
+    res.json({
+      items: page.items.map(view),
+      nextCursor: page.nextCursor,
+      totalCount: page.totalCount,
+    });
+  });
+
+  router.post('/clusters', async (req, res) => {
+    const actor = await authorize(req, clusterCreatePermission);
+    const input = parse(createClusterSchema, req.body);
+    const record = await audited(
+      req,
+      'cluster-register',
+      { cluster: input.name },
+      () => service.register(input, actor),
+    );
+    res.status(201).json(view(record));
+  });
+
+  router.get('/clusters/:name', async (req, res) => {
+    await authorize(req, clusterReadPermission);
+    res.json(view(await store.getCluster(req.params.name)));
+  });
+
+  router.patch('/clusters/:name', async (req, res) => {
+    const actor = await authorize(req, clusterUpdatePermission);
+    const input = parse(updateClusterSchema, req.body);
+    const record = await audited(
+      req,
+      'cluster-update',
+      { cluster: req.params.name },
+      () => service.update(req.params.name, input, actor),
+    );
+    res.json(view(record));
+  });
+
+  router.delete('/clusters/:name', async (req, res) => {
+    await authorize(req, clusterDeletePermission);
+    await audited(req, 'cluster-disconnect', { cluster: req.params.name }, () =>
+      store.deleteCluster(req.params.name),
+    );
+    res.status(204).end();
+  });
+
+  router.put('/clusters/:name/credentials', async (req, res) => {
+    const actor = await authorize(req, clusterUpdatePermission);
+    const input = parse(rotateCredentialsSchema, req.body);
+    const record = await audited(
+      req,
+      'cluster-rotate-credentials',
+      { cluster: req.params.name },
+      () => service.rotateCredentials(req.params.name, input, actor),
+    );
+    res.json(view(record));
+  });
+
+  router.post('/clusters/:name/refresh', async (req, res) => {
+    await authorize(req, clusterUpdatePermission);
+    res.json(view(await service.refresh(req.params.name)));
+  });
+
+  router.post('/verify', async (req, res) => {
+    await authorize(req, clusterCreatePermission);
+    const input = parse(createClusterSchema, {
+      ...req.body,
+      name: req.body?.name ?? 'unsaved',
+    });
+    const { nodeCount, ...result } = await service.verifyUnsaved(input);
+    res.json({ ...result, nodeCount });
+  });
+
+  // ── kubeconfig ──────────────────────────────────────────────────────────
+  router.post('/kubeconfig/inspect', async (req, res) => {
+    await authorize(req, clusterCreatePermission);
+    const { kubeconfig } = parse(inspectKubeconfigSchema, req.body);
+    res.json(inspectKubeconfig(parseKubeconfig(kubeconfig)));
+  });
+
+  /** Errors one context may fail with while the others go on. */
+  const PER_CONTEXT_ERRORS = new Set([
+    'InputError',
+    'ConflictError',
+    'NotFoundError',
+  ]);
+
+  router.post('/kubeconfig/import', async (req, res) => {
+    const actor = await authorize(req, clusterCreatePermission);
+    const input = parse(importKubeconfigSchema, req.body);
+    const kc = parseKubeconfig(input.kubeconfig);
+    const results: KubeconfigImportResult[] = [];
+    for (const pick of input.contexts) {
+      let name = pick.name ?? pick.context;
+      try {
+        const fromContext = registrationFromContext(kc, pick.context);
+        name = pick.name ?? fromContext.name;
+        const body = parse(createClusterSchema, {
+          ...fromContext,
+          name,
+          title: pick.title,
+          description: pick.description,
+          category: pick.category ?? input.category,
+          owner: pick.owner ?? input.owner,
+          labels: pick.labels,
+          skipVerification: input.skipVerification,
+        });
+        const record = await audited(
+          req,
+          'cluster-register',
+          { cluster: name, context: pick.context },
+          () => service.register(body, actor),
+        );
+        results.push({
+          context: pick.context,
+          name,
+          status: 'created',
+          cluster: view(record),
+        });
+      } catch (error) {
+        if (!isError(error) || !PER_CONTEXT_ERRORS.has(error.name)) throw error;
+        results.push({
+          context: pick.context,
+          name,
+          status: 'failed',
+          error: { name: error.name, message: error.message },
+        });
+      }
+    }
+    res.json({ results });
+  });
+
+  // ── categories ──────────────────────────────────────────────────────────
+  router.get('/categories', async (req, res) => {
+    await authorize(req, clusterReadPermission);
+    res.json({ items: await store.listCategories() });
+  });
+
+  router.post('/categories', async (req, res) => {
+    await authorize(req, categoryManagePermission);
+    const category = parse(categorySchema, req.body);
+    await audited(req, 'category-create', { category: category.name }, () =>
+      store.createCategory(category),
+    );
+    res.status(201).json(category);
+  });
+
+  router.patch('/categories/:name', async (req, res) => {
+    await authorize(req, categoryManagePermission);
+    const changes = parse(categorySchema.omit({ name: true }), req.body);
+    const category = await audited(
+      req,
+      'category-update',
+      { category: req.params.name },
+      () => store.updateCategory(req.params.name, changes),
+    );
+    res.json(category);
+  });
+
+  router.delete('/categories/:name', async (req, res) => {
+    await authorize(req, categoryManagePermission);
+    const query = parse(deleteCategoryQuerySchema, req.query);
+    if (query.reassignTo && query.clear === 'true') {
+      throw new InputError(
+        'reassignTo: give either reassignTo or clear=true, not both',
+      );
+    }
+    const reassignTo = query.clear === 'true' ? null : query.reassignTo;
+    await audited(req, 'category-delete', { category: req.params.name }, () =>
+      store.deleteCategory(req.params.name, { reassignTo }),
+    );
+    res.status(204).end();
+  });
+
+  return router;
+}

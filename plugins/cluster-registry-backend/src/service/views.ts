@@ -1,0 +1,82 @@
+import { Cluster } from '@cluster-registry/plugin-cluster-registry-common';
+import { ClusterRecord } from '../database/types';
+import { isVersionSupported, SupportedVersions } from '../kubernetes/versions';
+
+/**
+ * The API view of a cluster: everything but the secrets, of which only
+ * "is set" is said. The one place where records become responses.
+ */
+export function toClusterView(
+  r: ClusterRecord,
+  supported: SupportedVersions,
+): Cluster {
+  const s = r.secrets;
+  let auth: Cluster['auth'];
+  if (r.auth?.type === 'bearerToken')
+    auth = { type: 'bearerToken', tokenSet: !!s.token };
+  else if (r.auth?.type === 'clientCertificate') {
+    auth = {
+      type: 'clientCertificate',
+      certData: r.auth.certData,
+      keySet: !!s.clientKeyData,
+    };
+  } else if (r.auth?.type === 'aws') auth = { ...r.auth };
+
+  let connection: Cluster['connection'];
+  if (r.connection.method === 'sshTunnel') {
+    connection = {
+      method: 'sshTunnel',
+      sshTunnel: {
+        ...r.connection.sshTunnel,
+        passwordSet: !!s.sshPassword,
+        privateKeySet: !!s.sshPrivateKey,
+      },
+    };
+  } else connection = { ...r.connection };
+
+  let prometheus: Cluster['prometheus'];
+  if (r.prometheus) {
+    prometheus = {
+      url: r.prometheus.url,
+      auth:
+        r.prometheus.auth.type === 'basic'
+          ? {
+              type: 'basic',
+              username: r.prometheus.auth.username,
+              passwordSet: !!s.prometheusPassword,
+            }
+          : { type: 'anonymous' },
+      tls: r.prometheus.tls && {
+        ...r.prometheus.tls,
+        clientKeySet: !!s.prometheusClientKeyData,
+      },
+    };
+  }
+
+  return {
+    name: r.name,
+    title: r.title,
+    description: r.description,
+    category: r.category,
+    labels: r.labels,
+    owner: r.owner,
+    isolated: r.isolated,
+    serverUrl: r.serverUrl,
+    auth,
+    tls: r.tls,
+    connection,
+    prometheus,
+    status: {
+      ...r.status,
+      versionSupported: isVersionSupported(
+        r.status.kubernetesVersion,
+        supported,
+      ),
+    },
+    origin: r.origin,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    createdBy: r.createdBy,
+    updatedBy: r.updatedBy,
+  };
+}

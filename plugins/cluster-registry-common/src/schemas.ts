@@ -1,0 +1,371 @@
+import { parseEntityRef } from '@backstage/catalog-model';
+import { z } from 'zod';
+
+/**
+ * Input rules shared by the backend (which enforces them) and the frontend
+ * (which shows them next to the field before a request is sent).
+ */
+
+/** Cluster and category names: a DNS-1123 label. @public */
+export const clusterNameSchema = z
+  .string()
+  .min(1, 'is required')
+  .max(63, 'must be at most 63 characters')
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+    'must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit',
+  );
+
+/** @public */
+export const categoryNameSchema = z
+  .string()
+  .min(2, 'must be at least 2 characters')
+  .max(63, 'must be at most 63 characters')
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+    'must be lowercase letters, digits and "-"',
+  );
+
+const BEGIN_PEM = /-----BEGIN [A-Z0-9 ]+-----/;
+
+/**
+ * PEM data, given either as PEM text or base64-encoded PEM (the kubeconfig
+ * `*-data` form). Normalised to base64-encoded PEM.
+ */
+export const pemDataSchema = z
+  .string()
+  .max(256 * 1024, 'is too large')
+  .transform((value, ctx) => {
+    const trimmed = value.trim();
+    // btoa/atob rather than Buffer: this runs in the browser too. PEM is ASCII.
+    if (BEGIN_PEM.test(trimmed)) return btoa(`${trimmed}\n`);
+    const compact = trimmed.replace(/\s/g, '');
+    if (/^[A-Za-z0-9+/=]+$/.test(compact)) {
+      try {
+        if (BEGIN_PEM.test(atob(compact))) return compact;
+      } catch {
+        // not base64
+      }
+    }
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message: 'must be PEM data or base64-encoded PEM',
+    });
+    return z.NEVER;
+  });
+
+const httpUrl = (protocols: string[], what: string) =>
+  z
+    .string()
+    .max(2048)
+    .superRefine((value, ctx) => {
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: 'must be an absolute URL',
+        });
+        return;
+      }
+      if (!protocols.includes(url.protocol)) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: `must be ${what}`,
+        });
+      }
+      if (url.username || url.password) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message:
+            'must not contain credentials; give them in the auth section',
+        });
+      }
+      if (url.search || url.hash) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: 'must not have a query or fragment',
+        });
+      }
+    });
+
+/** @public */
+export const serverUrlSchema = httpUrl(['https:'], 'an https:// URL');
+
+const labelKey =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const labelValue = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+/** Kubernetes-style labels. @public */
+export const labelsSchema = z
+  .record(
+    z.string().regex(labelKey, 'label keys must be Kubernetes label keys'),
+    z
+      .string()
+      .regex(labelValue, 'label values must be Kubernetes label values'),
+  )
+  .refine(labels => Object.keys(labels).length <= 64, 'at most 64 labels');
+
+/** A catalog user or group reference, e.g. group:default/platform. @public */
+export const ownerSchema = z.string().superRefine((value, ctx) => {
+  try {
+    const ref = parseEntityRef(value);
+    if (!['user', 'group'].includes(ref.kind.toLocaleLowerCase('en-US'))) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: 'must be a user or group entity reference',
+      });
+    }
+  } catch {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message: 'must be an entity reference such as group:default/platform',
+    });
+  }
+});
+
+const secret = (max = 64 * 1024) =>
+  z.string().min(1, 'is required').max(max, 'is too large');
+
+/** @public */
+export const clusterAuthSchema = z.discriminatedUnion('type', [
+  z
+    .object({ type: z.literal('bearerToken'), token: secret(16 * 1024) })
+    .strict(),
+  z
+    .object({
+      type: z.literal('clientCertificate'),
+      certData: pemDataSchema,
+      keyData: pemDataSchema,
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('aws'),
+      clusterId: z.string().min(1).max(100),
+      assumeRole: z
+        .string()
+        .regex(
+          /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/,
+          'must be an IAM role ARN',
+        )
+        .optional(),
+      externalId: z.string().min(2).max(1224).optional(),
+    })
+    .strict(),
+]);
+
+/** @public */
+export const clusterTlsSchema = z
+  .object({
+    caData: pemDataSchema.optional(),
+    insecureSkipTlsVerify: z.boolean().default(false),
+  })
+  .strict();
+
+/** @public */
+export const clusterConnectionSchema = z.discriminatedUnion('method', [
+  z.object({ method: z.literal('direct') }).strict(),
+  z
+    .object({
+      method: z.literal('proxy'),
+      proxyUrl: httpUrl(['http:', 'https:'], 'an http:// or https:// URL'),
+    })
+    .strict(),
+  z
+    .object({
+      method: z.literal('sshTunnel'),
+      sshTunnel: z
+        .object({
+          host: z.string().min(1).max(253),
+          port: z.number().int().min(1).max(65535).default(22),
+          username: z.string().min(1).max(64),
+          password: secret(1024).optional(),
+          privateKey: secret().optional(),
+        })
+        .strict(),
+    })
+    .strict(),
+]);
+
+/** @public */
+export const clusterPrometheusSchema = z
+  .object({
+    url: httpUrl(['http:', 'https:'], 'an http:// or https:// URL'),
+    auth: z
+      .discriminatedUnion('type', [
+        z.object({ type: z.literal('anonymous') }).strict(),
+        z
+          .object({
+            type: z.literal('basic'),
+            username: z.string().min(1).max(256),
+            password: secret(1024),
+          })
+          .strict(),
+      ])
+      .default({ type: 'anonymous' }),
+    tls: z
+      .object({
+        caData: pemDataSchema.optional(),
+        insecureSkipTlsVerify: z.boolean().default(false),
+        clientCertData: pemDataSchema.optional(),
+        clientKeyData: pemDataSchema.optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** Body of POST /clusters. @public */
+export const createClusterSchema = z
+  .object({
+    name: clusterNameSchema,
+    title: z.string().min(1).max(200).optional(),
+    description: z.string().max(4000).optional(),
+    category: categoryNameSchema.optional(),
+    labels: labelsSchema.default({}),
+    owner: ownerSchema.optional(),
+    isolated: z.boolean().default(false),
+    serverUrl: serverUrlSchema.optional(),
+    auth: clusterAuthSchema.optional(),
+    tls: clusterTlsSchema.optional(),
+    connection: clusterConnectionSchema.optional(),
+    prometheus: clusterPrometheusSchema.optional(),
+    skipVerification: z.boolean().default(false),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.isolated) {
+      for (const field of [
+        'serverUrl',
+        'auth',
+        'tls',
+        'connection',
+        'prometheus',
+      ] as const) {
+        if (c[field] !== undefined) {
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: [field],
+            message: 'must not be set for an isolated cluster',
+          });
+        }
+      }
+      return;
+    }
+    if (!c.serverUrl)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['serverUrl'],
+        message: 'is required',
+      });
+    if (!c.auth)
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['auth'],
+        message: 'is required',
+      });
+  });
+
+/** @public */
+export type CreateClusterRequest = z.input<typeof createClusterSchema>;
+
+/** Body of PATCH /clusters/{name}: editable fields; null clears. @public */
+export const updateClusterSchema = z
+  .object({
+    name: z.string().optional(),
+    title: z.string().min(1).max(200).optional(),
+    description: z.string().max(4000).nullable().optional(),
+    category: categoryNameSchema.nullable().optional(),
+    labels: labelsSchema.optional(),
+    owner: ownerSchema.nullable().optional(),
+    tls: clusterTlsSchema.optional(),
+    connection: clusterConnectionSchema.optional(),
+    prometheus: clusterPrometheusSchema.nullable().optional(),
+    skipVerification: z.boolean().default(false),
+  })
+  .strict();
+
+/** @public */
+export type UpdateClusterRequest = z.input<typeof updateClusterSchema>;
+
+/** Body of PUT /clusters/{name}/credentials: replaces the credentials, verified like a registration. @public */
+export const rotateCredentialsSchema = z
+  .object({
+    serverUrl: serverUrlSchema.optional(),
+    auth: clusterAuthSchema,
+    tls: clusterTlsSchema.optional(),
+    skipVerification: z.boolean().default(false),
+  })
+  .strict();
+
+/** @public */
+export type RotateCredentialsRequest = z.input<typeof rotateCredentialsSchema>;
+
+/** @public */
+export const categorySchema = z
+  .object({
+    name: categoryNameSchema,
+    description: z.string().max(1000).optional(),
+    color: z
+      .string()
+      .regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1e88e5')
+      .optional(),
+  })
+  .strict();
+
+/** Parsed (defaults applied, PEM normalised) forms of the request bodies. @public */
+export type ParsedCreateCluster = z.output<typeof createClusterSchema>;
+/** @public */
+export type ParsedUpdateCluster = z.output<typeof updateClusterSchema>;
+/** @public */
+export type ParsedRotateCredentials = z.output<typeof rotateCredentialsSchema>;
+/** @public */
+export type ParsedClusterAuth = z.output<typeof clusterAuthSchema>;
+/** @public */
+export type ParsedClusterConnection = z.output<typeof clusterConnectionSchema>;
+/** @public */
+export type ParsedClusterPrometheus = z.output<typeof clusterPrometheusSchema>;
+
+/** Body of POST /kubeconfig/inspect. @public */
+export const inspectKubeconfigSchema = z
+  .object({
+    kubeconfig: z
+      .string()
+      .min(1, 'is required')
+      .max(2_000_000, 'is larger than 2 MB'),
+  })
+  .strict();
+
+/** Body of POST /kubeconfig/import: the contexts to register, each with optional overrides. @public */
+export const importKubeconfigSchema = z
+  .object({
+    kubeconfig: z
+      .string()
+      .min(1, 'is required')
+      .max(2_000_000, 'is larger than 2 MB'),
+    contexts: z
+      .array(
+        z
+          .object({
+            context: z.string().min(1),
+            name: clusterNameSchema.optional(),
+            title: z.string().min(1).max(200).optional(),
+            description: z.string().max(4000).optional(),
+            category: categoryNameSchema.optional(),
+            labels: labelsSchema.optional(),
+            owner: ownerSchema.optional(),
+          })
+          .strict(),
+      )
+      .min(1, 'pick at least one context')
+      .max(100, 'at most 100 contexts at once'),
+    category: categoryNameSchema.optional(),
+    owner: ownerSchema.optional(),
+    skipVerification: z.boolean().default(false),
+  })
+  .strict();
+
+/** @public */
+export type ImportKubeconfigRequest = z.input<typeof importKubeconfigSchema>;
