@@ -238,7 +238,7 @@ describe('cluster-registry HTTP API against a real kube-apiserver', () => {
     };
     await bad(
       { ...tokenCluster('Bad_Name', 'x') },
-      /^name: must be a DNS-1123 label/,
+      /^name: must match pattern/,
     );
     await bad(
       { ...tokenCluster('x', 'x'), serverUrl: 'http://10.0.0.1:6443' },
@@ -258,7 +258,7 @@ describe('cluster-registry HTTP API against a real kube-apiserver', () => {
     );
     await bad(
       { ...tokenCluster('x', 'x'), labels: 'eu' },
-      /labels: Expected object/,
+      /^labels: must be object/,
     );
     await bad(
       { ...tokenCluster('x', 'x'), category: 'nope', skipVerification: true },
@@ -280,6 +280,17 @@ describe('cluster-registry HTTP API against a real kube-apiserver', () => {
         }),
       );
     expect(big.status).toBe(413);
+    expect(big.body.error.message).toBe('body: larger than the 2 MB limit');
+    const oneMegabyteKubeconfig = await request(server)
+      .post('/api/cluster-registry/kubeconfig/inspect')
+      .send({
+        kubeconfig: `# ${'x'.repeat(
+          1024 * 1024,
+        )}\napiVersion: v1\nkind: Config\n`,
+      });
+    expect(oneMegabyteKubeconfig.body.error.message).toBe(
+      'kubeconfig: has no contexts',
+    );
 
     await request(server)
       .post('/api/cluster-registry/clusters')
@@ -302,6 +313,29 @@ describe('cluster-registry HTTP API against a real kube-apiserver', () => {
       .expect(404);
   });
 
+  it('serves its OpenAPI 3.1 document and enforces it', async () => {
+    const server = await startRegistry();
+    const doc = await request(server).get('/api/cluster-registry/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(doc.body.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/cluster-registry/clusters',
+        '/api/cluster-registry/clusters/{name}/credentials',
+        '/api/cluster-registry/kubeconfig/import',
+        '/api/cluster-registry/categories/{name}',
+      ]),
+    );
+    expect(
+      doc.body.components.schemas.CreateCluster.properties.name.pattern,
+    ).toBe('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$');
+    const unknownQuery = await request(server).get(
+      '/api/cluster-registry/clusters?colour=red',
+    );
+    expect(unknownQuery.status).toBe(400);
+    expect(unknownQuery.body.error.message).toMatch(/colour/);
+  });
+
   it('manages categories: 409 while in use unless reassigned in the same request', async () => {
     const server = await startRegistry();
     expect(
@@ -321,7 +355,7 @@ describe('cluster-registry HTTP API against a real kube-apiserver', () => {
       .post('/api/cluster-registry/categories')
       .send({ name: 'e' });
     expect(short.body.error.message).toMatch(
-      /^name: must be at least 2 characters/,
+      /^name: must NOT have fewer than 2 characters/,
     );
     await request(server)
       .post('/api/cluster-registry/clusters')
@@ -359,22 +393,32 @@ describe('cluster-registry HTTP API against a real kube-apiserver', () => {
       mockServices.auditor.mock(),
       AuthorizeResult.DENY,
     );
-    for (const [method, path] of [
-      ['get', '/clusters'],
-      ['post', '/clusters'],
-      ['get', '/clusters/x'],
-      ['patch', '/clusters/x'],
-      ['delete', '/clusters/x'],
-      ['put', '/clusters/x/credentials'],
-      ['post', '/clusters/x/refresh'],
-      ['post', '/verify'],
-      ['get', '/categories'],
-      ['post', '/categories'],
-      ['delete', '/categories/dev'],
+    const token = { auth: { type: 'bearerToken', token: 't' } };
+    for (const [method, path, body] of [
+      ['get', '/clusters', undefined],
+      ['post', '/clusters', { name: 'x', isolated: true }],
+      ['get', '/clusters/x', undefined],
+      ['patch', '/clusters/x', { title: 'x' }],
+      ['delete', '/clusters/x', undefined],
+      ['put', '/clusters/x/credentials', token],
+      ['post', '/clusters/x/refresh', undefined],
+      ['post', '/clusters/x/prometheus/test', undefined],
+      ['post', '/verify', { serverUrl: api.serverUrl, ...token }],
+      ['post', '/prometheus/test', { url: 'http://127.0.0.1:1' }],
+      ['post', '/kubeconfig/inspect', { kubeconfig: 'x' }],
+      [
+        'post',
+        '/kubeconfig/import',
+        { kubeconfig: 'x', contexts: [{ context: 'x' }] },
+      ],
+      ['get', '/categories', undefined],
+      ['post', '/categories', { name: 'xx' }],
+      ['patch', '/categories/dev', { color: '#000000' }],
+      ['delete', '/categories/dev', undefined],
     ] as const) {
       const res = await (request(denied) as any)
         [method](`/api/cluster-registry${path}`)
-        .send({});
+        .send(body);
       expect([method, path, res.status]).toEqual([method, path, 403]);
     }
   });

@@ -24,6 +24,10 @@ import {
   verifyCluster,
   VerifyOptions,
 } from '../kubernetes/verifyCluster';
+import {
+  PrometheusTestResult,
+  testPrometheus,
+} from '../prometheus/testPrometheus';
 
 export interface ClusterServiceOptions {
   verify: VerifyOptions;
@@ -380,6 +384,31 @@ export class ClusterService {
       status,
       updatedBy: actor,
     });
+  }
+
+  /** Tests the stored Prometheus endpoint of a cluster, or the given unsaved settings. */
+  async testPrometheus(
+    name: string | undefined,
+    unsaved?: PrometheusInput,
+  ): Promise<PrometheusTestResult> {
+    if (unsaved) {
+      const split = splitPrometheus(unsaved);
+      return testPrometheus(
+        split.prometheus,
+        split.secrets,
+        this.options.verify.timeoutMs,
+      );
+    }
+    const current = await this.store.getCluster(name!);
+    if (!current.prometheus)
+      throw new InputError(
+        'prometheus: the cluster has no Prometheus endpoint',
+      );
+    return testPrometheus(
+      current.prometheus,
+      current.secrets,
+      this.options.verify.timeoutMs,
+    );
   }
 
   /** Re-checks a stored cluster now and records the result. */

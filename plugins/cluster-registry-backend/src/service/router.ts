@@ -14,6 +14,7 @@ import {
   categoryNameSchema,
   categorySchema,
   clusterCreatePermission,
+  clusterPrometheusSchema,
   clusterDeletePermission,
   clusterReadPermission,
   clusterUpdatePermission,
@@ -25,7 +26,7 @@ import {
   updateClusterSchema,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import express, { Request } from 'express';
-import Router from 'express-promise-router';
+import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 import { z } from 'zod';
 import { ClusterStore } from '../database/types';
 import {
@@ -34,6 +35,7 @@ import {
   registrationFromContext,
 } from '../kubernetes/inspectKubeconfig';
 import { SupportedVersions } from '../kubernetes/versions';
+import { openApiSpec } from '../schema/openapi';
 import { ClusterService } from './ClusterService';
 import { toClusterView } from './views';
 
@@ -96,13 +98,48 @@ const deleteCategoryQuerySchema = z
   })
   .strict();
 
+/**
+ * The OpenAPI validator reports `request/body/auth/token must ...`; say
+ * `auth.token: must ...`, like every other 400 of this API.
+ */
+export function translateValidationError(error: Error): Error {
+  if ((error as { type?: string }).type === 'entity.too.large') {
+    error.message = `body: larger than the ${
+      MAX_BODY_BYTES / 1024 / 1024
+    } MB limit`;
+    return error; // keeps its 413
+  }
+  if (
+    !isError(error) ||
+    error.name !== 'InputError' ||
+    !/request\/(body|query|params)/.test(error.message)
+  ) {
+    return error;
+  }
+  const message = error.message
+    .replace(
+      /request\/(?:body|query|params)((?:\/[^\s/]+)*)\s+/g,
+      (_m, path: string) => {
+        const field = path.split('/').filter(Boolean).join('.');
+        return `${field || 'body'}: `;
+      },
+    )
+    .replace(/must NOT have additional properties/g, 'unknown field');
+  return new InputError(message);
+}
+
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const { httpAuth, permissions, auditor, store, service, supportedVersions } =
     options;
-  const router = Router();
-  router.use(express.json({ limit: MAX_BODY_BYTES }));
+  // Every request is checked against the OpenAPI document first (which is
+  // also served at /openapi.json), then parsed with the zod rules.
+  const router = createValidatedOpenApiRouter(openApiSpec as any, {
+    // JSON is parsed by the outer router below, so that a too-large body
+    // keeps its 413 instead of becoming a validation error.
+    middleware: [(_req, _res, next) => next()],
+  }) as unknown as express.Router;
 
   /** Checks a permission for the caller; returns who the caller is. */
   async function authorize(
@@ -231,6 +268,17 @@ export async function createRouter(
     res.json({ ...result, nodeCount });
   });
 
+  router.post('/clusters/:name/prometheus/test', async (req, res) => {
+    await authorize(req, clusterReadPermission);
+    res.json(await service.testPrometheus(req.params.name));
+  });
+
+  router.post('/prometheus/test', async (req, res) => {
+    await authorize(req, clusterCreatePermission);
+    const prometheus = parse(clusterPrometheusSchema, req.body);
+    res.json(await service.testPrometheus(undefined, prometheus));
+  });
+
   // ── kubeconfig ──────────────────────────────────────────────────────────
   router.post('/kubeconfig/inspect', async (req, res) => {
     await authorize(req, clusterCreatePermission);
@@ -332,5 +380,27 @@ export async function createRouter(
     res.status(204).end();
   });
 
-  return router;
+  const outer = express.Router();
+  // The document as it is (3.1), with paths under the plugin's mount point.
+  // (Backstage's own spec route re-labels it 3.0.3 while merging.)
+  outer.get('/openapi.json', (req, res) => {
+    const paths = Object.fromEntries(
+      Object.entries(openApiSpec.paths).map(([path, item]) => [
+        `${req.baseUrl}${path}`,
+        item,
+      ]),
+    );
+    res.json({ ...openApiSpec, paths });
+  });
+  outer.use(express.json({ limit: MAX_BODY_BYTES }));
+  outer.use(router);
+  outer.use(
+    (
+      error: Error,
+      _req: Request,
+      _res: express.Response,
+      next: express.NextFunction,
+    ) => next(translateValidationError(error)),
+  );
+  return outer;
 }
