@@ -229,6 +229,31 @@ describe('kubeconfig inspect and import against real API servers', () => {
     });
   });
 
+  it('rotates credentials with a whole new kubeconfig', async () => {
+    const rotated = await request(server)
+      .put('/api/cluster-registry/clusters/team-a/credentials')
+      .send({ kubeconfig, context: 'Team_B (cert)' });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body).toMatchObject({
+      serverUrl: running.env.kubeApiServers[1].serverUrl,
+      auth: { type: 'clientCertificate', keySet: true },
+      status: { state: 'running', permissionLevel: 'admin' },
+    });
+    const both = await request(server)
+      .put('/api/cluster-registry/clusters/team-a/credentials')
+      .send({
+        kubeconfig,
+        context: 'team-a',
+        auth: { type: 'bearerToken', token: 'x' },
+      });
+    expect(both.body.error.message).toMatch(/^auth: comes from the kubeconfig/);
+    const unusable = await request(server)
+      .put('/api/cluster-registry/clusters/team-a/credentials')
+      .send({ kubeconfig, context: 'oidc' });
+    expect(unusable.status).toBe(400);
+    expect(unusable.body.error.message).toMatch(/interactive login/);
+  });
+
   it('refuses malformed kubeconfigs with the field', async () => {
     for (const bad of ['{', 'apiVersion: v1\nkind: Config\n', 'just text']) {
       const res = await request(server)

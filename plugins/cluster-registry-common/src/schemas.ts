@@ -294,11 +294,43 @@ export type UpdateClusterRequest = z.input<typeof updateClusterSchema>;
 export const rotateCredentialsSchema = z
   .object({
     serverUrl: serverUrlSchema.optional(),
-    auth: clusterAuthSchema,
+    auth: clusterAuthSchema.optional(),
     tls: clusterTlsSchema.optional(),
+    /** Or a whole new kubeconfig: server, CA and credentials come from `context`. */
+    kubeconfig: z
+      .string()
+      .min(1)
+      .max(2_000_000, 'is larger than 2 MB')
+      .optional(),
+    context: z.string().min(1).optional(),
     skipVerification: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .superRefine((r, ctx) => {
+    if (r.kubeconfig !== undefined) {
+      for (const field of ['auth', 'serverUrl', 'tls'] as const) {
+        if (r[field] !== undefined) {
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: [field],
+            message: 'comes from the kubeconfig; do not give both',
+          });
+        }
+      }
+      if (!r.context)
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: ['context'],
+          message: 'is required with a kubeconfig',
+        });
+    } else if (!r.auth) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['auth'],
+        message: 'is required (or give a kubeconfig and context)',
+      });
+    }
+  });
 
 /** @public */
 export type RotateCredentialsRequest = z.input<typeof rotateCredentialsSchema>;

@@ -361,7 +361,7 @@ export class ClusterService {
       throw new InputError('auth: an isolated cluster has no credentials');
     const serverUrl = input.serverUrl ?? current.serverUrl!;
     const tls = input.tls ?? current.tls;
-    const { auth, secrets } = splitAuth(input.auth);
+    const { auth, secrets } = splitAuth(input.auth!);
     let status: StoredStatus | undefined;
     if (!input.skipVerification) {
       const probe = await this.probe({

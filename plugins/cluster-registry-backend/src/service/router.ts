@@ -243,7 +243,20 @@ export async function createRouter(
 
   router.put('/clusters/:name/credentials', async (req, res) => {
     const actor = await authorize(req, clusterUpdatePermission);
-    const input = parse(rotateCredentialsSchema, req.body);
+    let input = parse(rotateCredentialsSchema, req.body);
+    if (input.kubeconfig) {
+      // A whole new kubeconfig: take server, CA and credentials from the context.
+      const fromContext = registrationFromContext(
+        parseKubeconfig(input.kubeconfig),
+        input.context!,
+      );
+      input = parse(rotateCredentialsSchema, {
+        serverUrl: fromContext.serverUrl,
+        auth: fromContext.auth,
+        tls: fromContext.tls,
+        skipVerification: input.skipVerification,
+      });
+    }
     const record = await audited(
       req,
       'cluster-rotate-credentials',
