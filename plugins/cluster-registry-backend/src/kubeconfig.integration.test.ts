@@ -1,12 +1,10 @@
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import {
   acquireTestEnv,
   RunningTestEnv,
 } from '@internal/cluster-registry-test-env';
-import crypto from 'node:crypto';
 import request from 'supertest';
 import yaml from 'yaml';
-import { clusterRegistryPlugin } from './plugin';
+import { startRegistry } from './__testUtils__/startRegistry';
 
 jest.setTimeout(240_000);
 
@@ -103,19 +101,7 @@ describe('kubeconfig inspect and import against real API servers', () => {
         { name: 'files', context: { cluster: 'files', user: 'file-user' } },
       ],
     });
-    ({ server } = await startTestBackend({
-      features: [
-        clusterRegistryPlugin,
-        mockServices.rootConfig.factory({
-          data: {
-            clusterRegistry: {
-              encryptionKey: crypto.randomBytes(32).toString('base64'),
-              healthCheck: { intervalSeconds: 3600 },
-            },
-          },
-        }),
-      ],
-    }));
+    server = await startRegistry();
   });
   afterAll(() => running?.stop());
 

@@ -1,46 +1,16 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   acquireTestEnv,
   KubeApiServerEnv,
   RunningTestEnv,
 } from '@internal/cluster-registry-test-env';
-import crypto from 'node:crypto';
 import request from 'supertest';
-import { clusterRegistryPlugin } from './plugin';
+import { startRegistry } from './__testUtils__/startRegistry';
 
 jest.setTimeout(240_000);
 
 const b64 = (pem: string) => Buffer.from(pem).toString('base64');
-const config = mockServices.rootConfig.factory({
-  data: {
-    clusterRegistry: {
-      encryptionKey: crypto.randomBytes(32).toString('base64'),
-      verificationTimeoutMs: 3000,
-      healthCheck: { intervalSeconds: 3600 },
-    },
-  },
-});
-
-async function startRegistry(
-  auditor = mockServices.auditor.mock(),
-  result?: AuthorizeResult.ALLOW | AuthorizeResult.DENY,
-) {
-  const { server } = await startTestBackend({
-    features: [
-      clusterRegistryPlugin,
-      config,
-      auditor.factory,
-      ...(result ? [mockServices.permissions.factory({ result })] : []),
-    ],
-  });
-  return server;
-}
-
 describe('cluster-registry HTTP API against a real kube-apiserver', () => {
   let running: RunningTestEnv;
   let api: KubeApiServerEnv;
@@ -64,7 +34,7 @@ describe('cluster-registry HTTP API against a real kube-apiserver', () => {
 
   it('registers, reads, lists, edits, rotates and disconnects; secrets are never returned', async () => {
     const auditor = mockServices.auditor.mock();
-    const server = await startRegistry(auditor);
+    const server = await startRegistry({ auditor });
 
     const created = await request(server)
       .post('/api/cluster-registry/clusters')
@@ -389,10 +359,7 @@ describe('cluster-registry HTTP API against a real kube-apiserver', () => {
       .set('authorization', mockCredentials.none.header())
       .expect(401);
 
-    const denied = await startRegistry(
-      mockServices.auditor.mock(),
-      AuthorizeResult.DENY,
-    );
+    const denied = await startRegistry({ permissions: AuthorizeResult.DENY });
     const token = { auth: { type: 'bearerToken', token: 't' } };
     for (const [method, path, body] of [
       ['get', '/clusters', undefined],

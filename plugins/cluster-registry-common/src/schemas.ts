@@ -26,6 +26,17 @@ export const categoryNameSchema = z
     'must be lowercase letters, digits and "-"',
   );
 
+/** Reports a refinement failure on one field. */
+function issue(ctx: z.RefinementCtx, field: string, message: string) {
+  ctx.addIssue({ code: z.ZodIssueCode.custom, path: [field], message });
+}
+
+/** Kubeconfig text; a 1 MB kubeconfig is fine. */
+const kubeconfigTextSchema = z
+  .string()
+  .min(1, 'is required')
+  .max(2_000_000, 'is larger than 2 MB');
+
 const BEGIN_PEM = /-----BEGIN [A-Z0-9 ]+-----/;
 
 /**
@@ -245,27 +256,13 @@ export const createClusterSchema = z
         'prometheus',
       ] as const) {
         if (c[field] !== undefined) {
-          ctx.addIssue({
-            code: z.ZodIssueCode.custom,
-            path: [field],
-            message: 'must not be set for an isolated cluster',
-          });
+          issue(ctx, field, 'must not be set for an isolated cluster');
         }
       }
       return;
     }
-    if (!c.serverUrl)
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ['serverUrl'],
-        message: 'is required',
-      });
-    if (!c.auth)
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ['auth'],
-        message: 'is required',
-      });
+    if (!c.serverUrl) issue(ctx, 'serverUrl', 'is required');
+    if (!c.auth) issue(ctx, 'auth', 'is required');
   });
 
 /** @public */
@@ -297,11 +294,7 @@ export const rotateCredentialsSchema = z
     auth: clusterAuthSchema.optional(),
     tls: clusterTlsSchema.optional(),
     /** Or a whole new kubeconfig: server, CA and credentials come from `context`. */
-    kubeconfig: z
-      .string()
-      .min(1)
-      .max(2_000_000, 'is larger than 2 MB')
-      .optional(),
+    kubeconfig: kubeconfigTextSchema.optional(),
     context: z.string().min(1).optional(),
     skipVerification: z.boolean().default(false),
   })
@@ -310,25 +303,12 @@ export const rotateCredentialsSchema = z
     if (r.kubeconfig !== undefined) {
       for (const field of ['auth', 'serverUrl', 'tls'] as const) {
         if (r[field] !== undefined) {
-          ctx.addIssue({
-            code: z.ZodIssueCode.custom,
-            path: [field],
-            message: 'comes from the kubeconfig; do not give both',
-          });
+          issue(ctx, field, 'comes from the kubeconfig; do not give both');
         }
       }
-      if (!r.context)
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          path: ['context'],
-          message: 'is required with a kubeconfig',
-        });
+      if (!r.context) issue(ctx, 'context', 'is required with a kubeconfig');
     } else if (!r.auth) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ['auth'],
-        message: 'is required (or give a kubeconfig and context)',
-      });
+      issue(ctx, 'auth', 'is required (or give a kubeconfig and context)');
     }
   });
 
@@ -363,20 +343,14 @@ export type ParsedClusterPrometheus = z.output<typeof clusterPrometheusSchema>;
 /** Body of POST /kubeconfig/inspect. @public */
 export const inspectKubeconfigSchema = z
   .object({
-    kubeconfig: z
-      .string()
-      .min(1, 'is required')
-      .max(2_000_000, 'is larger than 2 MB'),
+    kubeconfig: kubeconfigTextSchema,
   })
   .strict();
 
 /** Body of POST /kubeconfig/import: the contexts to register, each with optional overrides. @public */
 export const importKubeconfigSchema = z
   .object({
-    kubeconfig: z
-      .string()
-      .min(1, 'is required')
-      .max(2_000_000, 'is larger than 2 MB'),
+    kubeconfig: kubeconfigTextSchema,
     contexts: z
       .array(
         z

@@ -2,8 +2,8 @@ import {
   Category,
   ClusterOrigin,
   ClusterState,
+  ClusterStatus,
   ClusterTls,
-  PermissionLevel,
 } from '@cluster-registry/plugin-cluster-registry-common';
 
 /** Every secret of a cluster; stored only encrypted, never returned by the API. */
@@ -44,14 +44,8 @@ export interface StoredPrometheus {
   };
 }
 
-export interface StoredStatus {
-  state: ClusterState;
-  message?: string;
-  checkedAt?: string;
-  kubernetesVersion?: string;
-  nodeCount?: number;
-  permissionLevel?: PermissionLevel;
-}
+/** The health status as stored; `versionSupported` is computed when shown. */
+export type StoredStatus = Omit<ClusterStatus, 'versionSupported'>;
 
 /** A cluster as the backend holds it: the public record plus its secrets. */
 export interface ClusterRecord {

@@ -68,7 +68,7 @@ export async function kubeRequest(
   kc: KubeConfig,
   method: 'GET' | 'POST',
   path: string,
-  options: { body?: unknown; timeoutMs: number },
+  options: { body?: unknown; timeoutMs: number; agent?: https.Agent },
 ): Promise<KubeResponse> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('kubeconfig has no current cluster');
@@ -79,7 +79,8 @@ export async function kubeRequest(
     port: url.port,
     path: url.pathname + url.search,
     headers: { accept: 'application/json' },
-    agent: false,
+    // Several requests of one check share a keep-alive agent: one TLS handshake.
+    agent: options.agent ?? false,
   };
   await kc.applyToHTTPSOptions(requestOptions);
   const payload =

@@ -1,3 +1,4 @@
+import https from 'node:https';
 import { VerificationResult } from '@cluster-registry/plugin-cluster-registry-common';
 import { buildKubeConfig, ClusterEndpoint } from './kubeConfig';
 import { KubeConnectionError, kubeRequest } from './request';
@@ -33,8 +34,13 @@ export async function verifyCluster(
     };
   }
   const kc = buildKubeConfig(endpoint);
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 4 });
   const call = (method: 'GET' | 'POST', path: string, body?: unknown) =>
-    kubeRequest(kc, method, path, { body, timeoutMs: options.timeoutMs });
+    kubeRequest(kc, method, path, {
+      body,
+      timeoutMs: options.timeoutMs,
+      agent,
+    });
   try {
     const version = await call('GET', '/version');
     if (version.status === 401) {
@@ -63,15 +69,15 @@ export async function verifyCluster(
       });
       return review.status === 201 && review.body?.status?.allowed === true;
     };
-    const [admin, read] = await Promise.all([
+    const [admin, read, nodes] = await Promise.all([
       allowed({ verb: '*', group: '*', resource: '*' }),
       allowed({ verb: 'list', group: '', resource: 'pods' }),
+      call('GET', '/api/v1/nodes?limit=1'),
     ]);
     let permissionLevel: 'admin' | 'read' | 'none' = 'none';
     if (admin) permissionLevel = 'admin';
     else if (read) permissionLevel = 'read';
     let nodeCount: number | undefined;
-    const nodes = await call('GET', '/api/v1/nodes?limit=1');
     if (nodes.status === 200) {
       nodeCount =
         (nodes.body.items?.length ?? 0) +

@@ -1,11 +1,9 @@
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import {
   acquireTestEnv,
   RunningTestEnv,
 } from '@internal/cluster-registry-test-env';
-import crypto from 'node:crypto';
 import request from 'supertest';
-import { clusterRegistryPlugin } from '../plugin';
+import { startRegistry } from '../__testUtils__/startRegistry';
 
 jest.setTimeout(240_000);
 
@@ -14,20 +12,7 @@ describe('Prometheus connection test against real Prometheus servers', () => {
   let server: any;
   beforeAll(async () => {
     running = await acquireTestEnv({ prometheus: true });
-    ({ server } = await startTestBackend({
-      features: [
-        clusterRegistryPlugin,
-        mockServices.rootConfig.factory({
-          data: {
-            clusterRegistry: {
-              encryptionKey: crypto.randomBytes(32).toString('base64'),
-              verificationTimeoutMs: 3000,
-              healthCheck: { intervalSeconds: 3600 },
-            },
-          },
-        }),
-      ],
-    }));
+    server = await startRegistry();
   });
   afterAll(() => running?.stop());
 

@@ -1,0 +1,36 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import crypto from 'node:crypto';
+import { clusterRegistryPlugin } from '../plugin';
+
+/**
+ * The cluster registry in a test backend: a fresh encryption key, short
+ * verification timeout, no scheduled health sweep during the test, and
+ * optionally a fixed permission decision or an auditor mock.
+ */
+export async function startRegistry(
+  options: {
+    permissions?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+    auditor?: ReturnType<typeof mockServices.auditor.mock>;
+  } = {},
+) {
+  const { server } = await startTestBackend({
+    features: [
+      clusterRegistryPlugin,
+      mockServices.rootConfig.factory({
+        data: {
+          clusterRegistry: {
+            encryptionKey: crypto.randomBytes(32).toString('base64'),
+            verificationTimeoutMs: 3000,
+            healthCheck: { intervalSeconds: 3600 },
+          },
+        },
+      }),
+      ...(options.auditor ? [options.auditor.factory] : []),
+      ...(options.permissions
+        ? [mockServices.permissions.factory({ result: options.permissions })]
+        : []),
+    ],
+  });
+  return server;
+}
