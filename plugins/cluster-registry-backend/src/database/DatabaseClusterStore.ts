@@ -34,6 +34,7 @@ interface ClusterRow {
   connection: string;
   prometheus: string | null;
   secrets: string | null;
+  secret_keys?: string | null;
   origin: string;
   state: string;
   state_message: string | null;
@@ -93,7 +94,7 @@ export class DatabaseClusterStore implements ClusterStore {
 
   // ── mapping between rows and records, in one place ──────────────────────
   private toRecord(row: ClusterRow): ClusterRecord {
-    return {
+    const record: ClusterRecord = {
       name: row.name,
       title: row.title,
       description: orUndefined(row.description),
@@ -106,7 +107,7 @@ export class DatabaseClusterStore implements ClusterStore {
       tls: JSON.parse(row.tls),
       connection: JSON.parse(row.connection),
       prometheus: row.prometheus ? JSON.parse(row.prometheus) : undefined,
-      secrets: row.secrets ? JSON.parse(this.box.decrypt(row.secrets)) : {},
+      secrets: {},
       origin: JSON.parse(row.origin),
       status: {
         state: row.state as StoredStatus['state'],
@@ -123,15 +124,31 @@ export class DatabaseClusterStore implements ClusterStore {
       createdBy: row.created_by,
       updatedBy: row.updated_by,
     };
+    // Secrets are decrypted only when read; views use the names in secret_keys.
+    let secrets: ClusterSecrets | undefined;
+    Object.defineProperty(record, 'secrets', {
+      enumerable: true,
+      get: () =>
+        (secrets ??= row.secrets
+          ? JSON.parse(this.box.decrypt(row.secrets))
+          : {}),
+    });
+    if (row.secret_keys) record.secretKeys = JSON.parse(row.secret_keys);
+    return record;
   }
 
-  private sealSecrets(secrets: ClusterSecrets): string | null {
+  /** The encrypted secrets and, in clear, the names of those present. */
+  private sealSecrets(
+    secrets: ClusterSecrets,
+  ): Pick<ClusterRow, 'secrets' | 'secret_keys'> {
     const present = Object.fromEntries(
       Object.entries(secrets).filter(([, v]) => v !== undefined),
     );
-    return Object.keys(present).length
-      ? this.box.encrypt(JSON.stringify(present))
-      : null;
+    const keys = Object.keys(present).sort();
+    return {
+      secrets: keys.length ? this.box.encrypt(JSON.stringify(present)) : null,
+      secret_keys: JSON.stringify(keys),
+    };
   }
 
   private statusColumns(status: StoredStatus) {
@@ -159,7 +176,7 @@ export class DatabaseClusterStore implements ClusterStore {
       tls: JSON.stringify(r.tls),
       connection: JSON.stringify(r.connection),
       prometheus: r.prometheus ? JSON.stringify(r.prometheus) : null,
-      secrets: this.sealSecrets(r.secrets),
+      ...this.sealSecrets(r.secrets),
       origin: JSON.stringify(r.origin),
       ...this.statusColumns(r.status),
       created_at: new Date(r.createdAt),
@@ -297,7 +314,10 @@ export class DatabaseClusterStore implements ClusterStore {
         const current: ClusterSecrets = row.secrets
           ? JSON.parse(this.box.decrypt(row.secrets))
           : {};
-        update.secrets = this.sealSecrets({ ...current, ...changes.secrets });
+        Object.assign(
+          update,
+          this.sealSecrets({ ...current, ...changes.secrets }),
+        );
       }
       if (changes.status)
         Object.assign(update, this.statusColumns(changes.status));

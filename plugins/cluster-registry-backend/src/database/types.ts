@@ -62,6 +62,8 @@ export interface ClusterRecord {
   connection: StoredConnection;
   prometheus?: StoredPrometheus;
   secrets: ClusterSecrets;
+  /** Names of the stored secrets, when known without decrypting them. */
+  secretKeys?: Array<keyof ClusterSecrets>;
   origin: ClusterOrigin;
   status: StoredStatus;
   createdAt: string;

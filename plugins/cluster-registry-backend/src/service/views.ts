@@ -1,5 +1,5 @@
 import { Cluster } from '@cluster-registry/plugin-cluster-registry-common';
-import { ClusterRecord } from '../database/types';
+import { ClusterRecord, ClusterSecrets } from '../database/types';
 import { isVersionSupported, SupportedVersions } from '../kubernetes/versions';
 
 /**
@@ -10,15 +10,17 @@ export function toClusterView(
   r: ClusterRecord,
   supported: SupportedVersions,
 ): Cluster {
-  const s = r.secrets;
+  // Which secrets are set, without decrypting them where the store knows.
+  const set = (key: keyof ClusterSecrets) =>
+    r.secretKeys ? r.secretKeys.includes(key) : !!r.secrets[key];
   let auth: Cluster['auth'];
   if (r.auth?.type === 'bearerToken')
-    auth = { type: 'bearerToken', tokenSet: !!s.token };
+    auth = { type: 'bearerToken', tokenSet: set('token') };
   else if (r.auth?.type === 'clientCertificate') {
     auth = {
       type: 'clientCertificate',
       certData: r.auth.certData,
-      keySet: !!s.clientKeyData,
+      keySet: set('clientKeyData'),
     };
   } else if (r.auth?.type === 'aws') auth = { ...r.auth };
 
@@ -28,8 +30,8 @@ export function toClusterView(
       method: 'sshTunnel',
       sshTunnel: {
         ...r.connection.sshTunnel,
-        passwordSet: !!s.sshPassword,
-        privateKeySet: !!s.sshPrivateKey,
+        passwordSet: set('sshPassword'),
+        privateKeySet: set('sshPrivateKey'),
       },
     };
   } else connection = { ...r.connection };
@@ -43,12 +45,12 @@ export function toClusterView(
           ? {
               type: 'basic',
               username: r.prometheus.auth.username,
-              passwordSet: !!s.prometheusPassword,
+              passwordSet: set('prometheusPassword'),
             }
           : { type: 'anonymous' },
       tls: r.prometheus.tls && {
         ...r.prometheus.tls,
-        clientKeySet: !!s.prometheusClientKeyData,
+        clientKeySet: set('prometheusClientKeyData'),
       },
     };
   }
