@@ -1,0 +1,46 @@
+import { expect, test } from '@playwright/test';
+
+const backend = process.env.PLAYWRIGHT_BACKEND_URL ?? 'http://localhost:7107';
+
+test('clusters registered through the API are listed and filtered by category', async ({
+  page,
+  request,
+}) => {
+  const refresh = await request.get(`${backend}/api/auth/guest/refresh`, {
+    headers: { 'x-requested-with': 'XMLHttpRequest' },
+  });
+  const token = (await refresh.json()).backstageIdentity.token as string;
+  const auth = { authorization: `Bearer ${token}` };
+  for (const [name, category] of [
+    ['e2e-airgap-prod', 'prod'],
+    ['e2e-airgap-qa', 'qa'],
+  ]) {
+    const res = await request.post(`${backend}/api/cluster-registry/clusters`, {
+      headers: auth,
+      data: { name, title: name, isolated: true, category },
+    });
+    expect([201, 409]).toContain(res.status());
+  }
+
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await page
+    .getByRole('navigation', { name: 'sidebar nav' })
+    .getByRole('link', { name: 'Clusters' })
+    .click();
+  await expect(
+    page.getByRole('main').getByRole('heading', { name: 'Clusters', level: 1 }),
+  ).toBeVisible();
+  await expect(page.getByText('e2e-airgap-prod')).toBeVisible();
+  await expect(page.getByText('e2e-airgap-qa')).toBeVisible();
+
+  await page.screenshot({ path: 'docs/screenshots/cluster-list.png' });
+
+  await page
+    .getByRole('group', { name: 'Filter by category' })
+    .getByRole('button', { name: 'qa' })
+    .click();
+  await expect(page).toHaveURL(/category=qa/);
+  await expect(page.getByText('e2e-airgap-prod')).toHaveCount(0);
+  await expect(page.getByText('e2e-airgap-qa')).toBeVisible();
+});

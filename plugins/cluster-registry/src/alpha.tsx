@@ -1,0 +1,48 @@
+/**
+ * The cluster registry frontend for the new frontend system.
+ *
+ * @packageDocumentation
+ */
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+  PageBlueprint,
+} from '@backstage/frontend-plugin-api';
+import {
+  compatWrapper,
+  convertLegacyRouteRef,
+} from '@backstage/core-compat-api';
+import StorageIcon from '@material-ui/icons/Storage';
+import { clusterRegistryApiRef, ClusterRegistryClient } from './api';
+import { rootRouteRef } from './routes';
+
+const clusterRegistryApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: clusterRegistryApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new ClusterRegistryClient(deps),
+    }),
+});
+
+const clusterListPage = PageBlueprint.make({
+  params: {
+    path: '/clusters',
+    title: 'Clusters',
+    icon: <StorageIcon />,
+    routeRef: convertLegacyRouteRef(rootRouteRef),
+    loader: () =>
+      import('./components/ClusterListPage').then(m =>
+        compatWrapper(<m.ClusterListPage />),
+      ),
+  },
+});
+
+/** @alpha */
+export default createFrontendPlugin({
+  pluginId: 'cluster-registry',
+  extensions: [clusterRegistryApi, clusterListPage],
+  routes: { root: convertLegacyRouteRef(rootRouteRef) },
+});

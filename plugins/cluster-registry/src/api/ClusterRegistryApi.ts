@@ -1,0 +1,28 @@
+import { createApiRef } from '@backstage/core-plugin-api';
+import {
+  Category,
+  Cluster,
+  ClusterState,
+  Page,
+} from '@cluster-registry/plugin-cluster-registry-common';
+
+/** Filters and paging of the cluster list. @public */
+export interface ListClustersQuery {
+  categories?: string[];
+  states?: ClusterState[];
+  q?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** The cluster registry's REST API, as the frontend uses it. @public */
+export interface ClusterRegistryApi {
+  listClusters(query?: ListClustersQuery): Promise<Page<Cluster>>;
+  getCluster(name: string): Promise<Cluster>;
+  listCategories(): Promise<Category[]>;
+}
+
+/** @public */
+export const clusterRegistryApiRef = createApiRef<ClusterRegistryApi>({
+  id: 'plugin.cluster-registry.api',
+});

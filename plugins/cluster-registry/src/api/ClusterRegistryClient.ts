@@ -1,0 +1,41 @@
+import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import {
+  Category,
+  Cluster,
+  Page,
+} from '@cluster-registry/plugin-cluster-registry-common';
+import { ClusterRegistryApi, ListClustersQuery } from './ClusterRegistryApi';
+
+/** Talks to /api/cluster-registry through the portal's discovery and fetch APIs. @public */
+export class ClusterRegistryClient implements ClusterRegistryApi {
+  constructor(
+    private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
+  ) {}
+
+  private async request<T>(path: string, init?: RequestInit): Promise<T> {
+    const base = await this.deps.discoveryApi.getBaseUrl('cluster-registry');
+    const res = await this.deps.fetchApi.fetch(`${base}${path}`, init);
+    if (!res.ok) throw await ResponseError.fromResponse(res);
+    return (await res.json()) as T;
+  }
+
+  listClusters(query: ListClustersQuery = {}): Promise<Page<Cluster>> {
+    const params = new URLSearchParams();
+    for (const c of query.categories ?? []) params.append('category', c);
+    for (const s of query.states ?? []) params.append('state', s);
+    if (query.q) params.set('q', query.q);
+    if (query.limit) params.set('limit', String(query.limit));
+    if (query.cursor) params.set('cursor', query.cursor);
+    const qs = params.toString();
+    return this.request(`/clusters${qs ? `?${qs}` : ''}`);
+  }
+
+  getCluster(name: string): Promise<Cluster> {
+    return this.request(`/clusters/${encodeURIComponent(name)}`);
+  }
+
+  async listCategories(): Promise<Category[]> {
+    return (await this.request<{ items: Category[] }>('/categories')).items;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './ClusterRegistryApi';
+export * from './ClusterRegistryClient';

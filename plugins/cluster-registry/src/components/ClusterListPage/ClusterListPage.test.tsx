@@ -1,0 +1,93 @@
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { Cluster } from '@cluster-registry/plugin-cluster-registry-common';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { ClusterRegistryApi, clusterRegistryApiRef } from '../../api';
+import { ClusterListPage } from './ClusterListPage';
+
+const cluster = (name: string, overrides: Partial<Cluster> = {}): Cluster => ({
+  name,
+  title: name.toUpperCase(),
+  labels: {},
+  isolated: false,
+  serverUrl: `https://${name}.example:6443`,
+  tls: { insecureSkipTlsVerify: false },
+  connection: { method: 'direct' },
+  status: { state: 'running', kubernetesVersion: 'v1.36.3', nodeCount: 3 },
+  origin: { type: 'registered' },
+  category: 'prod',
+  createdAt: '2026-11-22T00:00:00Z',
+  updatedAt: '2026-11-22T00:00:00Z',
+  createdBy: 'user:default/guest',
+  updatedBy: 'user:default/guest',
+  ...overrides,
+});
+
+function mockApi(items: Cluster[]): jest.Mocked<ClusterRegistryApi> {
+  return {
+    listClusters: jest.fn(async () => ({ items, totalCount: items.length })),
+    getCluster: jest.fn(),
+    listCategories: jest.fn(async () => [
+      { name: 'prod', color: '#d32f2f' },
+      { name: 'qa' },
+    ]),
+  };
+}
+
+describe('ClusterListPage', () => {
+  it('shows clusters with state, category, version and nodes', async () => {
+    const api = mockApi([
+      cluster('prod-eu-1'),
+      cluster('air', {
+        isolated: true,
+        serverUrl: undefined,
+        status: { state: 'isolated', message: 'isolated cluster: not probed' },
+      }),
+    ]);
+    await renderInTestApp(
+      <TestApiProvider apis={[[clusterRegistryApiRef, api]]}>
+        <ClusterListPage />
+      </TestApiProvider>,
+    );
+    expect(await screen.findByText('PROD-EU-1')).toBeInTheDocument();
+    expect(screen.getByText('Clusters (2)')).toBeInTheDocument();
+    expect(
+      screen.getByText('https://prod-eu-1.example:6443'),
+    ).toBeInTheDocument();
+    expect(screen.getAllByText('v1.36.3')).toHaveLength(1); // the isolated one has no version
+    expect(
+      screen.getByText('isolated', { selector: 'td' }),
+    ).toBeInTheDocument();
+  });
+
+  it('filters by several categories through the URL', async () => {
+    const api = mockApi([cluster('a')]);
+    await renderInTestApp(
+      <TestApiProvider apis={[[clusterRegistryApiRef, api]]}>
+        <ClusterListPage />
+      </TestApiProvider>,
+      { routeEntries: ['/clusters?category=qa'] },
+    );
+    await waitFor(() =>
+      expect(api.listClusters).toHaveBeenLastCalledWith(
+        expect.objectContaining({ categories: ['qa'] }),
+      ),
+    );
+    fireEvent.click(await screen.findByRole('button', { name: 'prod' }));
+    await waitFor(() =>
+      expect(api.listClusters).toHaveBeenLastCalledWith(
+        expect.objectContaining({ categories: ['qa', 'prod'] }),
+      ),
+    );
+  });
+
+  it('explains how to register the first cluster', async () => {
+    await renderInTestApp(
+      <TestApiProvider apis={[[clusterRegistryApiRef, mockApi([])]]}>
+        <ClusterListPage />
+      </TestApiProvider>,
+    );
+    expect(
+      await screen.findByText('No clusters registered yet'),
+    ).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,1 @@
+export { ClusterListPage } from './ClusterListPage';

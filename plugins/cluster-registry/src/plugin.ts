@@ -1,0 +1,32 @@
+import {
+  createApiFactory,
+  createPlugin,
+  createRoutableExtension,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/core-plugin-api';
+import { clusterRegistryApiRef, ClusterRegistryClient } from './api';
+import { rootRouteRef } from './routes';
+
+/** The cluster registry frontend plugin for the legacy frontend system. @public */
+export const clusterRegistryPlugin = createPlugin({
+  id: 'cluster-registry',
+  apis: [
+    createApiFactory({
+      api: clusterRegistryApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new ClusterRegistryClient(deps),
+    }),
+  ],
+  routes: { root: rootRouteRef },
+});
+
+/** The cluster list page; mount it at /clusters. @public */
+export const ClusterRegistryPage = clusterRegistryPlugin.provide(
+  createRoutableExtension({
+    name: 'ClusterRegistryPage',
+    component: () =>
+      import('./components/ClusterListPage').then(m => m.ClusterListPage),
+    mountPoint: rootRouteRef,
+  }),
+);
