@@ -43,4 +43,24 @@ test('clusters registered through the API are listed and filtered by category', 
   await expect(page).toHaveURL(/category=qa/);
   await expect(page.getByText('e2e-airgap-prod')).toHaveCount(0);
   await expect(page.getByText('e2e-airgap-qa')).toBeVisible();
+
+  // The cluster page, then disconnect with a confirmation that names it.
+  await page.getByRole('link', { name: 'e2e-airgap-qa' }).click();
+  await expect(page).toHaveURL(/\/clusters\/e2e-airgap-qa$/);
+  await expect(page.getByText('isolated (no endpoint)')).toBeVisible();
+  await expect(
+    page.getByRole('button', { name: 'Refresh now' }),
+  ).toBeDisabled();
+  await page.screenshot({ path: 'docs/screenshots/cluster-page.png' });
+  await page.getByRole('button', { name: 'Disconnect' }).click();
+  const dialog = page.getByRole('dialog', {
+    name: 'Disconnect e2e-airgap-qa?',
+  });
+  await expect(
+    dialog.getByText(/The cluster itself is not touched/),
+  ).toBeVisible();
+  await dialog.getByRole('button', { name: 'Disconnect' }).click();
+  await expect(page).toHaveURL(/\/clusters$/);
+  await expect(page.getByText('e2e-airgap-prod')).toBeVisible();
+  await expect(page.getByText('e2e-airgap-qa')).toHaveCount(0);
 });

@@ -16,7 +16,7 @@ import {
 } from '@backstage/core-compat-api';
 import StorageIcon from '@material-ui/icons/Storage';
 import { clusterRegistryApiRef, ClusterRegistryClient } from './api';
-import { rootRouteRef } from './routes';
+import { clusterRouteRef, rootRouteRef } from './routes';
 
 const clusterRegistryApi = ApiBlueprint.make({
   params: defineParams =>
@@ -34,9 +34,7 @@ const clusterListPage = PageBlueprint.make({
     icon: <StorageIcon />,
     routeRef: convertLegacyRouteRef(rootRouteRef),
     loader: () =>
-      import('./components/ClusterListPage').then(m =>
-        compatWrapper(<m.ClusterListPage />),
-      ),
+      import('./components/Router').then(m => compatWrapper(<m.Router />)),
   },
 });
 
@@ -44,5 +42,8 @@ const clusterListPage = PageBlueprint.make({
 export default createFrontendPlugin({
   pluginId: 'cluster-registry',
   extensions: [clusterRegistryApi, clusterListPage],
-  routes: { root: convertLegacyRouteRef(rootRouteRef) },
+  routes: {
+    root: convertLegacyRouteRef(rootRouteRef),
+    cluster: convertLegacyRouteRef(clusterRouteRef),
+  },
 });

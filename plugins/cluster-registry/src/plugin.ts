@@ -6,7 +6,7 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { clusterRegistryApiRef, ClusterRegistryClient } from './api';
-import { rootRouteRef } from './routes';
+import { clusterRouteRef, rootRouteRef } from './routes';
 
 /** The cluster registry frontend plugin for the legacy frontend system. @public */
 export const clusterRegistryPlugin = createPlugin({
@@ -18,15 +18,14 @@ export const clusterRegistryPlugin = createPlugin({
       factory: deps => new ClusterRegistryClient(deps),
     }),
   ],
-  routes: { root: rootRouteRef },
+  routes: { root: rootRouteRef, cluster: clusterRouteRef },
 });
 
-/** The cluster list page; mount it at /clusters. @public */
+/** The cluster pages (list and /:name); mount them at /clusters. @public */
 export const ClusterRegistryPage = clusterRegistryPlugin.provide(
   createRoutableExtension({
     name: 'ClusterRegistryPage',
-    component: () =>
-      import('./components/ClusterListPage').then(m => m.ClusterListPage),
+    component: () => import('./components/Router').then(m => m.Router),
     mountPoint: rootRouteRef,
   }),
 );

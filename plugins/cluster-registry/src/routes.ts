@@ -1,4 +1,11 @@
-import { createRouteRef } from '@backstage/core-plugin-api';
+import { createRouteRef, createSubRouteRef } from '@backstage/core-plugin-api';
 
 /** The cluster list, /clusters by default. */
 export const rootRouteRef = createRouteRef({ id: 'cluster-registry' });
+
+/** One cluster's page, /clusters/:name. */
+export const clusterRouteRef = createSubRouteRef({
+  id: 'cluster-registry/cluster',
+  parent: rootRouteRef,
+  path: '/:name',
+});

@@ -20,6 +20,10 @@ export interface ClusterRegistryApi {
   listClusters(query?: ListClustersQuery): Promise<Page<Cluster>>;
   getCluster(name: string): Promise<Cluster>;
   listCategories(): Promise<Category[]>;
+  /** Health-checks the cluster now; returns it with the new status. */
+  refreshCluster(name: string): Promise<Cluster>;
+  /** Disconnects the cluster: removes the record, the cluster itself is untouched. */
+  deleteCluster(name: string): Promise<void>;
 }
 
 /** @public */

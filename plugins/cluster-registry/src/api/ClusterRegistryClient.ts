@@ -13,11 +13,27 @@ export class ClusterRegistryClient implements ClusterRegistryApi {
     private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
   ) {}
 
-  private async request<T>(path: string, init?: RequestInit): Promise<T> {
+  private async send(path: string, init?: RequestInit): Promise<Response> {
     const base = await this.deps.discoveryApi.getBaseUrl('cluster-registry');
     const res = await this.deps.fetchApi.fetch(`${base}${path}`, init);
     if (!res.ok) throw await ResponseError.fromResponse(res);
-    return (await res.json()) as T;
+    return res;
+  }
+
+  private async request<T>(path: string, init?: RequestInit): Promise<T> {
+    return (await (await this.send(path, init)).json()) as T;
+  }
+
+  refreshCluster(name: string): Promise<Cluster> {
+    return this.request(`/clusters/${encodeURIComponent(name)}/refresh`, {
+      method: 'POST',
+    });
+  }
+
+  async deleteCluster(name: string): Promise<void> {
+    await this.send(`/clusters/${encodeURIComponent(name)}`, {
+      method: 'DELETE',
+    });
   }
 
   listClusters(query: ListClustersQuery = {}): Promise<Page<Cluster>> {

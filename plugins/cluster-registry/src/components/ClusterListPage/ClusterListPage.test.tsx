@@ -2,7 +2,10 @@ import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { Cluster } from '@cluster-registry/plugin-cluster-registry-common';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { ClusterRegistryApi, clusterRegistryApiRef } from '../../api';
+import { rootRouteRef } from '../../routes';
 import { ClusterListPage } from './ClusterListPage';
+
+const mountedRoutes = { '/clusters': rootRouteRef };
 
 const cluster = (name: string, overrides: Partial<Cluster> = {}): Cluster => ({
   name,
@@ -26,6 +29,8 @@ function mockApi(items: Cluster[]): jest.Mocked<ClusterRegistryApi> {
   return {
     listClusters: jest.fn(async () => ({ items, totalCount: items.length })),
     getCluster: jest.fn(),
+    refreshCluster: jest.fn(),
+    deleteCluster: jest.fn(),
     listCategories: jest.fn(async () => [
       { name: 'prod', color: '#d32f2f' },
       { name: 'qa' },
@@ -47,6 +52,7 @@ describe('ClusterListPage', () => {
       <TestApiProvider apis={[[clusterRegistryApiRef, api]]}>
         <ClusterListPage />
       </TestApiProvider>,
+      { mountedRoutes },
     );
     expect(await screen.findByText('PROD-EU-1')).toBeInTheDocument();
     expect(screen.getByText('Clusters (2)')).toBeInTheDocument();
@@ -65,7 +71,7 @@ describe('ClusterListPage', () => {
       <TestApiProvider apis={[[clusterRegistryApiRef, api]]}>
         <ClusterListPage />
       </TestApiProvider>,
-      { routeEntries: ['/clusters?category=qa'] },
+      { routeEntries: ['/clusters?category=qa'], mountedRoutes },
     );
     await waitFor(() =>
       expect(api.listClusters).toHaveBeenLastCalledWith(
@@ -85,6 +91,7 @@ describe('ClusterListPage', () => {
       <TestApiProvider apis={[[clusterRegistryApiRef, mockApi([])]]}>
         <ClusterListPage />
       </TestApiProvider>,
+      { mountedRoutes },
     );
     expect(
       await screen.findByText('No clusters registered yet'),

@@ -2,13 +2,14 @@ import {
   Content,
   EmptyState,
   Header,
+  Link,
   Page,
   Progress,
   ResponseErrorPanel,
   Table,
   TableColumn,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
+import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import Chip from '@material-ui/core/Chip';
 import FormControl from '@material-ui/core/FormControl';
 import InputLabel from '@material-ui/core/InputLabel';
@@ -26,6 +27,7 @@ import {
 import { useEffect, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { clusterRegistryApiRef } from '../../api';
+import { clusterRouteRef } from '../../routes';
 import { ClusterStateIcon } from '../ClusterStateIcon';
 import { useClusterFilters } from './useClusterFilters';
 
@@ -52,6 +54,7 @@ function CategoryChip({
 /** /clusters: every registered cluster, filtered on the server. */
 export function ClusterListPage() {
   const api = useApi(clusterRegistryApiRef);
+  const clusterLink = useRouteRef(clusterRouteRef);
   const { filters, update } = useClusterFilters();
   const [search, setSearch] = useState(filters.q);
   const [cursors, setCursors] = useState<Array<string | undefined>>([
@@ -90,7 +93,7 @@ export function ClusterListPage() {
       highlight: true,
       render: c => (
         <>
-          {c.title}
+          <Link to={clusterLink({ name: c.name })}>{c.title}</Link>
           {c.title !== c.name && <Box color="text.secondary">{c.name}</Box>}
         </>
       ),

@@ -1,0 +1,73 @@
+import { alertApiRef } from '@backstage/core-plugin-api';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import {
+  MockPermissionApi,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { Cluster } from '@cluster-registry/plugin-cluster-registry-common';
+import { Route, Routes } from 'react-router-dom';
+import { ClusterRegistryApi, clusterRegistryApiRef } from '../api';
+import { rootRouteRef } from '../routes';
+import { ClusterPage } from '../components/ClusterPage';
+
+export const cluster: Cluster = {
+  name: 'prod-eu-1',
+  title: 'Prod EU 1',
+  labels: { region: 'eu' },
+  isolated: false,
+  serverUrl: 'https://10.0.0.1:6443',
+  auth: { type: 'bearerToken', tokenSet: true },
+  tls: { insecureSkipTlsVerify: true },
+  connection: { method: 'direct' },
+  status: {
+    state: 'running',
+    kubernetesVersion: 'v1.27.3',
+    versionSupported: false,
+    nodeCount: 4,
+    permissionLevel: 'read',
+  },
+  origin: { type: 'registered' },
+  category: 'prod',
+  owner: 'group:default/platform',
+  createdAt: '2026-11-22T00:00:00Z',
+  updatedAt: '2026-11-22T00:00:00Z',
+  createdBy: 'user:default/guest',
+  updatedBy: 'user:default/guest',
+};
+
+/** Renders the page for prod-eu-1 with the given permission decision. */
+export async function renderPage(allowed: boolean) {
+  const api: jest.Mocked<ClusterRegistryApi> = {
+    listClusters: jest.fn(),
+    getCluster: jest.fn(async (_name: string) => cluster),
+    listCategories: jest.fn(),
+    refreshCluster: jest.fn(async (_name: string) => cluster),
+    deleteCluster: jest.fn(async (_name: string) => {}),
+  };
+  await renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [clusterRegistryApiRef, api],
+        [
+          permissionApiRef,
+          new MockPermissionApi(() =>
+            allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+          ),
+        ],
+        [alertApiRef, { post: jest.fn(), alert$: jest.fn() }],
+      ]}
+    >
+      <Routes>
+        <Route path="/clusters/:name" element={<ClusterPage />} />
+        <Route path="/clusters" element={<div>cluster list</div>} />
+      </Routes>
+    </TestApiProvider>,
+    {
+      routeEntries: ['/clusters/prod-eu-1'],
+      mountedRoutes: { '/clusters': rootRouteRef },
+    },
+  );
+  return api;
+}

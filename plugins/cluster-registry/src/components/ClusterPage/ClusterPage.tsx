@@ -1,0 +1,219 @@
+import {
+  Content,
+  Header,
+  InfoCard,
+  Link,
+  Page,
+  Progress,
+  ResponseErrorPanel,
+  StructuredMetadataTable,
+  WarningPanel,
+} from '@backstage/core-components';
+import { alertApiRef, useApi, useRouteRef } from '@backstage/core-plugin-api';
+import { usePermission } from '@backstage/plugin-permission-react';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Grid from '@material-ui/core/Grid';
+import Tooltip from '@material-ui/core/Tooltip';
+import {
+  Cluster,
+  clusterDeletePermission,
+  clusterUpdatePermission,
+} from '@cluster-registry/plugin-cluster-registry-common';
+import { useState } from 'react';
+import { useNavigate, useParams } from 'react-router-dom';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { clusterRegistryApiRef } from '../../api';
+import { rootRouteRef } from '../../routes';
+import { ClusterStateIcon } from '../ClusterStateIcon';
+import { DisconnectDialog } from './DisconnectDialog';
+
+function connectionText(c: Cluster) {
+  if (c.connection.method === 'proxy')
+    return `via proxy ${c.connection.proxyUrl}`;
+  if (c.connection.method === 'sshTunnel') {
+    const t = c.connection.sshTunnel;
+    return `via SSH tunnel ${t.username}@${t.host}:${t.port}`;
+  }
+  return 'direct';
+}
+
+function versionText(c: Cluster) {
+  if (!c.status.kubernetesVersion) return '—';
+  if (c.status.versionSupported === false)
+    return `${c.status.kubernetesVersion} (outside the supported range)`;
+  return `${c.status.kubernetesVersion}${
+    c.status.versionSupported ? ' (supported)' : ''
+  }`;
+}
+
+/** An action button that explains, when disabled, why. */
+function PermittedButton(props: {
+  allowed: boolean;
+  reason: string;
+  onClick(): void;
+  children: string;
+  busy?: boolean;
+}) {
+  const button = (
+    <span>
+      <Button
+        variant="outlined"
+        disabled={!props.allowed || props.busy}
+        onClick={props.onClick}
+      >
+        {props.children}
+      </Button>
+    </span>
+  );
+  return props.allowed ? (
+    button
+  ) : (
+    <Tooltip title={props.reason}>{button}</Tooltip>
+  );
+}
+
+/** /clusters/:name: one cluster's overview and actions. */
+export function ClusterPage() {
+  const { name = '' } = useParams();
+  const api = useApi(clusterRegistryApiRef);
+  const alertApi = useApi(alertApiRef);
+  const navigate = useNavigate();
+  const listLink = useRouteRef(rootRouteRef)();
+  const canUpdate = usePermission({ permission: clusterUpdatePermission });
+  const canDelete = usePermission({ permission: clusterDeletePermission });
+  const cluster = useAsyncRetry(() => api.getCluster(name), [api, name]);
+  const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+
+  const act = async (what: () => Promise<unknown>, done: string) => {
+    setBusy(true);
+    try {
+      await what();
+      alertApi.post({
+        message: done,
+        severity: 'success',
+        display: 'transient',
+      });
+    } catch (e) {
+      alertApi.post({
+        message: String((e as Error).message),
+        severity: 'error',
+      });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  let body;
+  if (cluster.error) body = <ResponseErrorPanel error={cluster.error} />;
+  else if (!cluster.value) body = <Progress />;
+  else {
+    const c = cluster.value;
+    body = (
+      <Grid container spacing={3}>
+        {c.tls.insecureSkipTlsVerify && (
+          <Grid item xs={12}>
+            <WarningPanel title="TLS verification is disabled for this cluster">
+              The portal does not check the API server's certificate. Add the CA
+              data instead.
+            </WarningPanel>
+          </Grid>
+        )}
+        <Grid item xs={12} md={8}>
+          <InfoCard title="Overview">
+            <StructuredMetadataTable
+              metadata={{
+                state: (
+                  <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+                    <ClusterStateIcon status={c.status} />
+                    {c.status.message}
+                  </Box>
+                ),
+                name: c.name,
+                description: c.description ?? '—',
+                category: c.category ?? '—',
+                owner: c.owner ?? '—',
+                labels:
+                  Object.entries(c.labels)
+                    .map(([k, v]) => `${k}=${v}`)
+                    .join(', ') || '—',
+                server: c.isolated ? 'isolated (no endpoint)' : c.serverUrl,
+                connection: c.isolated ? '—' : connectionText(c),
+                'kubernetes version': versionText(c),
+                nodes: c.status.nodeCount ?? '—',
+                'credentials may': c.status.permissionLevel ?? '—',
+                'last checked': c.status.checkedAt
+                  ? new Date(c.status.checkedAt).toLocaleString()
+                  : '—',
+                'registered by': `${c.createdBy} on ${new Date(
+                  c.createdAt,
+                ).toLocaleString()}`,
+              }}
+            />
+          </InfoCard>
+        </Grid>
+        <Grid item xs={12} md={4}>
+          <InfoCard title="Actions">
+            <Box display="flex" flexDirection="column" style={{ gap: 12 }}>
+              <PermittedButton
+                allowed={canUpdate.allowed && !c.isolated}
+                reason={
+                  c.isolated
+                    ? 'An isolated cluster is never probed'
+                    : 'You may not update clusters'
+                }
+                busy={busy}
+                onClick={() =>
+                  act(async () => {
+                    await api.refreshCluster(c.name);
+                    cluster.retry();
+                  }, `${c.name} checked`)
+                }
+              >
+                Refresh now
+              </PermittedButton>
+              <PermittedButton
+                allowed={canDelete.allowed}
+                reason="You may not disconnect clusters"
+                busy={busy}
+                onClick={() => setConfirming(true)}
+              >
+                Disconnect
+              </PermittedButton>
+            </Box>
+          </InfoCard>
+        </Grid>
+        <DisconnectDialog
+          name={c.name}
+          open={confirming}
+          busy={busy}
+          onCancel={() => setConfirming(false)}
+          onConfirm={() =>
+            act(async () => {
+              await api.deleteCluster(c.name);
+              navigate(listLink);
+            }, `${c.name} disconnected`)
+          }
+        />
+      </Grid>
+    );
+  }
+
+  return (
+    <Page themeId="tool">
+      <Header
+        title={cluster.value?.title ?? name}
+        subtitle={
+          <Link
+            to={listLink}
+            style={{ color: 'inherit', textDecoration: 'underline' }}
+          >
+            All clusters
+          </Link>
+        }
+      />
+      <Content>{body}</Content>
+    </Page>
+  );
+}

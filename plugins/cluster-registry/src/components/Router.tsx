@@ -1,0 +1,13 @@
+import { Route, Routes } from 'react-router-dom';
+import { ClusterListPage } from './ClusterListPage';
+import { ClusterPage } from './ClusterPage';
+
+/** The plugin's pages under its mount point (/clusters). */
+export function Router() {
+  return (
+    <Routes>
+      <Route path="/" element={<ClusterListPage />} />
+      <Route path="/:name" element={<ClusterPage />} />
+    </Routes>
+  );
+}
