@@ -16,7 +16,7 @@ import {
 } from '@backstage/core-compat-api';
 import StorageIcon from '@material-ui/icons/Storage';
 import { clusterRegistryApiRef, ClusterRegistryClient } from './api';
-import { clusterRouteRef, rootRouteRef } from './routes';
+import { categoriesRouteRef, clusterRouteRef, rootRouteRef } from './routes';
 
 const clusterRegistryApi = ApiBlueprint.make({
   params: defineParams =>
@@ -45,5 +45,6 @@ export default createFrontendPlugin({
   routes: {
     root: convertLegacyRouteRef(rootRouteRef),
     cluster: convertLegacyRouteRef(clusterRouteRef),
+    categories: convertLegacyRouteRef(categoriesRouteRef),
   },
 });

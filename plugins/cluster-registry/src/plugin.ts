@@ -6,7 +6,7 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { clusterRegistryApiRef, ClusterRegistryClient } from './api';
-import { clusterRouteRef, rootRouteRef } from './routes';
+import { categoriesRouteRef, clusterRouteRef, rootRouteRef } from './routes';
 
 /** The cluster registry frontend plugin for the legacy frontend system. @public */
 export const clusterRegistryPlugin = createPlugin({
@@ -18,7 +18,11 @@ export const clusterRegistryPlugin = createPlugin({
       factory: deps => new ClusterRegistryClient(deps),
     }),
   ],
-  routes: { root: rootRouteRef, cluster: clusterRouteRef },
+  routes: {
+    root: rootRouteRef,
+    cluster: clusterRouteRef,
+    categories: categoriesRouteRef,
+  },
 });
 
 /** The cluster pages (list and /:name); mount them at /clusters. @public */

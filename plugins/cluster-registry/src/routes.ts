@@ -9,3 +9,10 @@ export const clusterRouteRef = createSubRouteRef({
   parent: rootRouteRef,
   path: '/:name',
 });
+
+/** The categories admin, /clusters/categories. */
+export const categoriesRouteRef = createSubRouteRef({
+  id: 'cluster-registry/categories',
+  parent: rootRouteRef,
+  path: '/categories',
+});

@@ -44,6 +44,9 @@ export async function renderPage(allowed: boolean) {
     getCluster: jest.fn(async (_name: string) => cluster),
     listCategories: jest.fn(),
     refreshCluster: jest.fn(async (_name: string) => cluster),
+    createCategory: jest.fn(),
+    updateCategory: jest.fn(),
+    deleteCategory: jest.fn(),
     deleteCluster: jest.fn(async (_name: string) => {}),
   };
   await renderInTestApp(

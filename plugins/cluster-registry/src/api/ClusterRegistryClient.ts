@@ -7,6 +7,8 @@ import {
 } from '@cluster-registry/plugin-cluster-registry-common';
 import { ClusterRegistryApi, ListClustersQuery } from './ClusterRegistryApi';
 
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
 /** Talks to /api/cluster-registry through the portal's discovery and fetch APIs. @public */
 export class ClusterRegistryClient implements ClusterRegistryApi {
   constructor(
@@ -22,6 +24,39 @@ export class ClusterRegistryClient implements ClusterRegistryApi {
 
   private async request<T>(path: string, init?: RequestInit): Promise<T> {
     return (await (await this.send(path, init)).json()) as T;
+  }
+
+  createCategory(category: Category): Promise<Category> {
+    return this.request('/categories', {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify(category),
+    });
+  }
+
+  updateCategory(
+    name: string,
+    changes: Omit<Category, 'name'>,
+  ): Promise<Category> {
+    return this.request(`/categories/${encodeURIComponent(name)}`, {
+      method: 'PATCH',
+      headers: JSON_HEADERS,
+      body: JSON.stringify(changes),
+    });
+  }
+
+  async deleteCategory(
+    name: string,
+    options: { reassignTo?: string; clear?: boolean } = {},
+  ): Promise<void> {
+    const params = new URLSearchParams();
+    if (options.reassignTo) params.set('reassignTo', options.reassignTo);
+    if (options.clear) params.set('clear', 'true');
+    const qs = params.toString();
+    await this.send(
+      `/categories/${encodeURIComponent(name)}${qs ? `?${qs}` : ''}`,
+      { method: 'DELETE' },
+    );
   }
 
   refreshCluster(name: string): Promise<Cluster> {

@@ -1,4 +1,5 @@
 import { Route, Routes } from 'react-router-dom';
+import { CategoriesPage } from './CategoriesPage';
 import { ClusterListPage } from './ClusterListPage';
 import { ClusterPage } from './ClusterPage';
 
@@ -7,6 +8,7 @@ export function Router() {
   return (
     <Routes>
       <Route path="/" element={<ClusterListPage />} />
+      <Route path="/categories" element={<CategoriesPage />} />
       <Route path="/:name" element={<ClusterPage />} />
     </Routes>
   );

@@ -30,6 +30,9 @@ function mockApi(items: Cluster[]): jest.Mocked<ClusterRegistryApi> {
     listClusters: jest.fn(async () => ({ items, totalCount: items.length })),
     getCluster: jest.fn(),
     refreshCluster: jest.fn(),
+    createCategory: jest.fn(),
+    updateCategory: jest.fn(),
+    deleteCategory: jest.fn(),
     deleteCluster: jest.fn(),
     listCategories: jest.fn(async () => [
       { name: 'prod', color: '#d32f2f' },

@@ -27,7 +27,7 @@ import {
 import { useEffect, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { clusterRegistryApiRef } from '../../api';
-import { clusterRouteRef } from '../../routes';
+import { categoriesRouteRef, clusterRouteRef } from '../../routes';
 import { ClusterStateIcon } from '../ClusterStateIcon';
 import { useClusterFilters } from './useClusterFilters';
 
@@ -55,6 +55,7 @@ function CategoryChip({
 export function ClusterListPage() {
   const api = useApi(clusterRegistryApiRef);
   const clusterLink = useRouteRef(clusterRouteRef);
+  const categoriesLink = useRouteRef(categoriesRouteRef);
   const { filters, update } = useClusterFilters();
   const [search, setSearch] = useState(filters.q);
   const [cursors, setCursors] = useState<Array<string | undefined>>([
@@ -175,7 +176,14 @@ export function ClusterListPage() {
       <Header
         title="Clusters"
         subtitle="Kubernetes clusters registered in the portal"
-      />
+      >
+        <Link
+          to={categoriesLink()}
+          style={{ color: 'inherit', textDecoration: 'underline' }}
+        >
+          Categories
+        </Link>
+      </Header>
       <Content>
         <Box
           display="flex"

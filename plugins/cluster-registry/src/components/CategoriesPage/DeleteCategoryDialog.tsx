@@ -1,0 +1,100 @@
+import Button from '@material-ui/core/Button';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogContentText from '@material-ui/core/DialogContentText';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import MenuItem from '@material-ui/core/MenuItem';
+import TextField from '@material-ui/core/TextField';
+import { Category } from '@cluster-registry/plugin-cluster-registry-common';
+import { useState } from 'react';
+
+const CLEAR = '__clear__';
+
+/**
+ * Deletes a category. If clusters use it, the backend refuses and names them;
+ * the dialog then asks where they go: another category, or none.
+ */
+export function DeleteCategoryDialog(props: {
+  category: Category;
+  others: Category[];
+  onCancel(): void;
+  onDelete(options: { reassignTo?: string; clear?: boolean }): Promise<void>;
+}) {
+  const [blocked, setBlocked] = useState<string>();
+  const [target, setTarget] = useState(CLEAR);
+  const [busy, setBusy] = useState(false);
+
+  const confirm = async () => {
+    setBusy(true);
+    try {
+      if (!blocked) await props.onDelete({});
+      else
+        await props.onDelete(
+          target === CLEAR ? { clear: true } : { reassignTo: target },
+        );
+    } catch (e: any) {
+      if (
+        e?.response?.status === 409 ||
+        e?.body?.error?.name === 'ConflictError'
+      ) {
+        setBlocked(e.body?.error?.message ?? String(e.message));
+      } else {
+        setBlocked(undefined);
+        throw e;
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog
+      open
+      onClose={props.onCancel}
+      aria-labelledby="delete-category-title"
+    >
+      <DialogTitle id="delete-category-title">
+        Delete category {props.category.name}?
+      </DialogTitle>
+      <DialogContent>
+        {blocked ? (
+          <>
+            <DialogContentText role="alert">{blocked}</DialogContentText>
+            <TextField
+              select
+              id="category-reassign"
+              label="Move these clusters to"
+              value={target}
+              onChange={e => setTarget(e.target.value)}
+              fullWidth
+              margin="dense"
+            >
+              <MenuItem value={CLEAR}>No category</MenuItem>
+              {props.others.map(c => (
+                <MenuItem key={c.name} value={c.name}>
+                  {c.name}
+                </MenuItem>
+              ))}
+            </TextField>
+          </>
+        ) : (
+          <DialogContentText>
+            Clusters are not touched; the category is removed from the list.
+          </DialogContentText>
+        )}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={props.onCancel}>Cancel</Button>
+        <Button
+          color="secondary"
+          variant="contained"
+          disabled={busy}
+          onClick={confirm}
+        >
+          {blocked ? 'Move and delete' : 'Delete'}
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}
