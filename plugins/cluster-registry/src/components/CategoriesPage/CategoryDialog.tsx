@@ -75,7 +75,6 @@ export function CategoryDialog(props: {
           }
           fullWidth
           margin="dense"
-          autoFocus={!editing}
         />
         <TextField
           id="category-description"
