@@ -1,17 +1,11 @@
 import { expect, test } from '@playwright/test';
-
-const backend = process.env.PLAYWRIGHT_BACKEND_URL ?? 'http://localhost:7107';
+import { backend, guestAuth, openClusters } from './helpers';
 
 test('an admin creates a category, filters by it, and deletes it by moving its clusters', async ({
   page,
   request,
 }) => {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await page
-    .getByRole('navigation', { name: 'sidebar nav' })
-    .getByRole('link', { name: 'Clusters' })
-    .click();
+  await openClusters(page);
   await page.getByRole('link', { name: 'Categories' }).click();
   await expect(page).toHaveURL(/\/clusters\/categories$/);
 
@@ -24,14 +18,11 @@ test('an admin creates a category, filters by it, and deletes it by moving its c
   await page.screenshot({ path: 'docs/screenshots/categories.png' });
 
   // A cluster in the new category (registered through the API), then filter by it.
-  const refresh = await request.get(`${backend}/api/auth/guest/refresh`, {
-    headers: { 'x-requested-with': 'XMLHttpRequest' },
-  });
-  const token = (await refresh.json()).backstageIdentity.token as string;
+  const auth = await guestAuth(request);
   const created = await request.post(
     `${backend}/api/cluster-registry/clusters`,
     {
-      headers: { authorization: `Bearer ${token}` },
+      headers: auth,
       data: { name: 'e2e-edge-site-1', isolated: true, category: 'e2e-edge' },
     },
   );
@@ -61,7 +52,7 @@ test('an admin creates a category, filters by it, and deletes it by moving its c
   const moved = await request.get(
     `${backend}/api/cluster-registry/clusters/e2e-edge-site-1`,
     {
-      headers: { authorization: `Bearer ${token}` },
+      headers: auth,
     },
   );
   expect((await moved.json()).category).toBe('dev');

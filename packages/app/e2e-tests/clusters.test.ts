@@ -1,16 +1,11 @@
 import { expect, test } from '@playwright/test';
-
-const backend = process.env.PLAYWRIGHT_BACKEND_URL ?? 'http://localhost:7107';
+import { backend, guestAuth, openClusters } from './helpers';
 
 test('clusters registered through the API are listed and filtered by category', async ({
   page,
   request,
 }) => {
-  const refresh = await request.get(`${backend}/api/auth/guest/refresh`, {
-    headers: { 'x-requested-with': 'XMLHttpRequest' },
-  });
-  const token = (await refresh.json()).backstageIdentity.token as string;
-  const auth = { authorization: `Bearer ${token}` };
+  const auth = await guestAuth(request);
   for (const [name, category] of [
     ['e2e-airgap-prod', 'prod'],
     ['e2e-airgap-qa', 'qa'],
@@ -22,12 +17,7 @@ test('clusters registered through the API are listed and filtered by category', 
     expect([201, 409]).toContain(res.status());
   }
 
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await page
-    .getByRole('navigation', { name: 'sidebar nav' })
-    .getByRole('link', { name: 'Clusters' })
-    .click();
+  await openClusters(page);
   await expect(
     page.getByRole('main').getByRole('heading', { name: 'Clusters', level: 1 }),
   ).toBeVisible();

@@ -19,6 +19,7 @@ import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { clusterRegistryApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
+import { AllClustersLink } from '../AllClustersLink';
 import { CategoryDialog } from './CategoryDialog';
 import { DeleteCategoryDialog } from './DeleteCategoryDialog';
 
@@ -94,17 +95,7 @@ export function CategoriesPage() {
 
   return (
     <Page themeId="tool">
-      <Header
-        title="Cluster categories"
-        subtitle={
-          <Link
-            to={listLink}
-            style={{ color: 'inherit', textDecoration: 'underline' }}
-          >
-            All clusters
-          </Link>
-        }
-      />
+      <Header title="Cluster categories" subtitle={<AllClustersLink />} />
       <Content>
         {categories.error ? (
           <ResponseErrorPanel error={categories.error} />

@@ -9,6 +9,7 @@ import {
   categorySchema,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import { useState } from 'react';
+import { useBusy } from '../useBusy';
 
 /** Add a category (name, description, colour) or edit one (description, colour). */
 export function CategoryDialog(props: {
@@ -23,7 +24,7 @@ export function CategoryDialog(props: {
   );
   const [color, setColor] = useState(props.category?.color ?? '#1e88e5');
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
+  const [busy, runBusy] = useBusy();
 
   const save = async () => {
     // The same rules the backend enforces, shown next to the field.
@@ -39,15 +40,11 @@ export function CategoryDialog(props: {
       setErrors(firstPerField);
       return;
     }
-    setBusy(true);
-    try {
-      await props.onSave(parsed.data);
-    } catch (e) {
+    await runBusy(() => props.onSave(parsed.data)).catch(e => {
+      // The backend's message starts with the field it concerns.
       const message = String((e as Error).message);
       setErrors({ [/^(\w+):/.exec(message)?.[1] ?? 'name']: message });
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -8,6 +8,7 @@ import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import { Category } from '@cluster-registry/plugin-cluster-registry-common';
 import { useState } from 'react';
+import { useBusy } from '../useBusy';
 
 const CLEAR = '__clear__';
 
@@ -22,31 +23,30 @@ export function DeleteCategoryDialog(props: {
   onDelete(options: { reassignTo?: string; clear?: boolean }): Promise<void>;
 }) {
   const [blocked, setBlocked] = useState<string>();
+  const [error, setError] = useState<string>();
   const [target, setTarget] = useState(CLEAR);
-  const [busy, setBusy] = useState(false);
+  const [busy, runBusy] = useBusy();
 
-  const confirm = async () => {
-    setBusy(true);
-    try {
-      if (!blocked) await props.onDelete({});
-      else
-        await props.onDelete(
-          target === CLEAR ? { clear: true } : { reassignTo: target },
-        );
-    } catch (e: any) {
-      if (
-        e?.response?.status === 409 ||
-        e?.body?.error?.name === 'ConflictError'
-      ) {
-        setBlocked(e.body?.error?.message ?? String(e.message));
-      } else {
-        setBlocked(undefined);
-        throw e;
+  const confirm = () =>
+    runBusy(async () => {
+      try {
+        if (!blocked) await props.onDelete({});
+        else
+          await props.onDelete(
+            target === CLEAR ? { clear: true } : { reassignTo: target },
+          );
+      } catch (e: any) {
+        // 409: clusters use the category; the message names them.
+        if (
+          e?.response?.status === 409 ||
+          e?.body?.error?.name === 'ConflictError'
+        ) {
+          setBlocked(e.body?.error?.message ?? String(e.message));
+        } else {
+          setError(String(e?.message ?? e));
+        }
       }
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <Dialog
@@ -83,6 +83,7 @@ export function DeleteCategoryDialog(props: {
             Clusters are not touched; the category is removed from the list.
           </DialogContentText>
         )}
+        {error && <DialogContentText color="error">{error}</DialogContentText>}
       </DialogContent>
       <DialogActions>
         <Button onClick={props.onCancel}>Cancel</Button>

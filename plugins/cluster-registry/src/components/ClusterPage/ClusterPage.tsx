@@ -2,7 +2,6 @@ import {
   Content,
   Header,
   InfoCard,
-  Link,
   Page,
   Progress,
   ResponseErrorPanel,
@@ -26,6 +25,8 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { clusterRegistryApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { ClusterStateIcon } from '../ClusterStateIcon';
+import { AllClustersLink } from '../AllClustersLink';
+import { useBusy } from '../useBusy';
 import { DisconnectDialog } from './DisconnectDialog';
 
 function connectionText(c: Cluster) {
@@ -83,27 +84,23 @@ export function ClusterPage() {
   const canUpdate = usePermission({ permission: clusterUpdatePermission });
   const canDelete = usePermission({ permission: clusterDeletePermission });
   const cluster = useAsyncRetry(() => api.getCluster(name), [api, name]);
-  const [busy, setBusy] = useState(false);
+  const [busy, runBusy] = useBusy();
   const [confirming, setConfirming] = useState(false);
 
-  const act = async (what: () => Promise<unknown>, done: string) => {
-    setBusy(true);
-    try {
-      await what();
-      alertApi.post({
-        message: done,
-        severity: 'success',
-        display: 'transient',
-      });
-    } catch (e) {
-      alertApi.post({
-        message: String((e as Error).message),
-        severity: 'error',
-      });
-    } finally {
-      setBusy(false);
-    }
-  };
+  const act = (what: () => Promise<unknown>, done: string) =>
+    runBusy(what).then(
+      () =>
+        alertApi.post({
+          message: done,
+          severity: 'success',
+          display: 'transient',
+        }),
+      e =>
+        alertApi.post({
+          message: String((e as Error).message),
+          severity: 'error',
+        }),
+    );
 
   let body;
   if (cluster.error) body = <ResponseErrorPanel error={cluster.error} />;
@@ -204,14 +201,7 @@ export function ClusterPage() {
     <Page themeId="tool">
       <Header
         title={cluster.value?.title ?? name}
-        subtitle={
-          <Link
-            to={listLink}
-            style={{ color: 'inherit', textDecoration: 'underline' }}
-          >
-            All clusters
-          </Link>
-        }
+        subtitle={<AllClustersLink />}
       />
       <Content>{body}</Content>
     </Page>
