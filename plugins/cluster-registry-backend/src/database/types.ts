@@ -1,6 +1,6 @@
 import {
   Category,
-  ClusterOrigin,
+  Cluster,
   ClusterState,
   ClusterStatus,
   ClusterTls,
@@ -47,29 +47,19 @@ export interface StoredPrometheus {
 /** The health status as stored; `versionSupported` is computed when shown. */
 export type StoredStatus = Omit<ClusterStatus, 'versionSupported'>;
 
-/** A cluster as the backend holds it: the public record plus its secrets. */
-export interface ClusterRecord {
-  name: string;
-  title: string;
-  description?: string;
-  category?: string;
-  labels: Record<string, string>;
-  owner?: string;
-  isolated: boolean;
-  serverUrl?: string;
+/**
+ * A cluster as the backend holds it: the API's `Cluster` with the stored forms
+ * of auth, connection, Prometheus and status, plus its secrets.
+ */
+export interface ClusterRecord
+  extends Omit<Cluster, 'auth' | 'connection' | 'prometheus' | 'status'> {
   auth?: StoredAuth;
-  tls: ClusterTls;
   connection: StoredConnection;
   prometheus?: StoredPrometheus;
   secrets: ClusterSecrets;
   /** Names of the stored secrets, when known without decrypting them. */
   secretKeys?: Array<keyof ClusterSecrets>;
-  origin: ClusterOrigin;
   status: StoredStatus;
-  createdAt: string;
-  updatedAt: string;
-  createdBy: string;
-  updatedBy: string;
 }
 
 export interface ClusterFilter {

@@ -162,6 +162,7 @@ export class ClusterService {
     private readonly options: ClusterServiceOptions,
   ) {}
 
+  /** Refuses link-local / metadata server URLs; run on every URL a request brings in. */
   private checkServerUrl(serverUrl: string) {
     if (
       !this.options.allowLinkLocal &&
@@ -173,7 +174,10 @@ export class ClusterService {
     }
   }
 
-  /** Connects with the given settings, without storing anything. */
+  /**
+   * Connects with the given settings, without storing anything. The server
+   * URL has been checked where it entered (register, rotate, verify).
+   */
   async probe(target: {
     serverUrl: string;
     auth: StoredAuth;
@@ -181,7 +185,6 @@ export class ClusterService {
     connection: StoredConnection;
     secrets: ClusterSecrets;
   }): Promise<ClusterProbe> {
-    this.checkServerUrl(target.serverUrl);
     if (target.connection.method !== 'direct') {
       return {
         ok: false,
@@ -212,6 +215,7 @@ export class ClusterService {
       throw new InputError(
         'isolated: an isolated cluster has no endpoint to verify',
       );
+    this.checkServerUrl(input.serverUrl!);
     const { auth, secrets: authSecrets } = splitAuth(input.auth!);
     const { connection, secrets: connSecrets } = splitConnection(
       input.connection ?? { method: 'direct' },
@@ -362,6 +366,7 @@ export class ClusterService {
     const serverUrl = input.serverUrl ?? current.serverUrl!;
     const tls = input.tls ?? current.tls;
     const { auth, secrets } = splitAuth(input.auth!);
+    this.checkServerUrl(serverUrl);
     let status: StoredStatus | undefined;
     if (!input.skipVerification) {
       const probe = await this.probe({
@@ -373,8 +378,6 @@ export class ClusterService {
       });
       if (!probe.ok) ClusterService.failVerification(probe);
       status = statusFromProbe(probe);
-    } else {
-      this.checkServerUrl(serverUrl);
     }
     return this.store.updateCluster(name, {
       serverUrl,

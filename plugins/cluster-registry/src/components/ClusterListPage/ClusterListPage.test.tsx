@@ -87,6 +87,8 @@ describe('ClusterListPage', () => {
         expect.objectContaining({ categories: ['qa', 'prod'] }),
       ),
     );
+    // One request per filter state: changing filters does not fetch twice.
+    expect(api.listClusters).toHaveBeenCalledTimes(2);
   });
 
   it('explains how to register the first cluster', async () => {

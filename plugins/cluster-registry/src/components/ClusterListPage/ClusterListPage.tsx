@@ -58,10 +58,17 @@ export function ClusterListPage() {
   const categoriesLink = useRouteRef(categoriesRouteRef);
   const { filters, update } = useClusterFilters();
   const [search, setSearch] = useState(filters.q);
-  const [cursors, setCursors] = useState<Array<string | undefined>>([
-    undefined,
-  ]);
+  // The cursors of the pages visited, for the filters they were taken with:
+  // other filters (a new URL) start again at the first page, no effect needed.
+  const [paging, setPaging] = useState({
+    filters,
+    cursors: [undefined] as Array<string | undefined>,
+  });
+  const cursors = paging.filters === filters ? paging.cursors : [undefined];
+  const setCursors = (next: Array<string | undefined>) =>
+    setPaging({ filters, cursors: next });
   const page = cursors.length - 1;
+  const cursor = cursors[page];
 
   // Typing is applied to the URL (and the query) after a short pause.
   useEffect(() => {
@@ -71,14 +78,11 @@ export function ClusterListPage() {
     );
     return () => clearTimeout(timer);
   }, [search, filters.q, update]);
-  // Any filter change starts again at the first page.
-  useEffect(() => setCursors([undefined]), [filters]);
 
   const categories = useAsync(() => api.listCategories(), [api]);
   const clusters = useAsync(
-    () =>
-      api.listClusters({ ...filters, limit: PAGE_SIZE, cursor: cursors[page] }),
-    [api, filters, cursors],
+    () => api.listClusters({ ...filters, limit: PAGE_SIZE, cursor }),
+    [api, filters, cursor],
   );
 
   const allCategories = categories.value ?? [];
