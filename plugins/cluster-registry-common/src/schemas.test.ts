@@ -17,6 +17,11 @@ describe('input rules', () => {
     for (const bad of ['Prod', '-a', 'a-', 'a_b', '', 'x'.repeat(64)]) {
       expect(clusterNameSchema.safeParse(bad).success).toBe(false);
     }
+    const reserved = clusterNameSchema.safeParse('register');
+    expect(reserved.success).toBe(false);
+    expect(reserved.error?.issues[0].message).toBe(
+      "'register' is reserved for a portal page",
+    );
     expect(categoryNameSchema.safeParse('q').success).toBe(false);
     expect(categoryNameSchema.safeParse('qa').success).toBe(true);
   });

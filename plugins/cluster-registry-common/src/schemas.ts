@@ -6,7 +6,13 @@ import { z } from 'zod';
  * (which shows them next to the field before a request is sent).
  */
 
-/** Cluster and category names: a DNS-1123 label. @public */
+/** Names the frontend uses for its own pages under /clusters. @public */
+export const RESERVED_CLUSTER_NAMES: readonly string[] = [
+  'categories',
+  'register',
+];
+
+/** Cluster names: a DNS-1123 label, not one of the reserved page names. @public */
 export const clusterNameSchema = z
   .string()
   .min(1, 'is required')
@@ -14,6 +20,10 @@ export const clusterNameSchema = z
   .regex(
     /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
     'must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit',
+  )
+  .refine(
+    name => !RESERVED_CLUSTER_NAMES.includes(name),
+    name => ({ message: `'${name}' is reserved for a portal page` }),
   );
 
 /** @public */
@@ -200,33 +210,46 @@ export const clusterConnectionSchema = z.discriminatedUnion('method', [
     .strict(),
 ]);
 
+/**
+ * Prometheus settings. When editing, the password and client key may be left
+ * out to keep the stored ones (secrets are write-only).
+ */
+function prometheusSchema(secrets: 'required' | 'keepIfOmitted') {
+  const password =
+    secrets === 'required' ? secret(1024) : secret(1024).optional();
+  return z
+    .object({
+      url: httpUrl(['http:', 'https:'], 'an http:// or https:// URL'),
+      auth: z
+        .discriminatedUnion('type', [
+          z.object({ type: z.literal('anonymous') }).strict(),
+          z
+            .object({
+              type: z.literal('basic'),
+              username: z.string().min(1).max(256),
+              password,
+            })
+            .strict(),
+        ])
+        .default({ type: 'anonymous' }),
+      tls: z
+        .object({
+          caData: pemDataSchema.optional(),
+          insecureSkipTlsVerify: z.boolean().default(false),
+          clientCertData: pemDataSchema.optional(),
+          clientKeyData: pemDataSchema.optional(),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict();
+}
+
 /** @public */
-export const clusterPrometheusSchema = z
-  .object({
-    url: httpUrl(['http:', 'https:'], 'an http:// or https:// URL'),
-    auth: z
-      .discriminatedUnion('type', [
-        z.object({ type: z.literal('anonymous') }).strict(),
-        z
-          .object({
-            type: z.literal('basic'),
-            username: z.string().min(1).max(256),
-            password: secret(1024),
-          })
-          .strict(),
-      ])
-      .default({ type: 'anonymous' }),
-    tls: z
-      .object({
-        caData: pemDataSchema.optional(),
-        insecureSkipTlsVerify: z.boolean().default(false),
-        clientCertData: pemDataSchema.optional(),
-        clientKeyData: pemDataSchema.optional(),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
+export const clusterPrometheusSchema = prometheusSchema('required');
+
+/** Prometheus settings of PATCH /clusters/{name}: omitted secrets are kept. @public */
+export const clusterPrometheusUpdateSchema = prometheusSchema('keepIfOmitted');
 
 /** Body of POST /clusters. @public */
 export const createClusterSchema = z
@@ -279,7 +302,7 @@ export const updateClusterSchema = z
     owner: ownerSchema.nullable().optional(),
     tls: clusterTlsSchema.optional(),
     connection: clusterConnectionSchema.optional(),
-    prometheus: clusterPrometheusSchema.nullable().optional(),
+    prometheus: clusterPrometheusUpdateSchema.nullable().optional(),
     skipVerification: z.boolean().default(false),
   })
   .strict();
@@ -339,6 +362,10 @@ export type ParsedClusterAuth = z.output<typeof clusterAuthSchema>;
 export type ParsedClusterConnection = z.output<typeof clusterConnectionSchema>;
 /** @public */
 export type ParsedClusterPrometheus = z.output<typeof clusterPrometheusSchema>;
+/** @public */
+export type ParsedClusterPrometheusUpdate = z.output<
+  typeof clusterPrometheusUpdateSchema
+>;
 
 /** Body of POST /kubeconfig/inspect. @public */
 export const inspectKubeconfigSchema = z

@@ -48,6 +48,34 @@ interface ClusterRow {
   updated_by: string;
 }
 
+/** Every column but the encrypted secrets: what pages of a list read. */
+const LIST_COLUMNS = [
+  'name',
+  'title',
+  'description',
+  'category',
+  'labels',
+  'owner',
+  'isolated',
+  'server_url',
+  'auth',
+  'tls',
+  'connection',
+  'prometheus',
+  'secret_keys',
+  'origin',
+  'state',
+  'state_message',
+  'checked_at',
+  'kubernetes_version',
+  'node_count',
+  'permission_level',
+  'created_at',
+  'updated_at',
+  'created_by',
+  'updated_by',
+] as const;
+
 interface CategoryRow {
   name: string;
   description: string | null;
@@ -93,7 +121,9 @@ export class DatabaseClusterStore implements ClusterStore {
   ) {}
 
   // ── mapping between rows and records, in one place ──────────────────────
-  private toRecord(row: ClusterRow): ClusterRecord {
+  private toRecord(
+    row: Partial<Pick<ClusterRow, 'secrets'>> & Omit<ClusterRow, 'secrets'>,
+  ): ClusterRecord {
     const record: ClusterRecord = {
       name: row.name,
       title: row.title,
@@ -128,10 +158,14 @@ export class DatabaseClusterStore implements ClusterStore {
     let secrets: ClusterSecrets | undefined;
     Object.defineProperty(record, 'secrets', {
       enumerable: true,
-      get: () =>
-        (secrets ??= row.secrets
+      get: () => {
+        if (row.secrets === undefined)
+          throw new Error(`secrets of cluster '${row.name}' were not read`);
+        secrets ??= row.secrets
           ? JSON.parse(this.box.decrypt(row.secrets))
-          : {}),
+          : {};
+        return secrets;
+      },
     });
     if (row.secret_keys) record.secretKeys = JSON.parse(row.secret_keys);
     return record;
@@ -247,7 +281,7 @@ export class DatabaseClusterStore implements ClusterStore {
   async listClusters(options: ListClustersOptions) {
     const after = options.cursor ? decodeCursor(options.cursor) : undefined;
     const page = this.applyFilter(
-      this.db<ClusterRow>('clusters').select('*'),
+      this.db<ClusterRow>('clusters').select(LIST_COLUMNS),
       options,
     )
       .orderBy('name')
@@ -257,7 +291,7 @@ export class DatabaseClusterStore implements ClusterStore {
       page,
       this.applyFilter(this.db('clusters').count({ count: '*' }), options),
     ]);
-    const items = (rows as ClusterRow[])
+    const items = (rows as Omit<ClusterRow, 'secrets'>[])
       .slice(0, options.limit)
       .map(r => this.toRecord(r));
     const nextCursor =

@@ -1,5 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import https from 'node:https';
+import tls from 'node:tls';
 
 export interface KubeResponse {
   status: number;
@@ -61,63 +62,94 @@ function classify(error: any, server: string): KubeConnectionError {
 }
 
 /**
- * One request to the cluster's API server with the KubeConfig's TLS settings
- * and credentials (applied by @kubernetes/client-node), bounded by a timeout.
+ * Requests to one API server with the KubeConfig's TLS settings and
+ * credentials (applied by @kubernetes/client-node), each bounded by a timeout.
+ * The TLS context is built once and the requests share one keep-alive
+ * connection, so a check costs one handshake however many requests it makes.
  */
-export async function kubeRequest(
-  kc: KubeConfig,
-  method: 'GET' | 'POST',
-  path: string,
-  options: { body?: unknown; timeoutMs: number; agent?: https.Agent },
-): Promise<KubeResponse> {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('kubeconfig has no current cluster');
-  const url = new URL(path, cluster.server);
-  const requestOptions: https.RequestOptions = {
-    method,
-    hostname: url.hostname,
-    port: url.port,
-    path: url.pathname + url.search,
-    headers: { accept: 'application/json' },
-    // Several requests of one check share a keep-alive agent: one TLS handshake.
-    agent: options.agent ?? false,
-  };
-  await kc.applyToHTTPSOptions(requestOptions);
-  const payload =
-    options.body === undefined ? undefined : JSON.stringify(options.body);
-  if (payload)
-    (requestOptions.headers as Record<string, string>)['content-type'] =
-      'application/json';
+export class KubeClient {
+  private readonly server: string;
+  private readonly agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
+  private options?: Promise<https.RequestOptions>;
 
-  return new Promise<KubeResponse>((resolve, reject) => {
-    const req = https.request(requestOptions, res => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', chunk => (text += chunk));
-      res.on('end', () => {
-        let body: any = text;
-        try {
-          body = JSON.parse(text);
-        } catch {
-          // not JSON (e.g. /healthz)
-        }
-        resolve({ status: res.statusCode ?? 0, body });
+  constructor(private readonly kc: KubeConfig) {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error('kubeconfig has no current cluster');
+    this.server = cluster.server;
+  }
+
+  private baseOptions(): Promise<https.RequestOptions> {
+    this.options ??= (async () => {
+      const options: https.RequestOptions = { headers: {} };
+      await this.kc.applyToHTTPSOptions(options);
+      const { ca, cert, key, headers } = options;
+      return {
+        headers,
+        rejectUnauthorized: options.rejectUnauthorized,
+        servername: options.servername,
+        secureContext: tls.createSecureContext({ ca, cert, key }),
+        agent: this.agent,
+      };
+    })();
+    return this.options;
+  }
+
+  async request(
+    method: 'GET' | 'POST',
+    path: string,
+    options: { body?: unknown; timeoutMs: number },
+  ): Promise<KubeResponse> {
+    const server = this.server;
+    const url = new URL(path, server);
+    const base = await this.baseOptions();
+    const payload =
+      options.body === undefined ? undefined : JSON.stringify(options.body);
+    const requestOptions: https.RequestOptions = {
+      ...base,
+      method,
+      hostname: url.hostname,
+      port: url.port,
+      path: url.pathname + url.search,
+      headers: {
+        ...base.headers,
+        accept: 'application/json',
+        ...(payload ? { 'content-type': 'application/json' } : {}),
+      },
+    };
+
+    return new Promise<KubeResponse>((resolve, reject) => {
+      const req = https.request(requestOptions, res => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', chunk => (text += chunk));
+        res.on('end', () => {
+          let body: any = text;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            // not JSON (e.g. /healthz)
+          }
+          resolve({ status: res.statusCode ?? 0, body });
+        });
+        res.on('error', e => reject(classify(e, server)));
       });
-      res.on('error', e => reject(classify(e, cluster.server)));
-    });
-    req.setTimeout(options.timeoutMs, () => {
-      req.destroy(
-        new KubeConnectionError(
-          'timeout',
-          `no answer from ${cluster.server} within ${options.timeoutMs} ms`,
-        ),
+      req.setTimeout(options.timeoutMs, () => {
+        req.destroy(
+          new KubeConnectionError(
+            'timeout',
+            `no answer from ${server} within ${options.timeoutMs} ms`,
+          ),
+        );
+      });
+      req.on('error', e =>
+        reject(e instanceof KubeConnectionError ? e : classify(e, server)),
       );
+      req.end(payload);
     });
-    req.on('error', e =>
-      reject(
-        e instanceof KubeConnectionError ? e : classify(e, cluster.server),
-      ),
-    );
-    req.end(payload);
-  });
+  }
+
+  /** Closes the kept-alive connection. */
+  close() {
+    this.agent.destroy();
+  }
 }

@@ -1,7 +1,6 @@
-import https from 'node:https';
 import { VerificationResult } from '@cluster-registry/plugin-cluster-registry-common';
 import { buildKubeConfig, ClusterEndpoint } from './kubeConfig';
-import { KubeConnectionError, kubeRequest } from './request';
+import { KubeClient, KubeConnectionError } from './request';
 import { isVersionSupported, SupportedVersions } from './versions';
 
 export interface VerifyOptions {
@@ -34,13 +33,9 @@ export async function verifyCluster(
     };
   }
   const kc = buildKubeConfig(endpoint);
-  const agent = new https.Agent({ keepAlive: true, maxSockets: 4 });
+  const client = new KubeClient(kc);
   const call = (method: 'GET' | 'POST', path: string, body?: unknown) =>
-    kubeRequest(kc, method, path, {
-      body,
-      timeoutMs: options.timeoutMs,
-      agent,
-    });
+    client.request(method, path, { body, timeoutMs: options.timeoutMs });
   try {
     const version = await call('GET', '/version');
     if (version.status === 401) {
@@ -106,5 +101,7 @@ export async function verifyCluster(
     if (e instanceof KubeConnectionError)
       return { ok: false, reason: e.reason, message: e.message };
     throw e;
+  } finally {
+    client.close();
   }
 }

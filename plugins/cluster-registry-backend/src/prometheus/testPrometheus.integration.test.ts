@@ -102,10 +102,52 @@ describe('Prometheus connection test against real Prometheus servers', () => {
       ).body.ok,
     ).toBe(true);
 
+    // Secrets are write-only: an edit that leaves the password out keeps it.
+    const edited = await request(server)
+      .patch('/api/cluster-registry/clusters/with-prom')
+      .send({
+        skipVerification: true,
+        prometheus: {
+          url: p.secureUrl,
+          auth: { type: 'basic', username: p.username },
+          tls: { caData: p.caData },
+        },
+      });
+    expect(edited.status).toBe(200);
+    expect(
+      (
+        await request(server).post(
+          '/api/cluster-registry/clusters/with-prom/prometheus/test',
+        )
+      ).body.ok,
+    ).toBe(true);
+
     await request(server)
       .post('/api/cluster-registry/clusters')
       .send({ name: 'no-prom', isolated: true })
       .expect(201);
+    await request(server)
+      .post('/api/cluster-registry/clusters')
+      .send({
+        name: 'anonymous-prom',
+        serverUrl: 'https://127.0.0.1:1',
+        auth: { type: 'bearerToken', token: 't' },
+        skipVerification: true,
+        prometheus: { url: p.anonymousUrl },
+      })
+      .expect(201);
+    const noPassword = await request(server)
+      .patch('/api/cluster-registry/clusters/anonymous-prom')
+      .send({
+        prometheus: {
+          url: p.secureUrl,
+          auth: { type: 'basic', username: p.username },
+        },
+      });
+    expect(noPassword.status).toBe(400);
+    expect(noPassword.body.error.message).toBe(
+      'prometheus.auth.password: is required',
+    );
     const none = await request(server).post(
       '/api/cluster-registry/clusters/no-prom/prometheus/test',
     );

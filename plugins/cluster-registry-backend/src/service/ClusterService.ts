@@ -4,6 +4,7 @@ import {
   ParsedClusterAuth as AuthInput,
   ParsedClusterConnection as ConnectionInput,
   ParsedClusterPrometheus as PrometheusInput,
+  ParsedClusterPrometheusUpdate as PrometheusUpdateInput,
   ParsedCreateCluster as CreateInput,
   ParsedRotateCredentials as RotateInput,
   ParsedUpdateCluster as UpdateInput,
@@ -132,6 +133,61 @@ function splitPrometheus(p: PrometheusInput): {
       prometheusClientKeyData: p.tls?.clientKeyData,
     },
   };
+}
+
+/**
+ * Secrets are write-only: an edit that leaves the SSH password and key out
+ * keeps the stored ones.
+ */
+function keepStoredSshSecrets(
+  input: ConnectionInput | undefined,
+  current: ClusterRecord,
+): ConnectionInput | undefined {
+  if (
+    input?.method !== 'sshTunnel' ||
+    current.connection.method !== 'sshTunnel' ||
+    input.sshTunnel.password ||
+    input.sshTunnel.privateKey
+  ) {
+    return input;
+  }
+  return {
+    ...input,
+    sshTunnel: {
+      ...input.sshTunnel,
+      password: current.secrets.sshPassword,
+      privateKey: current.secrets.sshPrivateKey,
+    },
+  };
+}
+
+/** Like keepStoredSshSecrets, for the Prometheus password and client key. */
+function keepStoredPrometheusSecrets(
+  input: PrometheusUpdateInput,
+  current: ClusterRecord,
+): PrometheusInput {
+  let auth: PrometheusInput['auth'];
+  if (input.auth.type === 'basic') {
+    const password =
+      input.auth.password ??
+      (current.prometheus?.auth.type === 'basic'
+        ? current.secrets.prometheusPassword
+        : undefined);
+    if (!password)
+      throw new InputError('prometheus.auth.password: is required');
+    auth = { ...input.auth, password };
+  } else {
+    auth = input.auth;
+  }
+  const tls = input.tls && {
+    ...input.tls,
+    clientKeyData:
+      input.tls.clientKeyData ??
+      (input.tls.clientCertData
+        ? current.secrets.prometheusClientKeyData
+        : undefined),
+  };
+  return { ...input, auth, tls };
 }
 
 export function statusFromProbe(
@@ -323,8 +379,9 @@ export class ClusterService {
       updatedBy: actor,
     };
     let secrets: Partial<ClusterSecrets> | undefined;
-    if (input.connection) {
-      const split = splitConnection(input.connection);
+    const connection = keepStoredSshSecrets(input.connection, current);
+    if (connection) {
+      const split = splitConnection(connection);
       changes.connection = split.connection;
       secrets = { ...secrets, ...split.secrets };
     }
@@ -336,7 +393,9 @@ export class ClusterService {
         prometheusClientKeyData: undefined,
       };
     } else if (input.prometheus) {
-      const split = splitPrometheus(input.prometheus);
+      const split = splitPrometheus(
+        keepStoredPrometheusSecrets(input.prometheus, current),
+      );
       changes.prometheus = split.prometheus;
       secrets = { ...secrets, ...split.secrets };
     }
