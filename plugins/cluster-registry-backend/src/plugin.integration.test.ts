@@ -127,6 +127,18 @@ describe('cluster-registry HTTP API against a real kube-apiserver', () => {
       permissionLevel: 'read',
       kubernetesVersion: api.kubernetesVersion,
     });
+    const refused = await request(server)
+      .post('/api/cluster-registry/verify')
+      .send({
+        serverUrl: api.serverUrl,
+        auth: { type: 'bearerToken', token: 'nope' },
+        tls: { caData: api.caData },
+      });
+    expect(refused.body).toMatchObject({
+      ok: false,
+      reason: 'unauthorized',
+      field: 'auth',
+    });
     expect(
       (await request(server).get('/api/cluster-registry/clusters')).body
         .totalCount,

@@ -194,3 +194,20 @@ export type KubeconfigImportResult =
       status: 'failed';
       error: { name: string; message: string };
     };
+
+/** Result of a Prometheus connection test (a real `up` query). @public */
+export interface PrometheusTestResult {
+  ok: boolean;
+  /** Series returned by the test query (`up`). */
+  seriesCount?: number;
+  /** Prometheus version from /api/v1/status/buildinfo, when readable. */
+  version?: string;
+  message?: string;
+}
+
+/** What POST /verify answers: the verification and, when readable, the node count. @public */
+export interface UnsavedVerification extends VerificationResult {
+  nodeCount?: number;
+  /** On failure: the request field it concerns (auth, tls, serverUrl, connection). */
+  field?: string;
+}

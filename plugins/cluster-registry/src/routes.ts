@@ -16,3 +16,10 @@ export const categoriesRouteRef = createSubRouteRef({
   parent: rootRouteRef,
   path: '/categories',
 });
+
+/** The registration page, /clusters/register. */
+export const registerRouteRef = createSubRouteRef({
+  id: 'cluster-registry/register',
+  parent: rootRouteRef,
+  path: '/register',
+});

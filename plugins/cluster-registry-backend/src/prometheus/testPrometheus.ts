@@ -2,15 +2,9 @@ import http from 'node:http';
 import https from 'node:https';
 import { ClusterSecrets, StoredPrometheus } from '../database/types';
 
-/** Result of a Prometheus connection test. */
-export interface PrometheusTestResult {
-  ok: boolean;
-  /** Series returned by the test query (`up`). */
-  seriesCount?: number;
-  /** Prometheus version from /api/v1/status/buildinfo, when readable. */
-  version?: string;
-  message?: string;
-}
+import { PrometheusTestResult } from '@cluster-registry/plugin-cluster-registry-common';
+
+export type { PrometheusTestResult };
 
 const fromB64 = (data?: string) =>
   data ? Buffer.from(data, 'base64').toString('utf8') : undefined;

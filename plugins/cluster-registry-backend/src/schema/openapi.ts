@@ -182,7 +182,7 @@ export const openApiSpec = {
         'Verify a registration without saving it',
         {
           '200': ok(
-            '{ ok, kubernetesVersion, permissionLevel, reason, message }',
+            '{ ok, kubernetesVersion, versionSupported, permissionLevel, nodeCount, reason, message, field }',
           ),
         },
         {

@@ -255,11 +255,15 @@ export class ClusterService {
     return verifyCluster({ name: 'verify', ...target }, this.options.verify);
   }
 
+  /** The request field a failed verification concerns. */
+  static fieldOf(probe: ClusterProbe): string {
+    return probe.reason === 'invalid' && /proxy|SSH/.test(probe.message ?? '')
+      ? 'connection'
+      : FIELD_OF_REASON[probe.reason ?? 'error'];
+  }
+
   private static failVerification(probe: ClusterProbe): never {
-    const field =
-      probe.reason === 'invalid' && /proxy|SSH/.test(probe.message ?? '')
-        ? 'connection'
-        : FIELD_OF_REASON[probe.reason ?? 'error'];
+    const field = ClusterService.fieldOf(probe);
     throw new InputError(
       `${field}: verification failed (${probe.reason}): ${probe.message}`,
     );

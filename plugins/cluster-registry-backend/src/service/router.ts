@@ -278,7 +278,11 @@ export async function createRouter(
       name: req.body?.name ?? 'unsaved',
     });
     const { nodeCount, ...result } = await service.verifyUnsaved(input);
-    res.json({ ...result, nodeCount });
+    res.json({
+      ...result,
+      nodeCount,
+      field: result.ok ? undefined : ClusterService.fieldOf(result),
+    });
   });
 
   router.post('/clusters/:name/prometheus/test', async (req, res) => {

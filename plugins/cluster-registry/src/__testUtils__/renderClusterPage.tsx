@@ -8,7 +8,8 @@ import {
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { Cluster } from '@cluster-registry/plugin-cluster-registry-common';
 import { Route, Routes } from 'react-router-dom';
-import { ClusterRegistryApi, clusterRegistryApiRef } from '../api';
+import { clusterRegistryApiRef } from '../api';
+import { mockClusterRegistryApi } from './mockApi';
 import { rootRouteRef } from '../routes';
 import { ClusterPage } from '../components/ClusterPage';
 
@@ -39,16 +40,15 @@ export const cluster: Cluster = {
 
 /** Renders the page for prod-eu-1 with the given permission decision. */
 export async function renderPage(allowed: boolean) {
-  const api: jest.Mocked<ClusterRegistryApi> = {
-    listClusters: jest.fn(),
-    getCluster: jest.fn(async (_name: string) => cluster),
-    listCategories: jest.fn(),
-    refreshCluster: jest.fn(async (_name: string) => cluster),
-    createCategory: jest.fn(),
-    updateCategory: jest.fn(),
-    deleteCategory: jest.fn(),
-    deleteCluster: jest.fn(async (_name: string) => {}),
-  };
+  const api = mockClusterRegistryApi({
+    getCluster: async () => cluster,
+    listCategories: async () => [{ name: 'prod' }, { name: 'qa' }],
+    refreshCluster: async () => cluster,
+    deleteCluster: async () => {},
+    updateCluster: async (_name, changes) =>
+      ({ ...cluster, ...changes } as Cluster),
+    rotateCredentials: async () => cluster,
+  });
   await renderInTestApp(
     <TestApiProvider
       apis={[

@@ -3,7 +3,15 @@ import {
   Category,
   Cluster,
   ClusterState,
+  CreateClusterRequest,
+  ImportKubeconfigRequest,
+  KubeconfigImportResult,
+  KubeconfigInspection,
   Page,
+  PrometheusTestResult,
+  RotateCredentialsRequest,
+  UnsavedVerification,
+  UpdateClusterRequest,
 } from '@cluster-registry/plugin-cluster-registry-common';
 
 /** Filters and paging of the cluster list. @public */
@@ -37,6 +45,27 @@ export interface ClusterRegistryApi {
   refreshCluster(name: string): Promise<Cluster>;
   /** Disconnects the cluster: removes the record, the cluster itself is untouched. */
   deleteCluster(name: string): Promise<void>;
+  /** Registers a cluster; verified first unless `skipVerification`. */
+  createCluster(request: CreateClusterRequest): Promise<Cluster>;
+  /** Connects with unsaved registration settings and says what it found. */
+  verifyCluster(request: CreateClusterRequest): Promise<UnsavedVerification>;
+  /** Edits a cluster; omitted secrets keep their stored values. */
+  updateCluster(name: string, request: UpdateClusterRequest): Promise<Cluster>;
+  /** Replaces a cluster's credentials, verified like a registration. */
+  rotateCredentials(
+    name: string,
+    request: RotateCredentialsRequest,
+  ): Promise<Cluster>;
+  /** Lists the contexts of a kubeconfig with whether each can be registered. */
+  inspectKubeconfig(kubeconfig: string): Promise<KubeconfigInspection>;
+  /** Registers the picked contexts; one result per context. */
+  importKubeconfig(
+    request: ImportKubeconfigRequest,
+  ): Promise<KubeconfigImportResult[]>;
+  /** Runs a real query against a stored (name) or unsaved Prometheus endpoint. */
+  testPrometheus(
+    target: { cluster: string } | { settings: unknown },
+  ): Promise<PrometheusTestResult>;
 }
 
 /** @public */

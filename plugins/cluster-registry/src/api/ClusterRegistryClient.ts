@@ -3,7 +3,15 @@ import { ResponseError } from '@backstage/errors';
 import {
   Category,
   Cluster,
+  CreateClusterRequest,
+  ImportKubeconfigRequest,
+  KubeconfigImportResult,
+  KubeconfigInspection,
   Page,
+  PrometheusTestResult,
+  RotateCredentialsRequest,
+  UnsavedVerification,
+  UpdateClusterRequest,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import { ClusterRegistryApi, ListClustersQuery } from './ClusterRegistryApi';
 
@@ -84,6 +92,63 @@ export class ClusterRegistryClient implements ClusterRegistryApi {
 
   getCluster(name: string): Promise<Cluster> {
     return this.request(`/clusters/${encodeURIComponent(name)}`);
+  }
+
+  private post<T>(path: string, body: unknown, method = 'POST'): Promise<T> {
+    return this.request(path, {
+      method,
+      headers: JSON_HEADERS,
+      body: JSON.stringify(body),
+    });
+  }
+
+  createCluster(request: CreateClusterRequest): Promise<Cluster> {
+    return this.post('/clusters', request);
+  }
+
+  verifyCluster(request: CreateClusterRequest): Promise<UnsavedVerification> {
+    return this.post('/verify', request);
+  }
+
+  updateCluster(name: string, request: UpdateClusterRequest): Promise<Cluster> {
+    return this.post(`/clusters/${encodeURIComponent(name)}`, request, 'PATCH');
+  }
+
+  rotateCredentials(
+    name: string,
+    request: RotateCredentialsRequest,
+  ): Promise<Cluster> {
+    return this.post(
+      `/clusters/${encodeURIComponent(name)}/credentials`,
+      request,
+      'PUT',
+    );
+  }
+
+  inspectKubeconfig(kubeconfig: string): Promise<KubeconfigInspection> {
+    return this.post('/kubeconfig/inspect', { kubeconfig });
+  }
+
+  async importKubeconfig(
+    request: ImportKubeconfigRequest,
+  ): Promise<KubeconfigImportResult[]> {
+    return (
+      await this.post<{ results: KubeconfigImportResult[] }>(
+        '/kubeconfig/import',
+        request,
+      )
+    ).results;
+  }
+
+  testPrometheus(
+    target: { cluster: string } | { settings: unknown },
+  ): Promise<PrometheusTestResult> {
+    return 'cluster' in target
+      ? this.request(
+          `/clusters/${encodeURIComponent(target.cluster)}/prometheus/test`,
+          { method: 'POST' },
+        )
+      : this.post('/prometheus/test', target.settings);
   }
 
   async listCategories(): Promise<Category[]> {

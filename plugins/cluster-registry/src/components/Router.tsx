@@ -2,6 +2,7 @@ import { Route, Routes } from 'react-router-dom';
 import { CategoriesPage } from './CategoriesPage';
 import { ClusterListPage } from './ClusterListPage';
 import { ClusterPage } from './ClusterPage';
+import { RegisterClusterPage } from './RegisterClusterPage';
 
 /** The plugin's pages under its mount point (/clusters). */
 export function Router() {
@@ -9,6 +10,7 @@ export function Router() {
     <Routes>
       <Route path="/" element={<ClusterListPage />} />
       <Route path="/categories" element={<CategoriesPage />} />
+      <Route path="/register" element={<RegisterClusterPage />} />
       <Route path="/:name" element={<ClusterPage />} />
     </Routes>
   );

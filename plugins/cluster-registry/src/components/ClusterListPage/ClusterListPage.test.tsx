@@ -1,8 +1,15 @@
-import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import {
+  MockPermissionApi,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
 import { Cluster } from '@cluster-registry/plugin-cluster-registry-common';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { ClusterRegistryApi, clusterRegistryApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
+import { mockClusterRegistryApi } from '../../__testUtils__/mockApi';
 import { ClusterListPage } from './ClusterListPage';
 
 const mountedRoutes = { '/clusters': rootRouteRef };
@@ -26,19 +33,27 @@ const cluster = (name: string, overrides: Partial<Cluster> = {}): Cluster => ({
 });
 
 function mockApi(items: Cluster[]): jest.Mocked<ClusterRegistryApi> {
-  return {
-    listClusters: jest.fn(async () => ({ items, totalCount: items.length })),
-    getCluster: jest.fn(),
-    refreshCluster: jest.fn(),
-    createCategory: jest.fn(),
-    updateCategory: jest.fn(),
-    deleteCategory: jest.fn(),
-    deleteCluster: jest.fn(),
-    listCategories: jest.fn(async () => [
+  return mockClusterRegistryApi({
+    listClusters: async () => ({ items, totalCount: items.length }),
+    listCategories: async () => [
       { name: 'prod', color: '#d32f2f' },
       { name: 'qa' },
-    ]),
-  };
+    ],
+  });
+}
+
+function renderList(api: ReturnType<typeof mockApi>, routeEntries?: string[]) {
+  return renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [clusterRegistryApiRef, api],
+        [permissionApiRef, new MockPermissionApi(() => AuthorizeResult.ALLOW)],
+      ]}
+    >
+      <ClusterListPage />
+    </TestApiProvider>,
+    { mountedRoutes, routeEntries },
+  );
 }
 
 describe('ClusterListPage', () => {
@@ -51,12 +66,7 @@ describe('ClusterListPage', () => {
         status: { state: 'isolated', message: 'isolated cluster: not probed' },
       }),
     ]);
-    await renderInTestApp(
-      <TestApiProvider apis={[[clusterRegistryApiRef, api]]}>
-        <ClusterListPage />
-      </TestApiProvider>,
-      { mountedRoutes },
-    );
+    await renderList(api);
     expect(await screen.findByText('PROD-EU-1')).toBeInTheDocument();
     expect(screen.getByText('Clusters (2)')).toBeInTheDocument();
     expect(
@@ -70,12 +80,7 @@ describe('ClusterListPage', () => {
 
   it('filters by several categories through the URL', async () => {
     const api = mockApi([cluster('a')]);
-    await renderInTestApp(
-      <TestApiProvider apis={[[clusterRegistryApiRef, api]]}>
-        <ClusterListPage />
-      </TestApiProvider>,
-      { routeEntries: ['/clusters?category=qa'], mountedRoutes },
-    );
+    await renderList(api, ['/clusters?category=qa']);
     await waitFor(() =>
       expect(api.listClusters).toHaveBeenLastCalledWith(
         expect.objectContaining({ categories: ['qa'] }),
@@ -92,14 +97,14 @@ describe('ClusterListPage', () => {
   });
 
   it('explains how to register the first cluster', async () => {
-    await renderInTestApp(
-      <TestApiProvider apis={[[clusterRegistryApiRef, mockApi([])]]}>
-        <ClusterListPage />
-      </TestApiProvider>,
-      { mountedRoutes },
-    );
+    await renderList(mockApi([]));
     expect(
       await screen.findByText('No clusters registered yet'),
     ).toBeInTheDocument();
+    const register = await screen.findAllByText('Register cluster');
+    expect(register[0].closest('a')).toHaveAttribute(
+      'href',
+      '/clusters/register',
+    );
   });
 });

@@ -3,6 +3,7 @@ import {
   EmptyState,
   Header,
   Link,
+  LinkButton,
   Page,
   Progress,
   ResponseErrorPanel,
@@ -21,13 +22,19 @@ import Button from '@material-ui/core/Button';
 import {
   Category,
   Cluster,
+  clusterCreatePermission,
   CLUSTER_STATES,
   ClusterState,
 } from '@cluster-registry/plugin-cluster-registry-common';
+import { usePermission } from '@backstage/plugin-permission-react';
 import { useEffect, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { clusterRegistryApiRef } from '../../api';
-import { categoriesRouteRef, clusterRouteRef } from '../../routes';
+import {
+  categoriesRouteRef,
+  clusterRouteRef,
+  registerRouteRef,
+} from '../../routes';
 import { ClusterStateIcon } from '../ClusterStateIcon';
 import { useClusterFilters } from './useClusterFilters';
 
@@ -56,6 +63,13 @@ export function ClusterListPage() {
   const api = useApi(clusterRegistryApiRef);
   const clusterLink = useRouteRef(clusterRouteRef);
   const categoriesLink = useRouteRef(categoriesRouteRef);
+  const registerLink = useRouteRef(registerRouteRef);
+  const canCreate = usePermission({ permission: clusterCreatePermission });
+  const registerButton = canCreate.allowed ? (
+    <LinkButton to={registerLink()} variant="contained" color="primary">
+      Register cluster
+    </LinkButton>
+  ) : null;
   const { filters, update } = useClusterFilters();
   const [search, setSearch] = useState(filters.q);
   // The cursors of the pages visited, for the filters they were taken with:
@@ -146,6 +160,7 @@ export function ClusterListPage() {
         missing="data"
         title="No clusters registered yet"
         description="Register a cluster by its server URL and a token, by importing contexts from a kubeconfig, or as an isolated (air-gapped) record. Clusters appear here, in the catalog and in the Kubernetes tabs of your entities."
+        action={registerButton ?? undefined}
       />
     );
   } else {
@@ -189,6 +204,11 @@ export function ClusterListPage() {
         </Link>
       </Header>
       <Content>
+        {registerButton && (
+          <Box display="flex" justifyContent="flex-end" mb={2}>
+            {registerButton}
+          </Box>
+        )}
         <Box
           display="flex"
           flexWrap="wrap"

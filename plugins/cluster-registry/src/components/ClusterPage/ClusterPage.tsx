@@ -28,6 +28,8 @@ import { ClusterStateIcon } from '../ClusterStateIcon';
 import { AllClustersLink } from '../AllClustersLink';
 import { useBusy } from '../useBusy';
 import { DisconnectDialog } from './DisconnectDialog';
+import { EditClusterDialog } from './EditClusterDialog';
+import { RotateCredentialsDialog } from './RotateCredentialsDialog';
 
 function connectionText(c: Cluster) {
   if (c.connection.method === 'proxy')
@@ -37,6 +39,15 @@ function connectionText(c: Cluster) {
     return `via SSH tunnel ${t.username}@${t.host}:${t.port}`;
   }
   return 'direct';
+}
+
+function prometheusText(c: Cluster) {
+  if (!c.prometheus) return '—';
+  const auth =
+    c.prometheus.auth.type === 'basic'
+      ? `basic auth as ${c.prometheus.auth.username}`
+      : 'anonymous';
+  return `${c.prometheus.url} (${auth})`;
 }
 
 function versionText(c: Cluster) {
@@ -86,6 +97,12 @@ export function ClusterPage() {
   const cluster = useAsyncRetry(() => api.getCluster(name), [api, name]);
   const [busy, runBusy] = useBusy();
   const [confirming, setConfirming] = useState(false);
+  const [dialog, setDialog] = useState<'edit' | 'rotate'>();
+  const saved = (message: string) => () => {
+    setDialog(undefined);
+    cluster.retry();
+    alertApi.post({ message, severity: 'success', display: 'transient' });
+  };
 
   const act = (what: () => Promise<unknown>, done: string) =>
     runBusy(what).then(
@@ -137,6 +154,7 @@ export function ClusterPage() {
                     .join(', ') || '—',
                 server: c.isolated ? 'isolated (no endpoint)' : c.serverUrl,
                 connection: c.isolated ? '—' : connectionText(c),
+                prometheus: prometheusText(c),
                 'kubernetes version': versionText(c),
                 nodes: c.status.nodeCount ?? '—',
                 'credentials may': c.status.permissionLevel ?? '—',
@@ -153,6 +171,26 @@ export function ClusterPage() {
         <Grid item xs={12} md={4}>
           <InfoCard title="Actions">
             <Box display="flex" flexDirection="column" style={{ gap: 12 }}>
+              <PermittedButton
+                allowed={canUpdate.allowed}
+                reason="You may not update clusters"
+                busy={busy}
+                onClick={() => setDialog('edit')}
+              >
+                Edit
+              </PermittedButton>
+              <PermittedButton
+                allowed={canUpdate.allowed && !c.isolated}
+                reason={
+                  c.isolated
+                    ? 'An isolated cluster has no credentials'
+                    : 'You may not update clusters'
+                }
+                busy={busy}
+                onClick={() => setDialog('rotate')}
+              >
+                Rotate credentials
+              </PermittedButton>
               <PermittedButton
                 allowed={canUpdate.allowed && !c.isolated}
                 reason={
@@ -181,6 +219,20 @@ export function ClusterPage() {
             </Box>
           </InfoCard>
         </Grid>
+        {dialog === 'edit' && (
+          <EditClusterDialog
+            cluster={c}
+            onCancel={() => setDialog(undefined)}
+            onSaved={saved(`${c.name} saved`)}
+          />
+        )}
+        {dialog === 'rotate' && (
+          <RotateCredentialsDialog
+            cluster={c}
+            onCancel={() => setDialog(undefined)}
+            onSaved={saved(`credentials of ${c.name} replaced`)}
+          />
+        )}
         <DisconnectDialog
           name={c.name}
           open={confirming}

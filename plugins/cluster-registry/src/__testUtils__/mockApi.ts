@@ -1,0 +1,28 @@
+import { ClusterRegistryApi } from '../api';
+
+/** A ClusterRegistryApi whose methods are all jest.fn(), with the given implementations. */
+export function mockClusterRegistryApi(
+  implementations: Partial<ClusterRegistryApi> = {},
+): jest.Mocked<ClusterRegistryApi> {
+  const api: jest.Mocked<ClusterRegistryApi> = {
+    listClusters: jest.fn(),
+    getCluster: jest.fn(),
+    listCategories: jest.fn(async () => []),
+    createCategory: jest.fn(),
+    updateCategory: jest.fn(),
+    deleteCategory: jest.fn(),
+    refreshCluster: jest.fn(),
+    deleteCluster: jest.fn(),
+    createCluster: jest.fn(),
+    verifyCluster: jest.fn(),
+    updateCluster: jest.fn(),
+    rotateCredentials: jest.fn(),
+    inspectKubeconfig: jest.fn(),
+    importKubeconfig: jest.fn(),
+    testPrometheus: jest.fn(),
+  };
+  for (const [key, impl] of Object.entries(implementations)) {
+    (api as any)[key] = jest.fn(impl as any);
+  }
+  return api;
+}

@@ -1,0 +1,149 @@
+import { useApi } from '@backstage/core-plugin-api';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Checkbox from '@material-ui/core/Checkbox';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import FormControlLabel from '@material-ui/core/FormControlLabel';
+import { Alert } from '@material-ui/lab';
+import {
+  Cluster,
+  updateClusterSchema,
+} from '@cluster-registry/plugin-cluster-registry-common';
+import { useState } from 'react';
+import { clusterRegistryApiRef } from '../../api';
+import {
+  clusterUpdate,
+  ConnectionFields,
+  DetailsFields,
+  errorsFromIssues,
+  errorsFromResponse,
+  FieldErrors,
+  formsFromCluster,
+  PrometheusFields,
+  TlsFields,
+} from '../clusterForm';
+import { useCategories } from '../RegisterClusterPage/useCategories';
+import { useBusy } from '../useBusy';
+
+/** Edit display name, description, category, labels, owner, TLS, connection and Prometheus. */
+export function EditClusterDialog(props: {
+  cluster: Cluster;
+  onCancel(): void;
+  onSaved(cluster: Cluster): void;
+}) {
+  const c = props.cluster;
+  const api = useApi(clusterRegistryApiRef);
+  const categories = useCategories();
+  const [initial] = useState(() => formsFromCluster(c));
+  const [details, setDetails] = useState(initial.details);
+  const [tls, setTls] = useState(initial.tls);
+  const [connection, setConnection] = useState(initial.connection);
+  const [prometheus, setPrometheus] = useState(initial.prometheus);
+  const [skipVerification, setSkipVerification] = useState(false);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [busy, runBusy] = useBusy();
+  const changed =
+    <T,>(set: (value: T) => void) =>
+    (value: T) => {
+      set(value);
+      setErrors({});
+    };
+  const ssh =
+    c.connection.method === 'sshTunnel' ? c.connection.sshTunnel : undefined;
+  const prom = c.prometheus;
+
+  const save = async () => {
+    try {
+      const body = clusterUpdate(
+        c,
+        details,
+        tls,
+        connection,
+        prometheus,
+        skipVerification,
+      );
+      const parsed = updateClusterSchema.safeParse(body);
+      if (!parsed.success) {
+        setErrors(errorsFromIssues(parsed.error.issues));
+        return;
+      }
+      props.onSaved(await runBusy(() => api.updateCluster(c.name, body)));
+    } catch (e) {
+      setErrors(errorsFromResponse(e));
+    }
+  };
+
+  return (
+    <Dialog
+      open
+      onClose={props.onCancel}
+      aria-labelledby="edit-cluster-title"
+      fullWidth
+      maxWidth="md"
+      scroll="paper"
+    >
+      <DialogTitle id="edit-cluster-title">Edit {c.name}</DialogTitle>
+      <DialogContent dividers>
+        <DetailsFields
+          nameLocked
+          value={details}
+          onChange={changed(setDetails)}
+          categories={categories}
+          errors={errors}
+        />
+        {!c.isolated && (
+          <>
+            <TlsFields value={tls} onChange={changed(setTls)} errors={errors} />
+            <ConnectionFields
+              value={connection}
+              onChange={changed(setConnection)}
+              errors={errors}
+              stored={{
+                sshPassword: !!ssh?.passwordSet,
+                sshPrivateKey: !!ssh?.privateKeySet,
+              }}
+            />
+            <PrometheusFields
+              value={prometheus}
+              onChange={changed(setPrometheus)}
+              errors={errors}
+              cluster={c.name}
+              stored={{
+                password: prom?.auth.type === 'basic' && prom.auth.passwordSet,
+                clientKey: !!prom?.tls?.clientKeySet,
+              }}
+            />
+            <FormControlLabel
+              control={
+                <Checkbox
+                  checked={skipVerification}
+                  onChange={e => setSkipVerification(e.target.checked)}
+                />
+              }
+              label="Save without verifying the TLS and connection settings"
+            />
+          </>
+        )}
+        {errors._ && (
+          <Box mt={2}>
+            <Alert severity="error">{errors._}</Alert>
+          </Box>
+        )}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={props.onCancel}>Cancel</Button>
+        <Button
+          color="primary"
+          variant="contained"
+          disabled={busy}
+          onClick={save}
+        >
+          Save
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}

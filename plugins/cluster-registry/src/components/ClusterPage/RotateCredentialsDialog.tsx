@@ -1,0 +1,236 @@
+import { useApi } from '@backstage/core-plugin-api';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Checkbox from '@material-ui/core/Checkbox';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import FormControlLabel from '@material-ui/core/FormControlLabel';
+import MenuItem from '@material-ui/core/MenuItem';
+import Tab from '@material-ui/core/Tab';
+import Tabs from '@material-ui/core/Tabs';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import { Alert } from '@material-ui/lab';
+import {
+  Cluster,
+  KubeconfigInspection,
+  RotateCredentialsRequest,
+  rotateCredentialsSchema,
+} from '@cluster-registry/plugin-cluster-registry-common';
+import { useState } from 'react';
+import { clusterRegistryApiRef } from '../../api';
+import {
+  authRequest,
+  emptyEndpoint,
+  EndpointFields,
+  errorsFromIssues,
+  errorsFromResponse,
+  FieldErrors,
+  tlsRequest,
+} from '../clusterForm';
+import { useBusy } from '../useBusy';
+
+/**
+ * Replace a cluster's credentials: a new token or client certificate (and, if
+ * it moved, server URL and CA), or a whole kubeconfig context. Verified like a
+ * registration unless skipped.
+ */
+export function RotateCredentialsDialog(props: {
+  cluster: Cluster;
+  onCancel(): void;
+  onSaved(cluster: Cluster): void;
+}) {
+  const c = props.cluster;
+  const api = useApi(clusterRegistryApiRef);
+  const [method, setMethod] = useState<'credentials' | 'kubeconfig'>(
+    'credentials',
+  );
+  const [endpoint, setEndpoint] = useState(() => ({
+    ...emptyEndpoint,
+    serverUrl: c.serverUrl ?? '',
+    authType:
+      c.auth?.type === 'clientCertificate'
+        ? ('clientCertificate' as const)
+        : ('bearerToken' as const),
+    caData: c.tls.caData ? atob(c.tls.caData) : '',
+    insecureSkipTlsVerify: c.tls.insecureSkipTlsVerify,
+  }));
+  const [kubeconfig, setKubeconfig] = useState('');
+  const [contexts, setContexts] = useState<KubeconfigInspection>();
+  const [context, setContext] = useState('');
+  const [skipVerification, setSkipVerification] = useState(false);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [busy, runBusy] = useBusy();
+
+  // Errors no field of the current tab shows (a kubeconfig's TLS or server).
+  const shownByFields =
+    method === 'kubeconfig'
+      ? ['kubeconfig', 'context', 'auth']
+      : Object.keys(errors).filter(k => k !== '_');
+  const unshown = Object.entries(errors)
+    .filter(([k]) => !shownByFields.includes(k))
+    .map(([, v]) => v)
+    .join('; ');
+
+  const readContexts = async () => {
+    try {
+      const found = await runBusy(() => api.inspectKubeconfig(kubeconfig));
+      setContexts(found);
+      setContext(
+        found.contexts.find(x => x.context === found.currentContext)?.context ??
+          found.contexts[0]?.context ??
+          '',
+      );
+      setErrors({});
+    } catch (e) {
+      setErrors(errorsFromResponse(e));
+    }
+  };
+
+  const save = async () => {
+    const body: RotateCredentialsRequest =
+      method === 'kubeconfig'
+        ? { kubeconfig, context, skipVerification }
+        : {
+            serverUrl:
+              endpoint.serverUrl.trim() === c.serverUrl
+                ? undefined
+                : endpoint.serverUrl.trim(),
+            auth: authRequest(endpoint),
+            tls: tlsRequest(endpoint),
+            skipVerification,
+          };
+    const parsed = rotateCredentialsSchema.safeParse(body);
+    if (!parsed.success) {
+      setErrors(errorsFromIssues(parsed.error.issues));
+      return;
+    }
+    try {
+      props.onSaved(await runBusy(() => api.rotateCredentials(c.name, body)));
+    } catch (e) {
+      setErrors(errorsFromResponse(e));
+    }
+  };
+
+  return (
+    <Dialog
+      open
+      onClose={props.onCancel}
+      aria-labelledby="rotate-title"
+      fullWidth
+      maxWidth="md"
+      scroll="paper"
+    >
+      <DialogTitle id="rotate-title">
+        Rotate credentials of {c.name}
+      </DialogTitle>
+      <DialogContent dividers>
+        <Typography variant="body2" color="textSecondary">
+          The new credentials are verified before they replace the stored ones;
+          the stored ones are never shown.
+        </Typography>
+        <Tabs
+          value={method}
+          onChange={(_e, value) => {
+            setMethod(value);
+            setErrors({});
+          }}
+          indicatorColor="primary"
+          aria-label="Rotate with"
+        >
+          <Tab value="credentials" label="Token or certificate" />
+          <Tab value="kubeconfig" label="Kubeconfig" />
+        </Tabs>
+        {method === 'credentials' ? (
+          <EndpointFields
+            value={endpoint}
+            onChange={value => {
+              setEndpoint(value);
+              setErrors({});
+            }}
+            errors={errors}
+          />
+        ) : (
+          <>
+            <TextField
+              id="rotate-kubeconfig"
+              label="Kubeconfig"
+              multiline
+              minRows={5}
+              value={kubeconfig}
+              onChange={e => {
+                setKubeconfig(e.target.value);
+                setContexts(undefined);
+              }}
+              error={!!errors.kubeconfig}
+              helperText={errors.kubeconfig}
+              fullWidth
+              margin="dense"
+              variant="outlined"
+              InputProps={{ style: { fontFamily: 'monospace' } }}
+            />
+            <Button
+              variant="outlined"
+              disabled={busy || !kubeconfig.trim()}
+              onClick={readContexts}
+            >
+              Read contexts
+            </Button>
+            {contexts && (
+              <TextField
+                id="rotate-context"
+                select
+                label="Context"
+                value={context}
+                onChange={e => setContext(e.target.value)}
+                error={!!(errors.context ?? errors.auth)}
+                helperText={errors.context ?? errors.auth}
+                fullWidth
+                margin="dense"
+                variant="outlined"
+              >
+                {contexts.contexts.map(x => (
+                  <MenuItem
+                    key={x.context}
+                    value={x.context}
+                    disabled={!x.usable}
+                  >
+                    {x.context} — {x.serverUrl}
+                    {x.usable ? '' : ` (${x.reason})`}
+                  </MenuItem>
+                ))}
+              </TextField>
+            )}
+          </>
+        )}
+        <FormControlLabel
+          control={
+            <Checkbox
+              checked={skipVerification}
+              onChange={e => setSkipVerification(e.target.checked)}
+            />
+          }
+          label="Save without verifying"
+        />
+        {unshown && (
+          <Box mt={2}>
+            <Alert severity="error">{unshown}</Alert>
+          </Box>
+        )}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={props.onCancel}>Cancel</Button>
+        <Button
+          color="primary"
+          variant="contained"
+          disabled={busy || (method === 'kubeconfig' && !context)}
+          onClick={save}
+        >
+          Rotate
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}

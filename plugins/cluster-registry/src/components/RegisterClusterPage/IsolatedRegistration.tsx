@@ -1,0 +1,79 @@
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Typography from '@material-ui/core/Typography';
+import { Alert } from '@material-ui/lab';
+import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import { createClusterSchema } from '@cluster-registry/plugin-cluster-registry-common';
+import { useState } from 'react';
+import { useNavigate } from 'react-router-dom';
+import { clusterRegistryApiRef } from '../../api';
+import { clusterRouteRef } from '../../routes';
+import {
+  DetailsFields,
+  emptyDetails,
+  errorsFromIssues,
+  errorsFromResponse,
+  FieldErrors,
+  isolatedRegistration,
+} from '../clusterForm';
+import { useBusy } from '../useBusy';
+import { useCategories } from './useCategories';
+
+/** Register an isolated (air-gapped) cluster: a record without an endpoint. */
+export function IsolatedRegistration() {
+  const api = useApi(clusterRegistryApiRef);
+  const navigate = useNavigate();
+  const clusterLink = useRouteRef(clusterRouteRef);
+  const categories = useCategories();
+  const [details, setDetails] = useState(emptyDetails);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [busy, runBusy] = useBusy();
+
+  const save = async () => {
+    try {
+      const body = isolatedRegistration(details);
+      const parsed = createClusterSchema.safeParse(body);
+      if (!parsed.success) {
+        setErrors(errorsFromIssues(parsed.error.issues));
+        return;
+      }
+      const cluster = await runBusy(() => api.createCluster(body));
+      navigate(clusterLink({ name: cluster.name }));
+    } catch (e) {
+      setErrors(errorsFromResponse(e));
+    }
+  };
+
+  return (
+    <Box maxWidth={720}>
+      <Typography variant="body2" color="textSecondary">
+        An isolated cluster has no endpoint the portal can reach: it is listed,
+        categorised and owned like any other, and never probed.
+      </Typography>
+      <DetailsFields
+        value={details}
+        onChange={value => {
+          setDetails(value);
+          setErrors({});
+        }}
+        categories={categories}
+        errors={errors}
+      />
+      {errors._ && (
+        <Box mt={2}>
+          <Alert severity="error">{errors._}</Alert>
+        </Box>
+      )}
+      <Box mt={2}>
+        <Button
+          variant="contained"
+          color="primary"
+          disabled={busy}
+          onClick={save}
+        >
+          Register isolated cluster
+        </Button>
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,163 @@
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Checkbox from '@material-ui/core/Checkbox';
+import FormControlLabel from '@material-ui/core/FormControlLabel';
+import { Alert } from '@material-ui/lab';
+import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import {
+  createClusterSchema,
+  UnsavedVerification,
+} from '@cluster-registry/plugin-cluster-registry-common';
+import { useState } from 'react';
+import { useNavigate } from 'react-router-dom';
+import { clusterRegistryApiRef } from '../../api';
+import { clusterRouteRef } from '../../routes';
+import {
+  ConnectionFields,
+  DetailsFields,
+  emptyConnection,
+  emptyDetails,
+  emptyEndpoint,
+  emptyPrometheus,
+  EndpointFields,
+  endpointRegistration,
+  errorsFromIssues,
+  errorsFromResponse,
+  FieldErrors,
+  FormError,
+  PrometheusFields,
+  Section,
+  VerificationPanel,
+} from '../clusterForm';
+import { useBusy } from '../useBusy';
+import { useCategories } from './useCategories';
+
+/** Register by server URL and bearer token (or client certificate). */
+export function TokenRegistration() {
+  const api = useApi(clusterRegistryApiRef);
+  const navigate = useNavigate();
+  const clusterLink = useRouteRef(clusterRouteRef);
+  const categories = useCategories();
+  const [details, setDetails] = useState(emptyDetails);
+  const [endpoint, setEndpoint] = useState(emptyEndpoint);
+  const [connection, setConnection] = useState(emptyConnection);
+  const [prometheus, setPrometheus] = useState(emptyPrometheus);
+  const [skipVerification, setSkipVerification] = useState(false);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [verification, setVerification] = useState<UnsavedVerification>();
+  const [busy, runBusy] = useBusy();
+
+  const changed =
+    <T,>(set: (value: T) => void) =>
+    (value: T) => {
+      set(value);
+      setErrors({});
+      setVerification(undefined);
+    };
+
+  /** The request, checked with the backend's own rules; undefined if wrong. */
+  const request = (forVerify: boolean) => {
+    try {
+      const body = endpointRegistration(
+        forVerify ? { ...details, name: details.name || 'unsaved' } : details,
+        endpoint,
+        connection,
+        prometheus,
+        skipVerification,
+      );
+      const parsed = createClusterSchema.safeParse(body);
+      if (!parsed.success) {
+        setErrors(errorsFromIssues(parsed.error.issues));
+        return undefined;
+      }
+      return body;
+    } catch (e) {
+      if (e instanceof FormError) setErrors(e.errors);
+      else throw e;
+      return undefined;
+    }
+  };
+
+  const verify = async () => {
+    const body = request(true);
+    if (!body) return;
+    try {
+      const result = await runBusy(() => api.verifyCluster(body));
+      setVerification(result);
+      if (!result.ok && result.field)
+        setErrors({ [result.field]: result.message ?? 'verification failed' });
+    } catch (e) {
+      setErrors(errorsFromResponse(e));
+    }
+  };
+
+  const save = async () => {
+    const body = request(false);
+    if (!body) return;
+    try {
+      const cluster = await runBusy(() => api.createCluster(body));
+      navigate(clusterLink({ name: cluster.name }));
+    } catch (e) {
+      setVerification(undefined);
+      setErrors(errorsFromResponse(e));
+    }
+  };
+
+  return (
+    <Box maxWidth={720}>
+      <DetailsFields
+        value={details}
+        onChange={changed(setDetails)}
+        categories={categories}
+        errors={errors}
+      />
+      <Section title="API server">
+        <EndpointFields
+          value={endpoint}
+          onChange={changed(setEndpoint)}
+          errors={errors}
+        />
+      </Section>
+      <ConnectionFields
+        value={connection}
+        onChange={changed(setConnection)}
+        errors={errors}
+      />
+      <PrometheusFields
+        value={prometheus}
+        onChange={changed(setPrometheus)}
+        errors={errors}
+      />
+      <Box mt={3}>
+        <FormControlLabel
+          control={
+            <Checkbox
+              checked={skipVerification}
+              onChange={e => setSkipVerification(e.target.checked)}
+            />
+          }
+          label="Save without verifying (the cluster stays pending until the next health check)"
+        />
+      </Box>
+      <VerificationPanel result={verification} />
+      {errors._ && (
+        <Box mt={2}>
+          <Alert severity="error">{errors._}</Alert>
+        </Box>
+      )}
+      <Box display="flex" mt={2} style={{ gap: 12 }}>
+        <Button variant="outlined" disabled={busy} onClick={verify}>
+          Verify
+        </Button>
+        <Button
+          variant="contained"
+          color="primary"
+          disabled={busy}
+          onClick={save}
+        >
+          Register
+        </Button>
+      </Box>
+    </Box>
+  );
+}

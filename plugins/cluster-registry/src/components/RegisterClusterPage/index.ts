@@ -1,0 +1,1 @@
+export { RegisterClusterPage } from './RegisterClusterPage';

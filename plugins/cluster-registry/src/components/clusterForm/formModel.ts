@@ -1,0 +1,372 @@
+import {
+  Cluster,
+  CreateClusterRequest,
+  UpdateClusterRequest,
+} from '@cluster-registry/plugin-cluster-registry-common';
+/** One problem of a failed zod parse (what errorsFromIssues needs of it). */
+export interface ZodIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * What the registration and edit forms hold, as the user typed it, and the
+ * conversions to the API's request bodies. Secret inputs are write-only: when
+ * editing, an empty secret means "keep the stored one".
+ */
+
+export interface DetailsForm {
+  name: string;
+  title: string;
+  description: string;
+  category: string;
+  owner: string;
+  /** `key=value` pairs separated by commas. */
+  labels: string;
+}
+
+export interface EndpointForm {
+  serverUrl: string;
+  authType: 'bearerToken' | 'clientCertificate';
+  token: string;
+  certData: string;
+  keyData: string;
+  caData: string;
+  insecureSkipTlsVerify: boolean;
+}
+
+export interface ConnectionForm {
+  method: 'direct' | 'proxy' | 'sshTunnel';
+  proxyUrl: string;
+  sshHost: string;
+  sshPort: string;
+  sshUsername: string;
+  sshPassword: string;
+  sshPrivateKey: string;
+}
+
+export interface PrometheusForm {
+  enabled: boolean;
+  url: string;
+  authType: 'anonymous' | 'basic';
+  username: string;
+  password: string;
+  caData: string;
+  insecureSkipTlsVerify: boolean;
+  clientCertData: string;
+  clientKeyData: string;
+}
+
+/** Field path (as the API names it, e.g. `auth.token`) → what is wrong. */
+export type FieldErrors = Record<string, string>;
+
+export const emptyDetails: DetailsForm = {
+  name: '',
+  title: '',
+  description: '',
+  category: '',
+  owner: '',
+  labels: '',
+};
+
+export const emptyEndpoint: EndpointForm = {
+  serverUrl: '',
+  authType: 'bearerToken',
+  token: '',
+  certData: '',
+  keyData: '',
+  caData: '',
+  insecureSkipTlsVerify: false,
+};
+
+export const emptyConnection: ConnectionForm = {
+  method: 'direct',
+  proxyUrl: '',
+  sshHost: '',
+  sshPort: '22',
+  sshUsername: '',
+  sshPassword: '',
+  sshPrivateKey: '',
+};
+
+export const emptyPrometheus: PrometheusForm = {
+  enabled: false,
+  url: '',
+  authType: 'anonymous',
+  username: '',
+  password: '',
+  caData: '',
+  insecureSkipTlsVerify: false,
+  clientCertData: '',
+  clientKeyData: '',
+};
+
+const orUndefined = (value: string) => value.trim() || undefined;
+
+/** Input the form can tell is wrong before sending anything. */
+export class FormError extends Error {
+  constructor(readonly errors: FieldErrors) {
+    super(Object.values(errors).join('; '));
+    this.name = 'FormError';
+  }
+}
+
+/** Parses `a=b, c=d`; a pair without `=` is reported on `labels`. */
+export function parseLabels(
+  text: string,
+): Record<string, string> | { error: string } {
+  const labels: Record<string, string> = {};
+  for (const pair of text
+    .split(',')
+    .map(p => p.trim())
+    .filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) return { error: `write key=value pairs; "${pair}" is not` };
+    labels[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  }
+  return labels;
+}
+
+export function formatLabels(labels: Record<string, string>): string {
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+}
+
+function labelsOrThrow(text: string): Record<string, string> {
+  const labels = parseLabels(text);
+  if ('error' in labels) throw new FormError({ labels: labels.error });
+  return labels;
+}
+
+export function connectionRequest(c: ConnectionForm) {
+  if (c.method === 'proxy')
+    return { method: 'proxy' as const, proxyUrl: c.proxyUrl.trim() };
+  if (c.method === 'sshTunnel') {
+    return {
+      method: 'sshTunnel' as const,
+      sshTunnel: {
+        host: c.sshHost.trim(),
+        port: Number(c.sshPort || 22),
+        username: c.sshUsername.trim(),
+        password: c.sshPassword || undefined,
+        privateKey: c.sshPrivateKey || undefined,
+      },
+    };
+  }
+  return { method: 'direct' as const };
+}
+
+export function prometheusRequest(p: PrometheusForm) {
+  if (!p.enabled) return undefined;
+  const tlsSet =
+    p.caData.trim() ||
+    p.insecureSkipTlsVerify ||
+    p.clientCertData.trim() ||
+    p.clientKeyData.trim();
+  return {
+    url: p.url.trim(),
+    auth:
+      p.authType === 'basic'
+        ? {
+            type: 'basic' as const,
+            username: p.username.trim(),
+            password: p.password || undefined,
+          }
+        : { type: 'anonymous' as const },
+    tls: tlsSet
+      ? {
+          caData: orUndefined(p.caData),
+          insecureSkipTlsVerify: p.insecureSkipTlsVerify,
+          clientCertData: orUndefined(p.clientCertData),
+          clientKeyData: orUndefined(p.clientKeyData),
+        }
+      : undefined,
+  };
+}
+
+function detailsRequest(d: DetailsForm) {
+  return {
+    name: d.name.trim(),
+    title: orUndefined(d.title),
+    description: orUndefined(d.description),
+    category: orUndefined(d.category),
+    owner: orUndefined(d.owner),
+    labels: labelsOrThrow(d.labels),
+  };
+}
+
+export function authRequest(e: EndpointForm) {
+  return e.authType === 'clientCertificate'
+    ? {
+        type: 'clientCertificate' as const,
+        certData: e.certData,
+        keyData: e.keyData,
+      }
+    : { type: 'bearerToken' as const, token: e.token.trim() };
+}
+
+export function tlsRequest(e: EndpointForm) {
+  return {
+    caData: orUndefined(e.caData),
+    insecureSkipTlsVerify: e.insecureSkipTlsVerify,
+  };
+}
+
+/** POST /clusters (and /verify) body of the "Server URL & token" method. */
+export function endpointRegistration(
+  details: DetailsForm,
+  endpoint: EndpointForm,
+  connection: ConnectionForm,
+  prometheus: PrometheusForm,
+  skipVerification: boolean,
+): CreateClusterRequest {
+  return {
+    ...detailsRequest(details),
+    serverUrl: endpoint.serverUrl.trim(),
+    auth: authRequest(endpoint),
+    tls: tlsRequest(endpoint),
+    connection: connectionRequest(connection),
+    prometheus: prometheusRequest(
+      prometheus,
+    ) as CreateClusterRequest['prometheus'],
+    skipVerification,
+  };
+}
+
+/** POST /clusters body of an isolated cluster. */
+export function isolatedRegistration(
+  details: DetailsForm,
+): CreateClusterRequest {
+  return { ...detailsRequest(details), isolated: true };
+}
+
+/** PATCH /clusters/{name} body: every editable field, cleared ones as null. */
+export function clusterUpdate(
+  cluster: Cluster,
+  details: DetailsForm,
+  endpoint: Pick<EndpointForm, 'caData' | 'insecureSkipTlsVerify'>,
+  connection: ConnectionForm,
+  prometheus: PrometheusForm,
+  skipVerification: boolean,
+): UpdateClusterRequest {
+  const { title, description, category, owner, labels } =
+    detailsRequest(details);
+  const update: UpdateClusterRequest = {
+    title: title ?? cluster.name,
+    description: description ?? null,
+    category: category ?? null,
+    owner: owner ?? null,
+    labels,
+  };
+  if (cluster.isolated) return update;
+  return {
+    ...update,
+    tls: {
+      caData: orUndefined(endpoint.caData),
+      insecureSkipTlsVerify: endpoint.insecureSkipTlsVerify,
+    },
+    connection: connectionRequest(connection),
+    prometheus: (prometheusRequest(prometheus) ??
+      null) as UpdateClusterRequest['prometheus'],
+    skipVerification,
+  };
+}
+
+/** The forms pre-filled from a stored cluster; secrets stay empty (write-only). */
+export function formsFromCluster(c: Cluster) {
+  const details: DetailsForm = {
+    name: c.name,
+    title: c.title,
+    description: c.description ?? '',
+    category: c.category ?? '',
+    owner: c.owner ?? '',
+    labels: formatLabels(c.labels),
+  };
+  let connection = emptyConnection;
+  if (c.connection.method === 'sshTunnel') {
+    const t = c.connection.sshTunnel;
+    connection = {
+      ...emptyConnection,
+      method: 'sshTunnel',
+      sshHost: t.host,
+      sshPort: String(t.port),
+      sshUsername: t.username,
+    };
+  } else if (c.connection.method === 'proxy') {
+    connection = {
+      ...emptyConnection,
+      method: 'proxy',
+      proxyUrl: c.connection.proxyUrl,
+    };
+  }
+  const p = c.prometheus;
+  const prometheus: PrometheusForm = p
+    ? {
+        ...emptyPrometheus,
+        enabled: true,
+        url: p.url,
+        authType: p.auth.type,
+        username: p.auth.type === 'basic' ? p.auth.username : '',
+        caData: p.tls?.caData ? atob(p.tls.caData) : '',
+        insecureSkipTlsVerify: p.tls?.insecureSkipTlsVerify ?? false,
+        clientCertData: p.tls?.clientCertData ? atob(p.tls.clientCertData) : '',
+      }
+    : emptyPrometheus;
+  const tls = {
+    caData: c.tls.caData ? atob(c.tls.caData) : '',
+    insecureSkipTlsVerify: c.tls.insecureSkipTlsVerify,
+  };
+  return { details, connection, prometheus, tls };
+}
+
+/** The first issue per field of a failed zod parse. */
+export function errorsFromIssues(issues: ZodIssue[]): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of issues) {
+    const key = issue.path.join('.') || '_';
+    errors[key] ??= issue.message;
+  }
+  return errors;
+}
+
+/**
+ * The backend reports bad input as `field.path: reason; other: reason`; each
+ * goes next to its field. Anything else is a general error (`_`).
+ */
+export function errorsFromResponse(error: unknown): FieldErrors {
+  if (error instanceof FormError) return error.errors;
+  const body = (error as { body?: { error?: { message?: string } } })?.body;
+  const message = body?.error?.message ?? String((error as Error)?.message);
+  const errors: FieldErrors = {};
+  for (const part of message.split('; ')) {
+    const m = /^([A-Za-z][\w.]*): (.*)$/s.exec(part);
+    if (m) errors[m[1]] ??= m[2];
+    else errors._ = errors._ ? `${errors._}; ${part}` : part;
+  }
+  return errors;
+}
+
+/** The error for a field: its own, else the one reported on its section. */
+export function errorFor(
+  errors: FieldErrors,
+  field: string,
+  ...sections: string[]
+): string | undefined {
+  return (
+    errors[field] ??
+    sections.map(s => errors[s]).find(e => e !== undefined) ??
+    undefined
+  );
+}
+
+/** The first error on a field or anything under it (`labels`, `labels.region`). */
+export function errorUnder(
+  errors: FieldErrors,
+  field: string,
+): string | undefined {
+  const key = Object.keys(errors).find(
+    k => k === field || k.startsWith(`${field}.`),
+  );
+  return key === undefined ? undefined : errors[key];
+}
