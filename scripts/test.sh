@@ -68,26 +68,33 @@ unit() {
   jest unit --testPathIgnorePatterns '\.integration\.test\.tsx?$' '/test-env/'
 }
 
-integration() {
-  local env_file="$RUN_DIR/test-env.json"
+# Starts test-env in the background with the given services; its JSON
+# description lands in $RUN_DIR/test-env.json.
+start_test_env() {
+  ENV_FILE="$RUN_DIR/test-env.json"
+  rm -f "$ENV_FILE"
   # setsid: the environment gets its own process group, stopped as one.
-  setsid node --require @backstage/cli/config/nodeTransform.cjs test-env/src/cli.ts up --all --out "$env_file" \
+  setsid node --require @backstage/cli/config/nodeTransform.cjs test-env/src/cli.ts up "$@" --out "$ENV_FILE" \
     >"$RUN_DIR/test-env.out" 2>"$RUN_DIR/test-env.log" &
   local env_pid=$!
   BACKGROUND_PIDS+=("$env_pid")
   local waited=0
-  until [ -s "$env_file" ]; do
+  until [ -s "$ENV_FILE" ]; do
     if ! kill -0 "$env_pid" 2>/dev/null || [ $waited -ge 600 ]; then
       log "the test environment did not start:"; cat "$RUN_DIR/test-env.log" >&2; return 1
     fi
     sleep 1; waited=$((waited + 1))
   done
-  log "test environment up in ${waited}s ($env_file)"
+  log "test environment up in ${waited}s ($ENV_FILE)"
+}
+
+integration() {
+  start_test_env --all || return 1
   local pg
-  pg="$(node -p "JSON.parse(require('fs').readFileSync('$env_file','utf8')).postgres.connectionString")"
+  pg="$(node -p "JSON.parse(require('fs').readFileSync('$ENV_FILE','utf8')).postgres.connectionString")"
   # The self-checks of test-env start and stop their own services; every
   # *.integration.test.ts uses the shared environment.
-  CLUSTER_REGISTRY_TEST_ENV="$env_file" BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="$pg" \
+  CLUSTER_REGISTRY_TEST_ENV="$ENV_FILE" BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="$pg" \
     jest integration --testPathPatterns '(/test-env/src/.*\.test\.ts|\.integration\.test\.tsx?)$'
   local rc=$?
   cleanup
@@ -97,6 +104,8 @@ integration() {
 e2e() {
   local data="$RUN_DIR/portal-data" url=http://localhost:3100 backend=http://localhost:7107
   mkdir -p "$data/sqlite"
+  # Two real API servers the browser registers through the portal.
+  start_test_env --kube 2 || return 1
   CLUSTER_REGISTRY_DATA_DIR="$data" setsid node .yarn/releases/yarn-*.cjs start \
     --config "$REPO_ROOT/app-config.yaml" --config "$REPO_ROOT/e2e/app-config.e2e.yaml" >"$RUN_DIR/portal.log" 2>&1 &
   BACKGROUND_PIDS+=("$!")
@@ -106,7 +115,7 @@ e2e() {
     sleep 2; waited=$((waited + 2))
   done
   log "portal up in ${waited}s"
-  PLAYWRIGHT_URL="$url" PLAYWRIGHT_BACKEND_URL="$backend" PLAYWRIGHT_JSON_OUTPUT_NAME="$RESULTS/e2e.playwright.json" \
+  CLUSTER_REGISTRY_TEST_ENV="$ENV_FILE" PLAYWRIGHT_URL="$url" PLAYWRIGHT_BACKEND_URL="$backend" PLAYWRIGHT_JSON_OUTPUT_NAME="$RESULTS/e2e.playwright.json" \
     yarn playwright test --reporter=list,json
   local rc=$?
   cleanup

@@ -41,7 +41,6 @@ test('clusters registered through the API are listed and filtered by category', 
   await expect(
     page.getByRole('button', { name: 'Refresh now' }),
   ).toBeDisabled();
-  await page.screenshot({ path: 'docs/screenshots/cluster-page.png' });
   await page.getByRole('button', { name: 'Disconnect' }).click();
   const dialog = page.getByRole('dialog', {
     name: 'Disconnect e2e-airgap-qa?',

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { APIRequestContext, Page } from '@playwright/test';
 
 export const backend =
@@ -21,4 +22,25 @@ export async function guestAuth(request: APIRequestContext) {
   return {
     authorization: `Bearer ${(await refresh.json()).backstageIdentity.token}`,
   };
+}
+
+/** One real kube-apiserver of the test environment (see test-env/). */
+export interface TestApiServer {
+  name: string;
+  serverUrl: string;
+  caData: string;
+  adminToken: string;
+  readOnlyToken: string;
+  kubernetesVersion: string;
+}
+
+/** The API servers scripts/test.sh started for this run. */
+export function testApiServers(): TestApiServer[] {
+  const file = process.env.CLUSTER_REGISTRY_TEST_ENV;
+  if (!file) {
+    throw new Error(
+      'CLUSTER_REGISTRY_TEST_ENV is not set: run the e2e stage through scripts/test.sh (or start `yarn test-env up --kube 2 --out env.json` and point it there)',
+    );
+  }
+  return JSON.parse(fs.readFileSync(file, 'utf8')).kubeApiServers;
 }
