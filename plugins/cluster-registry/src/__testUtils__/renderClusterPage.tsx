@@ -38,16 +38,20 @@ export const cluster: Cluster = {
   updatedBy: 'user:default/guest',
 };
 
-/** Renders the page for prod-eu-1 with the given permission decision. */
-export async function renderPage(allowed: boolean) {
+/** Renders the page for prod-eu-1 (with overrides) with the given permission decision. */
+export async function renderPage(
+  allowed: boolean,
+  overrides: Partial<Cluster> = {},
+) {
+  const shown = { ...cluster, ...overrides };
   const api = mockClusterRegistryApi({
-    getCluster: async () => cluster,
+    getCluster: async () => shown,
     listCategories: async () => [{ name: 'prod' }, { name: 'qa' }],
-    refreshCluster: async () => cluster,
+    refreshCluster: async () => shown,
     deleteCluster: async () => {},
     updateCluster: async (_name, changes) =>
-      ({ ...cluster, ...changes } as Cluster),
-    rotateCredentials: async () => cluster,
+      ({ ...shown, ...changes } as Cluster),
+    rotateCredentials: async () => shown,
   });
   await renderInTestApp(
     <TestApiProvider

@@ -40,3 +40,58 @@ describe('ClusterPage', () => {
     expect(await screen.findByText('cluster list')).toBeInTheDocument();
   });
 });
+
+describe('ClusterPage edit and rotate', () => {
+  it('edits with write-only secrets: a stored password reads "set" and is not sent unless replaced', async () => {
+    const api = await renderPage(true, {
+      prometheus: {
+        url: 'https://prom.example:9090',
+        auth: { type: 'basic', username: 'metrics', passwordSet: true },
+      },
+    });
+    fireEvent.click(await screen.findByRole('button', { name: 'Edit' }));
+    expect(await screen.findByText('Edit prod-eu-1')).toBeInTheDocument();
+    expect(
+      screen.getByLabelText(/^Name/, { selector: 'input' }),
+    ).toBeDisabled();
+    expect(screen.getByText('Prometheus password: set')).toBeInTheDocument();
+    fireEvent.change(
+      screen.getByLabelText(/^Description/, { selector: 'textarea' }),
+      { target: { value: 'EU production' } },
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(api.updateCluster).toHaveBeenCalled());
+    const [name, body] = api.updateCluster.mock.calls[0];
+    expect(name).toBe('prod-eu-1');
+    expect(body).toMatchObject({
+      description: 'EU production',
+      prometheus: {
+        url: 'https://prom.example:9090',
+        auth: { type: 'basic', username: 'metrics' },
+      },
+    });
+    expect((body.prometheus as any).auth.password).toBeUndefined();
+  });
+
+  it('rotates the token; the stored one is never shown', async () => {
+    const api = await renderPage(true);
+    fireEvent.click(
+      await screen.findByRole('button', { name: 'Rotate credentials' }),
+    );
+    expect(
+      await screen.findByText('Rotate credentials of prod-eu-1'),
+    ).toBeInTheDocument();
+    const token = screen.getByLabelText(/^Bearer token/, { selector: 'input' });
+    expect(token).toHaveValue('');
+    fireEvent.change(token, { target: { value: 'new-token' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Rotate' }));
+    await waitFor(() =>
+      expect(api.rotateCredentials).toHaveBeenCalledWith('prod-eu-1', {
+        serverUrl: undefined,
+        auth: { type: 'bearerToken', token: 'new-token' },
+        tls: { caData: undefined, insecureSkipTlsVerify: true },
+        skipVerification: false,
+      }),
+    );
+  });
+});

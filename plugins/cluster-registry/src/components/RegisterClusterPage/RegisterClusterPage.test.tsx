@@ -1,0 +1,203 @@
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import {
+  MockPermissionApi,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { Route, Routes } from 'react-router-dom';
+import { clusterRegistryApiRef } from '../../api';
+import { rootRouteRef } from '../../routes';
+import { cluster } from '../../__testUtils__/renderClusterPage';
+import { mockClusterRegistryApi } from '../../__testUtils__/mockApi';
+import { RegisterClusterPage } from './RegisterClusterPage';
+
+function renderRegister(api: ReturnType<typeof mockClusterRegistryApi>) {
+  return renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [clusterRegistryApiRef, api],
+        [permissionApiRef, new MockPermissionApi(() => AuthorizeResult.ALLOW)],
+      ]}
+    >
+      <Routes>
+        <Route path="/clusters/register" element={<RegisterClusterPage />} />
+        <Route path="/clusters/:name" element={<p>cluster page</p>} />
+      </Routes>
+    </TestApiProvider>,
+    {
+      routeEntries: ['/clusters/register'],
+      mountedRoutes: { '/clusters': rootRouteRef },
+    },
+  );
+}
+
+const type = (label: string, value: string) =>
+  fireEvent.change(
+    screen.getByLabelText(new RegExp(`^${label}`), {
+      selector: 'input, textarea',
+    }),
+    { target: { value } },
+  );
+
+describe('RegisterClusterPage', () => {
+  it('checks fields with the shared rules before sending anything', async () => {
+    const api = mockClusterRegistryApi();
+    await renderRegister(api);
+    type('Name', 'Not A Name');
+    type('Server URL', 'http://plain');
+    fireEvent.click(screen.getByRole('button', { name: 'Register' }));
+    expect(await screen.findByText(/must be a DNS-1123 label/)).toBeVisible();
+    expect(screen.getByText('must be an https:// URL')).toBeVisible();
+    expect(api.createCluster).not.toHaveBeenCalled();
+  });
+
+  it('verifies, shows what it found or the failing field, then registers', async () => {
+    const api = mockClusterRegistryApi({
+      verifyCluster: async body =>
+        (body.auth as { token: string }).token === 'good'
+          ? {
+              ok: true,
+              kubernetesVersion: 'v1.36.3',
+              versionSupported: true,
+              permissionLevel: 'read',
+              nodeCount: 3,
+            }
+          : {
+              ok: false,
+              reason: 'unauthorized',
+              message: 'the API server rejected the credentials (401)',
+              field: 'auth',
+            },
+      createCluster: async () => cluster,
+    });
+    await renderRegister(api);
+    type('Name', 'prod-eu-1');
+    type('Server URL', 'https://10.0.0.1:6443');
+    type('Bearer token', 'bad');
+    fireEvent.click(screen.getByRole('button', { name: 'Verify' }));
+    expect(
+      await screen.findByText(/Verification failed \(unauthorized\)/),
+    ).toBeVisible();
+    // ...and next to the token field.
+    expect(
+      document.getElementById('cluster-token-helper-text'),
+    ).toHaveTextContent('the API server rejected the credentials (401)');
+
+    type('Bearer token', 'good');
+    fireEvent.click(screen.getByRole('button', { name: 'Verify' }));
+    expect(
+      await screen.findByText(
+        'Connected: Kubernetes v1.36.3; the credentials may read; 3 node(s).',
+      ),
+    ).toBeVisible();
+    fireEvent.click(screen.getByRole('button', { name: 'Register' }));
+    expect(await screen.findByText('cluster page')).toBeVisible();
+    expect(api.createCluster).toHaveBeenCalledWith(
+      expect.objectContaining({
+        name: 'prod-eu-1',
+        auth: { type: 'bearerToken', token: 'good' },
+        skipVerification: false,
+      }),
+    );
+  });
+
+  it('imports picked kubeconfig contexts and shows a result per context', async () => {
+    const api = mockClusterRegistryApi({
+      inspectKubeconfig: async () => ({
+        currentContext: 'a',
+        contexts: [
+          {
+            context: 'a',
+            cluster: 'a',
+            user: 'a',
+            serverUrl: 'https://a:6443',
+            authKind: 'token',
+            usable: true,
+            suggestedName: 'a',
+          },
+          {
+            context: 'b',
+            cluster: 'b',
+            user: 'b',
+            serverUrl: 'https://b:6443',
+            authKind: 'token',
+            usable: true,
+            suggestedName: 'b',
+          },
+          {
+            context: 'eks',
+            cluster: 'eks',
+            user: 'eks',
+            serverUrl: 'https://eks:443',
+            authKind: 'exec',
+            usable: false,
+            reason: 'uses an exec plugin; register with AWS IAM auth',
+            suggestedName: 'eks',
+          },
+        ],
+      }),
+      importKubeconfig: async request =>
+        request.contexts.map(c =>
+          c.context === 'a'
+            ? {
+                context: 'a',
+                name: c.name!,
+                status: 'created' as const,
+                cluster,
+              }
+            : {
+                context: c.context,
+                name: c.name!,
+                status: 'failed' as const,
+                error: {
+                  name: 'InputError',
+                  message: 'auth: verification failed (tls)',
+                },
+              },
+        ),
+    });
+    await renderRegister(api);
+    fireEvent.click(screen.getByRole('tab', { name: 'Kubeconfig' }));
+    fireEvent.change(screen.getByRole('textbox', { name: 'Kubeconfig' }), {
+      target: { value: 'apiVersion: v1' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Get clusters' }));
+    expect(
+      await screen.findByText(
+        'uses an exec plugin; register with AWS IAM auth',
+      ),
+    ).toBeVisible();
+    expect(screen.getByRole('checkbox', { name: 'Import eks' })).toBeDisabled();
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Import a' }));
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Import b' }));
+    fireEvent.change(screen.getByRole('textbox', { name: 'Name for a' }), {
+      target: { value: 'prod-a' },
+    });
+    fireEvent.click(
+      screen.getByRole('button', { name: 'Register 2 selected' }),
+    );
+    expect(await screen.findByText(/a: registered as/)).toBeVisible();
+    expect(
+      screen.getByText(
+        'b: not registered as b: auth: verification failed (tls)',
+      ),
+    ).toBeVisible();
+    expect(api.importKubeconfig).toHaveBeenCalledWith(
+      expect.objectContaining({
+        contexts: [
+          { context: 'a', name: 'prod-a' },
+          { context: 'b', name: 'b' },
+        ],
+      }),
+    );
+    // The failed one stays picked to fix and retry; the created one does not.
+    await waitFor(() =>
+      expect(
+        screen.getByRole('checkbox', { name: 'Import a' }),
+      ).not.toBeChecked(),
+    );
+    expect(screen.getByRole('checkbox', { name: 'Import b' })).toBeChecked();
+  });
+});
