@@ -26,5 +26,11 @@ export interface Config {
     };
     /** Accept server URLs on link-local and cloud metadata addresses. Default false. */
     allowLinkLocalAddresses?: boolean;
+    /**
+     * Backend plugins allowed to read clusters' credentials (server-side, for
+     * connecting to the clusters) from /internal/connections. Default
+     * ["kubernetes"]: the Kubernetes plugin's cluster-registry module.
+     */
+    credentialConsumers?: string[];
   };
 }

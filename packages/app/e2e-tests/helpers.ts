@@ -31,6 +31,8 @@ export interface TestApiServer {
   caData: string;
   adminToken: string;
   readOnlyToken: string;
+  adminCertData: string;
+  adminKeyData: string;
   kubernetesVersion: string;
 }
 

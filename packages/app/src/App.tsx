@@ -1,8 +1,9 @@
 import { createApp } from '@backstage/frontend-defaults';
 import catalogPlugin from '@backstage/plugin-catalog/alpha';
+import kubernetesPlugin from '@backstage/plugin-kubernetes/alpha';
 import clusterRegistryPlugin from '@cluster-registry/plugin-cluster-registry/alpha';
 import { navModule } from './modules/nav';
 
 export default createApp({
-  features: [catalogPlugin, clusterRegistryPlugin, navModule],
+  features: [catalogPlugin, kubernetesPlugin, clusterRegistryPlugin, navModule],
 });

@@ -34,6 +34,10 @@ backend.add(import('@backstage/plugin-search-backend-module-catalog'));
 
 // kubernetes
 backend.add(import('@backstage/plugin-kubernetes-backend'));
+// Registered clusters in the Kubernetes plugin, next to the configured ones.
+backend.add(
+  import('@cluster-registry/plugin-kubernetes-backend-module-cluster-registry'),
+);
 
 backend.add(import('@backstage/plugin-user-settings-backend'));
 // signals: pushes live updates to the browser (user settings use it)

@@ -401,4 +401,60 @@ describe('cluster-registry HTTP API against a real kube-apiserver', () => {
       expect([method, path, res.status]).toEqual([method, path, 403]);
     }
   });
+
+  it('gives credentials, server-side, only to the plugins allowed to read them', async () => {
+    const server = await startRegistry();
+    await request(server)
+      .post('/api/cluster-registry/clusters')
+      .send(tokenCluster('for-kubernetes', api.adminToken))
+      .expect(201);
+    const asPlugin = (pluginId: string) =>
+      request(server)
+        .get('/api/cluster-registry/internal/connections')
+        .set(
+          'authorization',
+          mockCredentials.service.header({
+            onBehalfOf: mockCredentials.service(`plugin:${pluginId}`),
+            targetPluginId: 'cluster-registry',
+          }),
+        );
+    // Users never; services only when listed in credentialConsumers (default: kubernetes).
+    await request(server)
+      .get('/api/cluster-registry/internal/connections')
+      .expect(403);
+    await asPlugin('catalog').expect(403);
+    const res = await asPlugin('kubernetes').expect(200);
+    expect(res.body.items).toEqual([
+      expect.objectContaining({
+        name: 'for-kubernetes',
+        serverUrl: api.serverUrl,
+        auth: { type: 'bearerToken', token: api.adminToken },
+        connection: { method: 'direct' },
+      }),
+    ]);
+  });
+
+  it('announces every change on the events topic', async () => {
+    const events = { publish: jest.fn(async () => {}), subscribe: jest.fn() };
+    const server = await startRegistry({ events });
+    await request(server)
+      .post('/api/cluster-registry/clusters')
+      .send({ name: 'announced', isolated: true })
+      .expect(201);
+    await request(server)
+      .delete('/api/cluster-registry/clusters/announced')
+      .expect(204);
+    expect(events.publish.mock.calls.map((call: unknown[]) => call[0])).toEqual(
+      [
+        {
+          topic: 'cluster-registry.changes',
+          eventPayload: { eventId: 'cluster-register', cluster: 'announced' },
+        },
+        {
+          topic: 'cluster-registry.changes',
+          eventPayload: { eventId: 'cluster-disconnect', cluster: 'announced' },
+        },
+      ],
+    );
+  });
 });

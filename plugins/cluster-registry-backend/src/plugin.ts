@@ -3,6 +3,8 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { clusterRegistryPermissions } from '@cluster-registry/plugin-cluster-registry-common';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { CLUSTER_REGISTRY_EVENTS_TOPIC } from '@cluster-registry/plugin-cluster-registry-node';
 import { DatabaseClusterStore } from './database/DatabaseClusterStore';
 import { HealthChecker } from './health/HealthChecker';
 import { SecretBox } from './secrets/SecretBox';
@@ -28,6 +30,7 @@ export const clusterRegistryPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         scheduler: coreServices.scheduler,
+        events: eventsServiceRef,
       },
       async init({
         config,
@@ -39,6 +42,7 @@ export const clusterRegistryPlugin = createBackendPlugin({
         permissionsRegistry,
         auditor,
         scheduler,
+        events,
       }) {
         const settings = config.getOptionalConfig('clusterRegistry');
         const supportedVersions = {
@@ -87,6 +91,14 @@ export const clusterRegistryPlugin = createBackendPlugin({
             store,
             service,
             supportedVersions,
+            credentialConsumers: settings?.getOptionalStringArray(
+              'credentialConsumers',
+            ) ?? ['kubernetes'],
+            onChange: change =>
+              events.publish({
+                topic: CLUSTER_REGISTRY_EVENTS_TOPIC,
+                eventPayload: change,
+              }),
           }),
         );
       },

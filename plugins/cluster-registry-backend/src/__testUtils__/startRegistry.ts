@@ -1,5 +1,7 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import { EventsService, eventsServiceRef } from '@backstage/plugin-events-node';
 import crypto from 'node:crypto';
 import { clusterRegistryPlugin } from '../plugin';
 
@@ -12,6 +14,7 @@ export async function startRegistry(
   options: {
     permissions?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
     auditor?: ReturnType<typeof mockServices.auditor.mock>;
+    events?: EventsService;
   } = {},
 ) {
   const { server } = await startTestBackend({
@@ -27,6 +30,15 @@ export async function startRegistry(
         },
       }),
       ...(options.auditor ? [options.auditor.factory] : []),
+      ...(options.events
+        ? [
+            createServiceFactory({
+              service: eventsServiceRef,
+              deps: {},
+              factory: () => options.events!,
+            }),
+          ]
+        : []),
       ...(options.permissions
         ? [mockServices.permissions.factory({ result: options.permissions })]
         : []),

@@ -217,6 +217,12 @@ export const openApiSpec = {
         },
       ),
     },
+    '/internal/connections': {
+      get: op(
+        'Connection details with credentials of every non-isolated cluster; only for the backend plugins in clusterRegistry.credentialConsumers (service-to-service auth)',
+        { '200': ok('{ items }') },
+      ),
+    },
     '/categories': {
       get: op('List categories', { '200': ok('{ items }') }),
       post: op(

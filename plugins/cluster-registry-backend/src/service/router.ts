@@ -37,6 +37,11 @@ import {
 import { SupportedVersions } from '../kubernetes/versions';
 import { openApiSpec } from '../schema/openapi';
 import { ClusterService } from './ClusterService';
+import {
+  ClusterConnection,
+  ClusterRegistryChange,
+} from '@cluster-registry/plugin-cluster-registry-node';
+import { ClusterRecord } from '../database/types';
 import { toClusterView } from './views';
 
 /** Largest accepted request body: a 1 MB kubeconfig fits, 10 MB does not. */
@@ -49,6 +54,48 @@ export interface RouterOptions {
   store: ClusterStore;
   service: ClusterService;
   supportedVersions: SupportedVersions;
+  /** Plugin ids allowed to read credentials from /internal/connections. */
+  credentialConsumers: string[];
+  /** Called after every successful change, to announce it (events service). */
+  onChange(change: ClusterRegistryChange): Promise<void>;
+}
+
+/** A stored cluster as a trusted backend plugin needs it to connect. */
+function toConnection(c: ClusterRecord): ClusterConnection {
+  const secrets = c.secrets;
+  let auth: ClusterConnection['auth'];
+  if (c.auth!.type === 'bearerToken') {
+    auth = { type: 'bearerToken', token: secrets.token ?? '' };
+  } else if (c.auth!.type === 'clientCertificate') {
+    auth = {
+      type: 'clientCertificate',
+      certData: c.auth!.certData,
+      keyData: secrets.clientKeyData ?? '',
+    };
+  } else {
+    auth = c.auth!;
+  }
+  return {
+    name: c.name,
+    title: c.title,
+    category: c.category,
+    owner: c.owner,
+    serverUrl: c.serverUrl!,
+    tls: c.tls,
+    auth,
+    connection:
+      c.connection.method === 'sshTunnel'
+        ? {
+            method: 'sshTunnel',
+            sshTunnel: {
+              ...c.connection.sshTunnel,
+              password: secrets.sshPassword,
+              privateKey: secrets.sshPrivateKey,
+            },
+          }
+        : c.connection,
+    state: c.status.state,
+  };
 }
 
 /** Parses with zod; failures become a 400 naming each field and its reason. */
@@ -131,8 +178,16 @@ export function translateValidationError(error: Error): Error {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, permissions, auditor, store, service, supportedVersions } =
-    options;
+  const {
+    httpAuth,
+    permissions,
+    auditor,
+    store,
+    service,
+    supportedVersions,
+    credentialConsumers,
+    onChange,
+  } = options;
   // Every request is checked against the OpenAPI document first (which is
   // also served at /openapi.json), then parsed with the zod rules.
   const router = createValidatedOpenApiRouter(openApiSpec as any, {
@@ -176,6 +231,7 @@ export async function createRouter(
     try {
       const result = await fn();
       await event.success({ meta });
+      await onChange({ eventId, cluster: meta.cluster });
       return result;
     } catch (error) {
       await event.fail({ error: error as Error, meta });
@@ -268,7 +324,24 @@ export async function createRouter(
 
   router.post('/clusters/:name/refresh', async (req, res) => {
     await authorize(req, clusterUpdatePermission);
-    res.json(view(await service.refresh(req.params.name)));
+    const refreshed = await service.refresh(req.params.name);
+    await onChange({ eventId: 'cluster-refresh', cluster: refreshed.name });
+    res.json(view(refreshed));
+  });
+
+  // ── for trusted backend plugins: credentials, server-side only ─────────
+  router.get('/internal/connections', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['service'] });
+    const subject = credentials.principal.subject;
+    if (
+      !credentialConsumers.some(pluginId => subject === `plugin:${pluginId}`)
+    ) {
+      throw new NotAllowedError(
+        `${subject} may not read cluster credentials (clusterRegistry.credentialConsumers)`,
+      );
+    }
+    const clusters = await store.listAllClusters();
+    res.json({ items: clusters.map(toConnection) });
   });
 
   router.post('/verify', async (req, res) => {

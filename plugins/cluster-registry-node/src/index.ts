@@ -1,0 +1,7 @@
+/**
+ * The cluster registry for other backend plugins and modules.
+ *
+ * @packageDocumentation
+ */
+export * from './ClusterRegistryService';
+export * from './types';

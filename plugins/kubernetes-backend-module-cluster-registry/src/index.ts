@@ -1,0 +1,8 @@
+/**
+ * Kubernetes backend module: the cluster registry's clusters in the Kubernetes plugin.
+ *
+ * @packageDocumentation
+ */
+export { kubernetesModuleClusterRegistry as default } from './module';
+export { ServiceAccountOrClientCertificateStrategy } from './auth';
+export { RegistryClusterSupplier } from './RegistryClusterSupplier';
