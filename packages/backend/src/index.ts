@@ -19,6 +19,10 @@ backend.add(
   import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
 );
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+// A Resource entity (type kubernetes-cluster) per registered cluster.
+backend.add(
+  import('@cluster-registry/plugin-catalog-backend-module-cluster-registry'),
+);
 
 // scaffolder
 backend.add(import('@backstage/plugin-scaffolder-backend'));
