@@ -4,7 +4,12 @@ import {
 } from '@backstage/backend-plugin-api';
 import { clusterRegistryPermissions } from '@cluster-registry/plugin-cluster-registry-common';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
-import { CLUSTER_REGISTRY_EVENTS_TOPIC } from '@cluster-registry/plugin-cluster-registry-node';
+import {
+  CLUSTER_REGISTRY_EVENTS_TOPIC,
+  ClusterRegistryChange,
+} from '@cluster-registry/plugin-cluster-registry-node';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
+import { registerClusterActions } from './actions/clusterActions';
 import { DatabaseClusterStore } from './database/DatabaseClusterStore';
 import { HealthChecker } from './health/HealthChecker';
 import { SecretBox } from './secrets/SecretBox';
@@ -31,6 +36,7 @@ export const clusterRegistryPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         scheduler: coreServices.scheduler,
         events: eventsServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init({
         config,
@@ -43,6 +49,7 @@ export const clusterRegistryPlugin = createBackendPlugin({
         auditor,
         scheduler,
         events,
+        actionsRegistry,
       }) {
         const settings = config.getOptionalConfig('clusterRegistry');
         const supportedVersions = {
@@ -83,6 +90,19 @@ export const clusterRegistryPlugin = createBackendPlugin({
             await health.checkAll();
           },
         });
+        const onChange = (change: ClusterRegistryChange) =>
+          events.publish({
+            topic: CLUSTER_REGISTRY_EVENTS_TOPIC,
+            eventPayload: change,
+          });
+        registerClusterActions({
+          actionsRegistry,
+          permissions,
+          store,
+          service,
+          supportedVersions,
+          onChange,
+        });
         httpRouter.use(
           await createRouter({
             httpAuth,
@@ -94,11 +114,7 @@ export const clusterRegistryPlugin = createBackendPlugin({
             credentialConsumers: settings?.getOptionalStringArray(
               'credentialConsumers',
             ) ?? ['kubernetes'],
-            onChange: change =>
-              events.publish({
-                topic: CLUSTER_REGISTRY_EVENTS_TOPIC,
-                eventPayload: change,
-              }),
+            onChange,
           }),
         );
       },

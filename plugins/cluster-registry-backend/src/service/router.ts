@@ -4,10 +4,7 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { InputError, isError, NotAllowedError } from '@backstage/errors';
-import {
-  AuthorizeResult,
-  BasicPermission,
-} from '@backstage/plugin-permission-common';
+import { BasicPermission } from '@backstage/plugin-permission-common';
 import {
   CLUSTER_STATES,
   categoryManagePermission,
@@ -37,6 +34,7 @@ import {
 import { SupportedVersions } from '../kubernetes/versions';
 import { openApiSpec } from '../schema/openapi';
 import { ClusterService } from './ClusterService';
+import { authorizeCredentials } from './authorize';
 import {
   ClusterConnection,
   ClusterRegistryChange,
@@ -204,15 +202,7 @@ export async function createRouter(
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`not allowed: ${permission.name}`);
-    }
-    return credentials.principal.type === 'user'
-      ? credentials.principal.userEntityRef
-      : `service:${credentials.principal.subject}`;
+    return authorizeCredentials(permissions, credentials, permission);
   }
 
   /** Runs a change as an auditable event: who, what, which cluster. */
