@@ -26,6 +26,10 @@ backend.add(
 
 // scaffolder
 backend.add(import('@backstage/plugin-scaffolder-backend'));
+// cluster-registry:register and cluster-registry:category:assign.
+backend.add(
+  import('@cluster-registry/plugin-scaffolder-backend-module-cluster-registry'),
+);
 
 // permissions
 backend.add(import('@backstage/plugin-permission-backend'));

@@ -84,7 +84,14 @@ export class DefaultClusterRegistryService implements ClusterRegistryService {
       },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
     });
-    if (!res.ok) throw await ResponseError.fromResponse(res);
+    if (!res.ok) {
+      // Keep the registry's own words ("name: a cluster named 'x' already
+      // exists") rather than "Request failed with 409 Conflict".
+      const error = await ResponseError.fromResponse(res);
+      const reason = error.body?.error?.message;
+      if (reason) error.message = `cluster registry (${res.status}): ${reason}`;
+      throw error;
+    }
     return (res.status === 204 ? undefined : await res.json()) as T;
   }
 

@@ -1,0 +1,63 @@
+import { TemplateExample } from '@backstage/plugin-scaffolder-node';
+
+/** Shown in the portal's action reference (/create/actions). */
+export const registerExamples: TemplateExample[] = [
+  {
+    description:
+      'Register a cluster by server URL and a token taken from the template secret "token"',
+    example: `steps:
+  - id: register
+    action: cluster-registry:register
+    input:
+      method: token
+      name: \${{ parameters.name }}
+      title: \${{ parameters.title }}
+      category: prod
+      owner: \${{ parameters.owner }}
+      serverUrl: https://10.0.0.1:6443
+      caData: \${{ parameters.caData }}
+      tokenSecret: token
+`,
+  },
+  {
+    description:
+      'Import two contexts of a kubeconfig given as the template secret "kubeconfig"',
+    example: `steps:
+  - id: register
+    action: cluster-registry:register
+    input:
+      method: kubeconfig
+      kubeconfigSecret: kubeconfig
+      contexts:
+        - context: prod-eu
+          name: prod-eu-1
+        - context: prod-us
+      category: prod
+`,
+  },
+  {
+    description: 'Register an isolated (air-gapped) cluster',
+    example: `steps:
+  - id: register
+    action: cluster-registry:register
+    input:
+      method: isolated
+      name: bank-airgap
+      category: prod
+      description: Air-gapped cluster in the bank's data centre
+`,
+  },
+];
+
+export const assignCategoryExamples: TemplateExample[] = [
+  {
+    description: 'Move two clusters to the category "staging"',
+    example: `steps:
+  - id: assign
+    action: cluster-registry:category:assign
+    input:
+      clusters: [prod-eu-1, prod-eu-2]
+      category: staging
+`,
+  },
+];

@@ -1,0 +1,216 @@
+import { InputError } from '@backstage/errors';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  CreateClusterRequest,
+  KubeconfigImportResult,
+} from '@cluster-registry/plugin-cluster-registry-common';
+import { ClusterRegistryService } from '@cluster-registry/plugin-cluster-registry-node';
+import { registerExamples } from './register.examples';
+
+/**
+ * cluster-registry:register — registers clusters by token, from a kubeconfig,
+ * or as isolated records, through the registry's API on behalf of the user
+ * who started the task (their permissions apply). Credentials come from the
+ * task's secrets; the step only names which secret holds them.
+ */
+export function createRegisterClusterAction(options: {
+  registry: ClusterRegistryService;
+  appBaseUrl: string;
+}) {
+  const { registry, appBaseUrl } = options;
+  return createTemplateAction({
+    id: 'cluster-registry:register',
+    description:
+      'Registers Kubernetes clusters in the cluster registry: by server URL and token, by importing contexts of a kubeconfig, or as isolated (air-gapped) records. Credentials are read from the task secrets.',
+    examples: registerExamples,
+    schema: {
+      input: {
+        method: z =>
+          z
+            .enum(['token', 'kubeconfig', 'isolated'])
+            .default('token')
+            .describe('How to register'),
+        name: z =>
+          z
+            .string()
+            .optional()
+            .describe('Cluster name (token / isolated): a DNS-1123 label'),
+        title: z => z.string().optional().describe('Display name'),
+        description: z => z.string().optional(),
+        category: z => z.string().optional().describe('prod, staging, ...'),
+        owner: z =>
+          z
+            .string()
+            .optional()
+            .describe('Group or user, e.g. group:default/platform'),
+        labels: z => z.record(z.string()).optional(),
+        serverUrl: z =>
+          z
+            .string()
+            .optional()
+            .describe('https:// URL of the API server (token)'),
+        caData: z =>
+          z
+            .string()
+            .optional()
+            .describe('CA of the API server, PEM or base64 PEM'),
+        insecureSkipTlsVerify: z => z.boolean().default(false),
+        tokenSecret: z =>
+          z
+            .string()
+            .default('token')
+            .describe('Name of the task secret holding the bearer token'),
+        kubeconfigSecret: z =>
+          z
+            .string()
+            .default('kubeconfig')
+            .describe('Name of the task secret holding the kubeconfig'),
+        contexts: z =>
+          z
+            .array(
+              z.object({
+                context: z.string(),
+                name: z.string().optional(),
+              }),
+            )
+            .optional()
+            .describe('Kubeconfig contexts to register (kubeconfig)'),
+        prometheusUrl: z => z.string().optional(),
+        prometheusUsername: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'Basic auth; the password is the secret named by prometheusPasswordSecret',
+            ),
+        prometheusPasswordSecret: z => z.string().default('prometheusPassword'),
+        skipVerification: z => z.boolean().default(false),
+      },
+      output: {
+        names: z => z.array(z.string()).describe('Registered cluster names'),
+        entityRefs: z =>
+          z.array(z.string()).describe('Catalog entity refs of the clusters'),
+        clusterUrls: z => z.array(z.string()).describe('Cluster pages'),
+        name: z => z.string().optional().describe('The first cluster name'),
+        entityRef: z => z.string().optional(),
+        clusterUrl: z => z.string().optional(),
+      },
+    },
+    async handler(ctx) {
+      const { input } = ctx;
+      const secret = (key: string) => ctx.secrets?.[key];
+      const credentials = await ctx.getInitiatorCredentials();
+      const common = {
+        title: input.title,
+        description: input.description,
+        category: input.category,
+        owner: input.owner,
+        labels: input.labels,
+      };
+
+      // A retried task does not register twice: the names are checkpointed.
+      const names = await ctx.checkpoint({
+        key: `cluster-registry-register-${input.method}-${input.name ?? ''}`,
+        fn: async (): Promise<string[]> => {
+          if (input.method === 'kubeconfig') {
+            const kubeconfig = secret(input.kubeconfigSecret);
+            if (!kubeconfig)
+              throw new InputError(
+                `kubeconfigSecret: no task secret named '${input.kubeconfigSecret}'`,
+              );
+            if (!input.contexts?.length)
+              throw new InputError('contexts: pick at least one context');
+            const results: KubeconfigImportResult[] =
+              await registry.importKubeconfig(
+                {
+                  kubeconfig,
+                  contexts: input.contexts,
+                  category: input.category,
+                  owner: input.owner,
+                  skipVerification: input.skipVerification,
+                },
+                { credentials },
+              );
+            for (const r of results) {
+              if (r.status === 'created')
+                ctx.logger.info(`registered ${r.context} as ${r.name}`);
+              else
+                ctx.logger.error(
+                  `${r.context} not registered as ${r.name}: ${r.error.message}`,
+                );
+            }
+            const failed = results.filter(r => r.status === 'failed');
+            if (failed.length === results.length)
+              throw new InputError(
+                `no context registered: ${failed
+                  .map(f => (f.status === 'failed' ? f.error.message : ''))
+                  .join('; ')}`,
+              );
+            return results.filter(r => r.status === 'created').map(r => r.name);
+          }
+
+          if (!input.name) throw new InputError('name: is required');
+          let request: CreateClusterRequest;
+          if (input.method === 'isolated') {
+            request = { ...common, name: input.name, isolated: true };
+          } else {
+            const token = secret(input.tokenSecret);
+            if (!token)
+              throw new InputError(
+                `tokenSecret: no task secret named '${input.tokenSecret}'`,
+              );
+            const password = secret(input.prometheusPasswordSecret);
+            request = {
+              ...common,
+              name: input.name,
+              serverUrl: input.serverUrl,
+              auth: { type: 'bearerToken', token },
+              tls: {
+                caData: input.caData || undefined,
+                insecureSkipTlsVerify: input.insecureSkipTlsVerify,
+              },
+              prometheus: input.prometheusUrl
+                ? {
+                    url: input.prometheusUrl,
+                    auth:
+                      input.prometheusUsername && password
+                        ? {
+                            type: 'basic',
+                            username: input.prometheusUsername,
+                            password,
+                          }
+                        : { type: 'anonymous' },
+                  }
+                : undefined,
+              skipVerification: input.skipVerification,
+            };
+          }
+          const cluster = await registry.createCluster(request, {
+            credentials,
+          });
+          ctx.logger.info(
+            `registered ${cluster.name}: ${cluster.status.state}${
+              cluster.status.kubernetesVersion
+                ? `, Kubernetes ${cluster.status.kubernetesVersion}`
+                : ''
+            }`,
+          );
+          return [cluster.name];
+        },
+      });
+
+      const entityRefs = names.map(n => `resource:default/${n}`);
+      const clusterUrls = names.map(
+        n => `${appBaseUrl}/clusters/${encodeURIComponent(n)}`,
+      );
+      ctx.output('names', names);
+      ctx.output('entityRefs', entityRefs);
+      ctx.output('clusterUrls', clusterUrls);
+      if (names.length) {
+        ctx.output('name', names[0]);
+        ctx.output('entityRef', entityRefs[0]);
+        ctx.output('clusterUrl', clusterUrls[0]);
+      }
+    },
+  });
+}
