@@ -10,5 +10,9 @@ describe('ClusterPage without permission', () => {
       await screen.findByRole('button', { name: 'Refresh now' }),
     ).toBeDisabled();
     expect(screen.getByRole('button', { name: 'Disconnect' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Edit' })).toBeDisabled();
+    expect(
+      screen.getByRole('button', { name: 'Rotate credentials' }),
+    ).toBeDisabled();
   });
 });
