@@ -1,3 +1,4 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   ClusterDetails,
   KubernetesClustersSupplier,
@@ -51,15 +52,24 @@ export class RegistryClusterSupplier implements KubernetesClustersSupplier {
   constructor(
     private readonly registry: ClusterRegistryService,
     private readonly configured: KubernetesClustersSupplier,
-    private readonly options: { clusterPageUrl(name: string): string },
+    private readonly options: {
+      clusterPageUrl(name: string): string;
+      logger: LoggerService;
+    },
   ) {}
 
   async getClusters(
     options: Parameters<KubernetesClustersSupplier['getClusters']>[0],
   ): Promise<ClusterDetails[]> {
+    // If the registry cannot answer, the configured clusters still work.
     const [configured, registered] = await Promise.all([
       this.configured.getClusters(options),
-      this.registry.listConnections(),
+      this.registry.listConnections().catch(error => {
+        this.options.logger.error(
+          `cluster registry unavailable, supplying only configured clusters: ${error}`,
+        );
+        return [] as ClusterConnection[];
+      }),
     ]);
     const configuredNames = new Set(configured.map(c => c.name));
     const fromRegistry = registered

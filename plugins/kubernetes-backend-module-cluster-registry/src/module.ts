@@ -38,6 +38,7 @@ export const kubernetesModuleClusterRegistry = createBackendModule({
             new RegistryClusterSupplier(registry, await getDefault(), {
               clusterPageUrl: name =>
                 `${appUrl}/clusters/${encodeURIComponent(name)}`,
+              logger,
             }),
         );
       },
