@@ -30,6 +30,25 @@ describe('cluster-registry:register', () => {
   const created = { name: 'prod-eu-1', status: { state: 'running' } };
   const registry = {
     createCluster: jest.fn(async () => created),
+    importKubeconfig: jest.fn(async (request: any) =>
+      request.contexts.map((c: any) =>
+        c.context === 'broken'
+          ? {
+              context: c.context,
+              name: c.name ?? c.context,
+              status: 'failed',
+              error: {
+                name: 'InputError',
+                message: 'tls: verification failed',
+              },
+            }
+          : {
+              context: c.context,
+              name: c.name ?? c.context,
+              status: 'created',
+            },
+      ),
+    ),
   } as unknown as jest.Mocked<ClusterRegistryService>;
   const action = createRegisterClusterAction({
     registry,
@@ -88,5 +107,50 @@ describe('cluster-registry:register', () => {
     await expect(
       action.handler(context(input, { token: 't' })),
     ).rejects.toThrow('not allowed');
+  });
+
+  it('imports kubeconfig contexts from the task secret; a failed context is logged, the others registered', async () => {
+    const ctx = context(
+      {
+        method: 'kubeconfig',
+        kubeconfigSecret: 'kubeconfig',
+        contexts: [
+          { context: 'prod-eu', name: 'prod-eu-1' },
+          { context: 'broken' },
+        ],
+        category: 'prod',
+        skipVerification: false,
+      },
+      { kubeconfig: 'apiVersion: v1' },
+    );
+    await action.handler(ctx);
+    expect(registry.importKubeconfig).toHaveBeenCalledWith(
+      expect.objectContaining({
+        kubeconfig: 'apiVersion: v1',
+        category: 'prod',
+      }),
+      { credentials: mockCredentials.user('user:default/alice') },
+    );
+    expect(ctx.output).toHaveBeenCalledWith('names', ['prod-eu-1']);
+    expect(ctx.logger.error).toHaveBeenCalledWith(
+      'broken not registered as broken: tls: verification failed',
+    );
+  });
+
+  it('registers an isolated cluster without credentials', async () => {
+    const ctx = context({
+      method: 'isolated',
+      name: 'vault',
+      category: 'prod',
+    });
+    await action.handler(ctx);
+    expect(registry.createCluster).toHaveBeenCalledWith(
+      expect.objectContaining({
+        name: 'vault',
+        isolated: true,
+        category: 'prod',
+      }),
+      expect.anything(),
+    );
   });
 });
