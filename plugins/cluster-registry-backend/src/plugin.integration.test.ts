@@ -5,6 +5,7 @@ import {
   KubeApiServerEnv,
   RunningTestEnv,
 } from '@internal/cluster-registry-test-env';
+import crypto from 'node:crypto';
 import request from 'supertest';
 import { startRegistry } from './__testUtils__/startRegistry';
 
@@ -186,6 +187,18 @@ describe('cluster-registry HTTP API against a real kube-apiserver', () => {
           serverUrl: 'https://127.0.0.1:1',
         }),
         /^serverUrl: verification failed \(unreachable\)/,
+      ],
+      [
+        tokenCluster('foreign-key', '', {
+          auth: {
+            type: 'clientCertificate',
+            certData: api.adminCertData,
+            keyData: crypto
+              .generateKeyPairSync('ec', { namedCurve: 'P-256' })
+              .privateKey.export({ type: 'pkcs8', format: 'pem' }),
+          },
+        }),
+        /^tls: verification failed \(tls\): the TLS settings cannot be used/,
       ],
     ];
     for (const [body, message] of cases) {

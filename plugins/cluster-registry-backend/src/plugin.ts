@@ -90,11 +90,23 @@ export const clusterRegistryPlugin = createBackendPlugin({
             await health.checkAll();
           },
         });
-        const onChange = (change: ClusterRegistryChange) =>
-          events.publish({
-            topic: CLUSTER_REGISTRY_EVENTS_TOPIC,
-            eventPayload: change,
-          });
+        // The change is committed by then: a failed announcement must not
+        // turn it into an error for the caller. Consumers also resync on a
+        // schedule (the catalog module's full sync).
+        const onChange = async (change: ClusterRegistryChange) => {
+          try {
+            await events.publish({
+              topic: CLUSTER_REGISTRY_EVENTS_TOPIC,
+              eventPayload: change,
+            });
+          } catch (error) {
+            logger.warn(
+              `could not announce ${change.eventId} of ${
+                change.cluster ?? 'clusters'
+              }: ${error}`,
+            );
+          }
+        };
         registerClusterActions({
           actionsRegistry,
           permissions,

@@ -83,11 +83,21 @@ export class KubeClient {
       const options: https.RequestOptions = { headers: {} };
       await this.kc.applyToHTTPSOptions(options);
       const { ca, cert, key, headers } = options;
+      let secureContext: tls.SecureContext;
+      try {
+        secureContext = tls.createSecureContext({ ca, cert, key });
+      } catch (e) {
+        // e.g. a client key that does not belong to the certificate
+        throw new KubeConnectionError(
+          'tls',
+          `the TLS settings cannot be used: ${(e as Error).message}`,
+        );
+      }
       return {
         headers,
         rejectUnauthorized: options.rejectUnauthorized,
         servername: options.servername,
-        secureContext: tls.createSecureContext({ ca, cert, key }),
+        secureContext,
         agent: this.agent,
       };
     })();
