@@ -93,6 +93,22 @@ describe('form model', () => {
       false,
     );
     expect(update).toMatchObject({ description: null, category: null });
+    // Unchanged TLS and connection are left out: no re-verification needed.
+    expect(update.tls).toBeUndefined();
+    expect(update.connection).toBeUndefined();
+    const moved = clusterUpdate(
+      cluster,
+      forms.details,
+      { ...forms.tls, insecureSkipTlsVerify: false },
+      { ...forms.connection, method: 'proxy', proxyUrl: 'http://proxy:3128' },
+      forms.prometheus,
+      false,
+    );
+    expect(moved.tls).toEqual({ insecureSkipTlsVerify: false });
+    expect(moved.connection).toEqual({
+      method: 'proxy',
+      proxyUrl: 'http://proxy:3128',
+    });
     expect(update.prometheus).toMatchObject({
       auth: { type: 'basic', username: 'u', password: undefined },
     });

@@ -241,7 +241,12 @@ export function isolatedRegistration(
   return { ...detailsRequest(details), isolated: true };
 }
 
-/** PATCH /clusters/{name} body: every editable field, cleared ones as null. */
+/**
+ * PATCH /clusters/{name} body: every editable field, cleared ones as null.
+ * TLS and connection are sent only when they changed: the backend verifies
+ * the cluster again when they are present, which editing a description
+ * should not need.
+ */
 export function clusterUpdate(
   cluster: Cluster,
   details: DetailsForm,
@@ -260,13 +265,24 @@ export function clusterUpdate(
     labels,
   };
   if (cluster.isolated) return update;
+  const initial = formsFromCluster(cluster);
+  const same = (a: unknown, b: unknown) =>
+    JSON.stringify(a) === JSON.stringify(b);
+  const tls = {
+    caData: orUndefined(endpoint.caData),
+    insecureSkipTlsVerify: endpoint.insecureSkipTlsVerify,
+  };
+  const initialTls = {
+    caData: orUndefined(initial.tls.caData),
+    insecureSkipTlsVerify: initial.tls.insecureSkipTlsVerify,
+  };
+  const conn = connectionRequest(connection);
   return {
     ...update,
-    tls: {
-      caData: orUndefined(endpoint.caData),
-      insecureSkipTlsVerify: endpoint.insecureSkipTlsVerify,
-    },
-    connection: connectionRequest(connection),
+    tls: same(tls, initialTls) ? undefined : tls,
+    connection: same(conn, connectionRequest(initial.connection))
+      ? undefined
+      : conn,
     prometheus: (prometheusRequest(prometheus) ??
       null) as UpdateClusterRequest['prometheus'],
     skipVerification,
