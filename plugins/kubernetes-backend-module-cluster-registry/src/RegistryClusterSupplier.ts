@@ -65,7 +65,7 @@ export class RegistryClusterSupplier implements KubernetesClustersSupplier {
     const [configured, registered] = await Promise.all([
       this.configured.getClusters(options),
       this.registry.listConnections().catch(error => {
-        this.options.logger.error(
+        this.options.logger.warn(
           `cluster registry unavailable, supplying only configured clusters: ${error}`,
         );
         return [] as ClusterConnection[];

@@ -1,15 +1,8 @@
-import { Link } from '@backstage/core-components';
 import { useRouteRef } from '@backstage/core-plugin-api';
 import { rootRouteRef } from '../routes';
+import { HeaderLink } from './HeaderLink';
 
 /** The way back to the cluster list, for page headers. */
 export function AllClustersLink() {
-  return (
-    <Link
-      to={useRouteRef(rootRouteRef)()}
-      style={{ color: 'inherit', textDecoration: 'underline' }}
-    >
-      All clusters
-    </Link>
-  );
+  return <HeaderLink to={useRouteRef(rootRouteRef)()}>All clusters</HeaderLink>;
 }

@@ -36,6 +36,7 @@ import {
   registerRouteRef,
 } from '../../routes';
 import { ClusterStateIcon } from '../ClusterStateIcon';
+import { HeaderLink } from '../HeaderLink';
 import { useClusterFilters } from './useClusterFilters';
 
 const PAGE_SIZE = 50;
@@ -196,12 +197,7 @@ export function ClusterListPage() {
         title="Clusters"
         subtitle="Kubernetes clusters registered in the portal"
       >
-        <Link
-          to={categoriesLink()}
-          style={{ color: 'inherit', textDecoration: 'underline' }}
-        >
-          Categories
-        </Link>
+        <HeaderLink to={categoriesLink()}>Categories</HeaderLink>
       </Header>
       <Content>
         {registerButton && (
