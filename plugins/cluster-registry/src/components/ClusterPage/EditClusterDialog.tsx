@@ -18,11 +18,10 @@ import {
   clusterUpdate,
   ConnectionFields,
   DetailsFields,
-  errorsFromIssues,
-  errorsFromResponse,
   FieldErrors,
   formsFromCluster,
   PrometheusFields,
+  submitChecked,
   TlsFields,
 } from '../clusterForm';
 import { useCategories } from '../RegisterClusterPage/useCategories';
@@ -56,24 +55,21 @@ export function EditClusterDialog(props: {
   const prom = c.prometheus;
 
   const save = async () => {
-    try {
-      const body = clusterUpdate(
-        c,
-        details,
-        tls,
-        connection,
-        prometheus,
-        skipVerification,
-      );
-      const parsed = updateClusterSchema.safeParse(body);
-      if (!parsed.success) {
-        setErrors(errorsFromIssues(parsed.error.issues));
-        return;
-      }
-      props.onSaved(await runBusy(() => api.updateCluster(c.name, body)));
-    } catch (e) {
-      setErrors(errorsFromResponse(e));
-    }
+    const saved = await submitChecked({
+      build: () =>
+        clusterUpdate(
+          c,
+          details,
+          tls,
+          connection,
+          prometheus,
+          skipVerification,
+        ),
+      rules: updateClusterSchema,
+      send: body => runBusy(() => api.updateCluster(c.name, body)),
+      setErrors,
+    });
+    if (saved) props.onSaved(saved);
   };
 
   return (

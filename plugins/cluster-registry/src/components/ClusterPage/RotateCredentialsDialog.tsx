@@ -25,9 +25,9 @@ import {
   authRequest,
   emptyEndpoint,
   EndpointFields,
-  errorsFromIssues,
   errorsFromResponse,
   FieldErrors,
+  submitChecked,
   tlsRequest,
 } from '../clusterForm';
 import { useBusy } from '../useBusy';
@@ -102,16 +102,13 @@ export function RotateCredentialsDialog(props: {
             tls: tlsRequest(endpoint),
             skipVerification,
           };
-    const parsed = rotateCredentialsSchema.safeParse(body);
-    if (!parsed.success) {
-      setErrors(errorsFromIssues(parsed.error.issues));
-      return;
-    }
-    try {
-      props.onSaved(await runBusy(() => api.rotateCredentials(c.name, body)));
-    } catch (e) {
-      setErrors(errorsFromResponse(e));
-    }
+    const rotated = await submitChecked({
+      build: () => body,
+      rules: rotateCredentialsSchema,
+      send: checked => runBusy(() => api.rotateCredentials(c.name, checked)),
+      setErrors,
+    });
+    if (rotated) props.onSaved(rotated);
   };
 
   return (

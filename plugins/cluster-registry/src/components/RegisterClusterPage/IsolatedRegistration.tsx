@@ -11,10 +11,9 @@ import { clusterRouteRef } from '../../routes';
 import {
   DetailsFields,
   emptyDetails,
-  errorsFromIssues,
-  errorsFromResponse,
   FieldErrors,
   isolatedRegistration,
+  submitChecked,
 } from '../clusterForm';
 import { useBusy } from '../useBusy';
 import { useCategories } from './useCategories';
@@ -30,18 +29,13 @@ export function IsolatedRegistration() {
   const [busy, runBusy] = useBusy();
 
   const save = async () => {
-    try {
-      const body = isolatedRegistration(details);
-      const parsed = createClusterSchema.safeParse(body);
-      if (!parsed.success) {
-        setErrors(errorsFromIssues(parsed.error.issues));
-        return;
-      }
-      const cluster = await runBusy(() => api.createCluster(body));
-      navigate(clusterLink({ name: cluster.name }));
-    } catch (e) {
-      setErrors(errorsFromResponse(e));
-    }
+    const cluster = await submitChecked({
+      build: () => isolatedRegistration(details),
+      rules: createClusterSchema,
+      send: body => runBusy(() => api.createCluster(body)),
+      setErrors,
+    });
+    if (cluster) navigate(clusterLink({ name: cluster.name }));
   };
 
   return (

@@ -5,6 +5,7 @@ import FormControlLabel from '@material-ui/core/FormControlLabel';
 import { Alert } from '@material-ui/lab';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import {
+  CreateClusterRequest,
   createClusterSchema,
   UnsavedVerification,
 } from '@cluster-registry/plugin-cluster-registry-common';
@@ -21,12 +22,10 @@ import {
   emptyPrometheus,
   EndpointFields,
   endpointRegistration,
-  errorsFromIssues,
-  errorsFromResponse,
   FieldErrors,
-  FormError,
   PrometheusFields,
   Section,
+  submitChecked,
   VerificationPanel,
 } from '../clusterForm';
 import { useBusy } from '../useBusy';
@@ -55,52 +54,41 @@ export function TokenRegistration() {
       setVerification(undefined);
     };
 
-  /** The request, checked with the backend's own rules; undefined if wrong. */
-  const request = (forVerify: boolean) => {
-    try {
-      const body = endpointRegistration(
-        forVerify ? { ...details, name: details.name || 'unsaved' } : details,
-        endpoint,
-        connection,
-        prometheus,
-        skipVerification,
-      );
-      const parsed = createClusterSchema.safeParse(body);
-      if (!parsed.success) {
-        setErrors(errorsFromIssues(parsed.error.issues));
-        return undefined;
-      }
-      return body;
-    } catch (e) {
-      if (e instanceof FormError) setErrors(e.errors);
-      else throw e;
-      return undefined;
-    }
-  };
+  /** Checked with the backend's own rules, then sent; errors go next to fields. */
+  const submit = <R,>(
+    forVerify: boolean,
+    send: (body: CreateClusterRequest) => Promise<R>,
+  ) =>
+    submitChecked({
+      build: () =>
+        endpointRegistration(
+          forVerify ? { ...details, name: details.name || 'unsaved' } : details,
+          endpoint,
+          connection,
+          prometheus,
+          skipVerification,
+        ),
+      rules: createClusterSchema,
+      send: body => runBusy(() => send(body)),
+      setErrors,
+    });
 
   const verify = async () => {
-    const body = request(true);
-    if (!body) return;
-    try {
-      const result = await runBusy(() => api.verifyCluster(body));
-      setVerification(result);
-      if (!result.ok && result.field)
-        setErrors({ [result.field]: result.message ?? 'verification failed' });
-    } catch (e) {
-      setErrors(errorsFromResponse(e));
-    }
+    const result = await submit(true, body => api.verifyCluster(body));
+    if (!result) return;
+    setVerification(result);
+    if (!result.ok && result.field)
+      setErrors({ [result.field]: result.message ?? 'verification failed' });
   };
 
   const save = async () => {
-    const body = request(false);
-    if (!body) return;
-    try {
-      const cluster = await runBusy(() => api.createCluster(body));
-      navigate(clusterLink({ name: cluster.name }));
-    } catch (e) {
-      setVerification(undefined);
-      setErrors(errorsFromResponse(e));
-    }
+    const cluster = await submit(false, body =>
+      api.createCluster(body).catch(e => {
+        setVerification(undefined);
+        throw e;
+      }),
+    );
+    if (cluster) navigate(clusterLink({ name: cluster.name }));
   };
 
   return (

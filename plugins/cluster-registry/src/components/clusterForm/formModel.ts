@@ -386,3 +386,43 @@ export function errorUnder(
   );
   return key === undefined ? undefined : errors[key];
 }
+
+/** What submitChecked needs of a zod schema (the backend's own rules). */
+export interface RequestRules {
+  safeParse(
+    value: unknown,
+  ): { success: true } | { success: false; error: { issues: ZodIssue[] } };
+}
+
+/**
+ * Builds a request body, checks it with the backend's rules, then sends it.
+ * Whatever is wrong (the form, the rules, or the backend's answer) goes to
+ * `setErrors` by field. Resolves to the answer, or to undefined when the
+ * request did not go out or failed.
+ */
+export async function submitChecked<B, R>(options: {
+  build(): B;
+  rules: RequestRules;
+  send(body: B): Promise<R>;
+  setErrors(errors: FieldErrors): void;
+}): Promise<R | undefined> {
+  let body: B;
+  try {
+    body = options.build();
+  } catch (e) {
+    if (!(e instanceof FormError)) throw e;
+    options.setErrors(e.errors);
+    return undefined;
+  }
+  const parsed = options.rules.safeParse(body);
+  if (!parsed.success) {
+    options.setErrors(errorsFromIssues(parsed.error.issues));
+    return undefined;
+  }
+  try {
+    return await options.send(body);
+  } catch (e) {
+    options.setErrors(errorsFromResponse(e));
+    return undefined;
+  }
+}
