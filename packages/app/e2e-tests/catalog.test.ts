@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { backend, guestAuth } from './helpers';
+import { backend, guestAuth, signIn } from './helpers';
 
 test('registered clusters are catalog Resources, filtered by category in the standard catalog table', async ({
   page,
@@ -17,8 +17,25 @@ test('registered clusters are catalog Resources, filtered by category in the sta
     expect([201, 409]).toContain(res.status());
   }
 
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
+  // The catalog processes the new entities in the background (a few seconds
+  // while a fresh portal is still processing its own locations): wait for it,
+  // since the table does not refresh by itself.
+  for (const name of ['e2e-catalog-prod', 'e2e-catalog-qa']) {
+    await expect
+      .poll(
+        async () =>
+          (
+            await request.get(
+              `${backend}/api/catalog/entities/by-name/resource/default/${name}`,
+              { headers: auth },
+            )
+          ).status(),
+        { timeout: 60_000 },
+      )
+      .toBe(200);
+  }
+
+  await signIn(page);
   // The catalog index of the demo app is its home page.
   await page.goto(
     '/?filters[kind]=resource&filters[type]=kubernetes-cluster&filters[tags]=prod&filters[user]=all',

@@ -49,11 +49,13 @@ test('an admin creates a category, filters by it, and deletes it by moving its c
     page.getByRole('button', { name: 'Delete e2e-edge' }),
   ).toHaveCount(0);
 
-  const moved = await request.get(
-    `${backend}/api/cluster-registry/clusters/e2e-edge-site-1`,
-    {
-      headers: auth,
-    },
-  );
-  expect((await moved.json()).category).toBe('dev');
+  await expect
+    .poll(async () => {
+      const moved = await request.get(
+        `${backend}/api/cluster-registry/clusters/e2e-edge-site-1`,
+        { headers: auth },
+      );
+      return (await moved.json()).category;
+    })
+    .toBe('dev');
 });

@@ -4,10 +4,22 @@ import { APIRequestContext, Page } from '@playwright/test';
 export const backend =
   process.env.PLAYWRIGHT_BACKEND_URL ?? 'http://localhost:7107';
 
-/** Signs in as the guest (the registry admin of the dev config) and opens the cluster list. */
-export async function openClusters(page: Page) {
+/**
+ * Signs in as the guest (the registry admin of the dev config) and waits for
+ * the portal, so that a following page.goto does not race the sign-in.
+ */
+export async function signIn(page: Page) {
   await page.goto('/');
   await page.getByRole('button', { name: 'Enter' }).click();
+  await page
+    .getByRole('navigation', { name: 'sidebar nav' })
+    .getByRole('link', { name: 'Clusters' })
+    .waitFor();
+}
+
+/** Signs in as the guest and opens the cluster list. */
+export async function openClusters(page: Page) {
+  await signIn(page);
   await page
     .getByRole('navigation', { name: 'sidebar nav' })
     .getByRole('link', { name: 'Clusters' })

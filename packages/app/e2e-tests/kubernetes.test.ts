@@ -1,5 +1,5 @@
 import { expect, request as playwrightRequest, test } from '@playwright/test';
-import { backend, guestAuth, testApiServers } from './helpers';
+import { backend, guestAuth, signIn, testApiServers } from './helpers';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 const ID = 'demo-shop'; // examples/demo-shop.yaml: backstage.io/kubernetes-id
@@ -141,8 +141,7 @@ test("a registered cluster shows an entity's workloads in the Kubernetes plugin 
   expect(JSON.stringify(await clusters.json())).not.toContain(api.adminToken);
 
   // The entity's Kubernetes tab in the browser.
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
+  await signIn(page);
   await page.goto(`/catalog/default/component/${ID}/kubernetes`);
   await expect(page.getByText('Shop cluster (prod)').first()).toBeVisible();
   await page.getByText('Shop cluster (prod)').first().click();
