@@ -18,6 +18,7 @@ export * from './types';
 export * from './kubernetes';
 export { buildKubeApiServer } from './services/kubeApiServer';
 export { ensureMotoVenv } from './services/moto';
+export { ensureDebianPackage } from './debian';
 
 /** The variable through which the test command hands a running environment to test suites. */
 export const TEST_ENV_FILE_VARIABLE = 'CLUSTER_REGISTRY_TEST_ENV';

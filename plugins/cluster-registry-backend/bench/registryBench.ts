@@ -17,8 +17,14 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { Worker } from 'node:worker_threads';
+import { Session } from 'node:inspector/promises';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { startTestEnv } from '@internal/cluster-registry-test-env';
+import {
+  ensureDebianPackage,
+  startTestEnv,
+} from '@internal/cluster-registry-test-env';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -34,15 +40,10 @@ import { ClusterService } from '../src/service/ClusterService';
 const CLIENTS = 20;
 const argIndex = process.argv.indexOf('--clusters');
 const CLUSTERS = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 10_000;
-const READS = 4_000;
+/** Seconds of each latency measurement (after a short warm-up). */
+const SECONDS = 10;
 const SWEEP = 1_000;
 const CATEGORIES = ['prod', 'staging', 'qa', 'dev'];
-
-function percentile(sorted: number[], p: number) {
-  return sorted[
-    Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)
-  ];
-}
 
 interface LoadRequest {
   method: 'GET' | 'POST';
@@ -51,7 +52,35 @@ interface LoadRequest {
   expect: number;
 }
 
-/** Runs the requests from CLIENTS concurrent clients in a worker thread. */
+/**
+ * With BENCH_PROFILE=<dir>, writes a CPU profile of the server's thread for
+ * each measured phase there (open them in Chrome DevTools).
+ */
+const PROFILE_DIR = process.env.BENCH_PROFILE;
+const inspector = PROFILE_DIR ? new Session() : undefined;
+
+async function profiled<T>(name: string, run: () => Promise<T>): Promise<T> {
+  if (!inspector) return run();
+  inspector.connect();
+  await inspector.post('Profiler.enable');
+  await inspector.post('Profiler.start');
+  try {
+    return await run();
+  } finally {
+    const { profile } = await inspector.post('Profiler.stop');
+    fs.mkdirSync(PROFILE_DIR!, { recursive: true });
+    fs.writeFileSync(
+      path.join(PROFILE_DIR!, `${name}.cpuprofile`),
+      JSON.stringify(profile),
+    );
+    inspector.disconnect();
+  }
+}
+
+/**
+ * Runs the requests from CLIENTS concurrent clients in a worker thread: seeds
+ * the clusters and measures the create rate (every request differs).
+ */
 function load(
   requests: LoadRequest[],
 ): Promise<{ latencies: number[]; seconds: number }> {
@@ -68,6 +97,60 @@ function load(
     worker.once('message', resolve);
     worker.once('error', reject);
   });
+}
+
+interface Latencies {
+  requests: number;
+  p50: number;
+  p95: number;
+}
+
+/**
+ * Latency of GET requests cycling through `paths`, measured by wrk (a second
+ * process written in C, so that the clients add no queueing of their own to
+ * the figures) with CLIENTS keep-alive connections: a 2 s warm-up, then
+ * SECONDS measured.
+ */
+async function measure(
+  name: string,
+  origin: string,
+  paths: string[],
+): Promise<Latencies> {
+  const pathsFile = path.join(os.tmpdir(), `cluster-registry-bench-${name}`);
+  fs.writeFileSync(pathsFile, paths.join('\n'));
+  const wrk = (seconds: number) =>
+    promisify(execFile)(
+      'wrk',
+      [
+        '-t1',
+        `-c${CLIENTS}`,
+        `-d${seconds}s`,
+        '-s',
+        resolvePackagePath(
+          '@cluster-registry/plugin-cluster-registry-backend',
+          'bench/paths.lua',
+        ),
+        origin,
+        '--',
+        pathsFile,
+      ],
+      { encoding: 'utf8' },
+    );
+  await wrk(2);
+  const { stdout } = await profiled(name, () => wrk(SECONDS));
+  fs.rmSync(pathsFile);
+  const line = stdout.split('\n').find(l => l.startsWith('RESULT '));
+  if (!line) throw new Error(`wrk printed no result:\n${stdout}`);
+  const figures = Object.fromEntries(
+    line
+      .slice('RESULT '.length)
+      .split(' ')
+      .map(pair => pair.split('='))
+      .map(([key, value]) => [key, Number(value)]),
+  );
+  if (figures.non2xx || figures.socketErrors)
+    throw new Error(`${name}: failed requests: ${line}`);
+  return { requests: figures.requests, p50: figures.p50, p95: figures.p95 };
 }
 
 async function benchDatabase(
@@ -90,6 +173,7 @@ async function benchDatabase(
       }),
     ],
   });
+  const slug = label.split(' ')[0].toLowerCase();
   const base = `http://127.0.0.1:${backend.server.port()}/api/cluster-registry`;
   const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
@@ -111,29 +195,26 @@ async function benchDatabase(
   );
   // The framework's floor: Backstage's own liveness route (no plugin code, no
   // database) under the same load, to read the figures below against.
-  const floor = await load(
-    range(READS).map(() => ({
-      method: 'GET',
-      url: `http://127.0.0.1:${backend.server.port()}/.backstage/health/v1/liveness`,
-      expect: 200,
-    })),
+  const origin = `http://127.0.0.1:${backend.server.port()}`;
+  const floor = await measure(`${slug}-floor`, origin, [
+    '/.backstage/health/v1/liveness',
+  ]);
+  const list = await measure(
+    `${slug}-list`,
+    origin,
+    CATEGORIES.map(
+      c => `/api/cluster-registry/clusters?category=${c}&limit=50`,
+    ),
   );
-  const list = await load(
-    range(READS).map(i => ({
-      method: 'GET',
-      url: `${base}/clusters?category=${CATEGORIES[i % 4]}&limit=50`,
-      expect: 200,
-    })),
-  );
-  const get = await load(
-    range(READS).map(i => ({
-      method: 'GET',
-      url: `${base}/clusters/cluster-${String((i * 7919) % CLUSTERS).padStart(
-        5,
-        '0',
-      )}`,
-      expect: 200,
-    })),
+  const get = await measure(
+    `${slug}-get`,
+    origin,
+    range(CLUSTERS).map(
+      i =>
+        `/api/cluster-registry/clusters/cluster-${String(
+          (i * 7919) % CLUSTERS,
+        ).padStart(5, '0')}`,
+    ),
   );
   await backend.stop();
 
@@ -187,12 +268,9 @@ async function benchDatabase(
     database: label,
     clusters: CLUSTERS,
     createPerSecond: Math.round(CLUSTERS / create.seconds),
-    floorP50: percentile(floor.latencies, 50),
-    floorP95: percentile(floor.latencies, 95),
-    listP50: percentile(list.latencies, 50),
-    listP95: percentile(list.latencies, 95),
-    getP50: percentile(get.latencies, 50),
-    getP95: percentile(get.latencies, 95),
+    floor,
+    list,
+    get,
     sweepClusters: sweep.checked,
     sweepRunning: sweep.running,
     sweepSeconds,
@@ -200,6 +278,7 @@ async function benchDatabase(
 }
 
 async function main() {
+  await ensureDebianPackage('/usr/bin/wrk', 'wrk');
   const env = await startTestEnv({ kubeApiServers: 2, postgres: true });
   const apiServers = env.env.kubeApiServers.map(s => ({
     url: s.serverUrl,
@@ -236,14 +315,13 @@ async function main() {
   }
 
   const f = (n: number) => n.toFixed(1);
+  const cell = (l: Latencies) =>
+    `${f(l.p50)} / ${f(l.p95)} (${Math.round(l.requests / SECONDS)}/s)`;
   const rows = results.map(
     r =>
-      `| ${r.database} | ${r.createPerSecond} | ${f(r.listP50)} / ${f(
-        r.listP95,
-      )} | ` +
-      `${f(r.getP50)} / ${f(r.getP95)} | ${f(r.floorP50)} / ${f(
-        r.floorP95,
-      )} | ${f(r.sweepSeconds)} s (${r.sweepRunning}/${
+      `| ${r.database} | ${r.createPerSecond} | ${cell(r.list)} | ${cell(
+        r.get,
+      )} | ${cell(r.floor)} | ${f(r.sweepSeconds)} s (${r.sweepRunning}/${
         r.sweepClusters
       } running) |`,
   );
@@ -254,8 +332,11 @@ async function main() {
     } cores`,
     '',
     '| database | create/s (target ≥ 200) | list by category p50 / p95 ms (≤ 25) | get p50 / p95 ms (≤ 10) | floor: liveness p50 / p95 ms | health sweep of 1,000 (≤ 10 s) |',
+
     '| --- | --- | --- | --- | --- | --- |',
     ...rows,
+    '',
+    `Requests per second in brackets: with ${CLIENTS} clients always waiting, the mean latency is ${CLIENTS} / rate.`,
     '',
   ];
   process.stdout.write(lines.join('\n'));
