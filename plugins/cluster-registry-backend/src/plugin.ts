@@ -11,6 +11,7 @@ import {
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { registerClusterActions } from './actions/clusterActions';
 import { DatabaseClusterStore } from './database/DatabaseClusterStore';
+import { awsTokenSourceFromConfig } from './kubernetes/awsToken';
 import { HealthChecker } from './health/HealthChecker';
 import { SecretBox } from './secrets/SecretBox';
 import { ClusterService } from './service/ClusterService';
@@ -65,6 +66,7 @@ export const clusterRegistryPlugin = createBackendPlugin({
             timeoutMs:
               settings?.getOptionalNumber('verificationTimeoutMs') ?? 10_000,
             supportedVersions,
+            awsTokens: awsTokenSourceFromConfig(config),
           },
           allowLinkLocal:
             settings?.getOptionalBoolean('allowLinkLocalAddresses') ?? false,

@@ -14,19 +14,22 @@ export interface ClusterEndpoint {
 /**
  * A one-context KubeConfig (`@kubernetes/client-node`) for a cluster, with its
  * credentials. AWS IAM clusters carry no stored credential: their token is
- * minted per request, so they are not built here.
+ * minted per use and passed as `awsToken`.
  */
-export function buildKubeConfig(endpoint: ClusterEndpoint): KubeConfig {
+export function buildKubeConfig(
+  endpoint: ClusterEndpoint,
+  awsToken?: string,
+): KubeConfig {
   const user: Record<string, unknown> = { name: 'registry' };
   if (endpoint.auth.type === 'bearerToken') {
     user.token = endpoint.secrets.token;
   } else if (endpoint.auth.type === 'clientCertificate') {
     user.certData = endpoint.auth.certData;
     user.keyData = endpoint.secrets.clientKeyData;
+  } else if (awsToken) {
+    user.token = awsToken;
   } else {
-    throw new Error(
-      'AWS IAM clusters have no stored credential to build a kubeconfig from',
-    );
+    throw new Error('an AWS IAM cluster needs a minted token');
   }
   const kc = new KubeConfig();
   kc.loadFromOptions({

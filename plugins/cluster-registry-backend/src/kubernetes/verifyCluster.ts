@@ -1,4 +1,5 @@
 import { VerificationResult } from '@cluster-registry/plugin-cluster-registry-common';
+import { AwsTokenSource } from './awsToken';
 import { buildKubeConfig, ClusterEndpoint } from './kubeConfig';
 import { KubeClient, KubeConnectionError } from './request';
 import { isVersionSupported, SupportedVersions } from './versions';
@@ -6,6 +7,8 @@ import { isVersionSupported, SupportedVersions } from './versions';
 export interface VerifyOptions {
   timeoutMs: number;
   supportedVersions: SupportedVersions;
+  /** Mints tokens for AWS IAM clusters; without it they cannot be verified. */
+  awsTokens?: AwsTokenSource;
 }
 
 export interface ClusterProbe extends VerificationResult {
@@ -24,15 +27,13 @@ export async function verifyCluster(
   endpoint: ClusterEndpoint,
   options: VerifyOptions,
 ): Promise<ClusterProbe> {
+  let awsToken: string | undefined;
   if (endpoint.auth.type === 'aws') {
-    return {
-      ok: false,
-      reason: 'invalid',
-      message:
-        'AWS IAM clusters cannot be verified by this backend yet; register with skipVerification',
-    };
+    const minted = await mintAwsToken(endpoint.auth, options);
+    if ('failure' in minted) return minted.failure;
+    awsToken = minted.token;
   }
-  const kc = buildKubeConfig(endpoint);
+  const kc = buildKubeConfig(endpoint, awsToken);
   const client = new KubeClient(kc);
   const call = (method: 'GET' | 'POST', path: string, body?: unknown) =>
     client.request(method, path, { body, timeoutMs: options.timeoutMs });
@@ -42,7 +43,11 @@ export async function verifyCluster(
       return {
         ok: false,
         reason: 'unauthorized',
-        message: 'the API server rejected the credentials (401 Unauthorized)',
+        message: awsToken
+          ? `the API server rejected the AWS IAM token (401 Unauthorized): is the identity behind it mapped in the cluster (EKS access entry or aws-auth ConfigMap), and is '${
+              (endpoint.auth as { clusterId: string }).clusterId
+            }' the cluster's id?`
+          : 'the API server rejected the credentials (401 Unauthorized)',
       };
     }
     if (
@@ -105,3 +110,56 @@ export async function verifyCluster(
     client.close();
   }
 }
+
+/**
+ * A token for an AWS IAM cluster from the configured source, or why there is
+ * none (no AWS credentials, the role may not be assumed, STS unreachable).
+ */
+async function mintAwsToken(
+  auth: Extract<ClusterEndpoint['auth'], { type: 'aws' }>,
+  options: VerifyOptions,
+): Promise<{ token: string } | { failure: ClusterProbe }> {
+  if (!options.awsTokens) {
+    return {
+      failure: {
+        ok: false,
+        reason: 'invalid',
+        message:
+          'this backend has no AWS token source to verify AWS IAM clusters',
+      },
+    };
+  }
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const token = await Promise.race([
+      options.awsTokens(auth),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new AwsTimeout()), options.timeoutMs);
+      }),
+    ]);
+    return { token };
+  } catch (e) {
+    if (e instanceof AwsTimeout) {
+      return {
+        failure: {
+          ok: false,
+          reason: 'timeout',
+          message: `no AWS IAM token within ${options.timeoutMs} ms (is AWS STS reachable?)`,
+        },
+      };
+    }
+    return {
+      failure: {
+        ok: false,
+        reason: 'unauthorized',
+        message: `could not get an AWS IAM token${
+          auth.assumeRole ? ` as ${auth.assumeRole}` : ''
+        }: ${e instanceof Error ? e.message : String(e)}`,
+      },
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+class AwsTimeout extends Error {}
