@@ -111,6 +111,8 @@ export async function verifyCluster(
   }
 }
 
+class AwsTimeout extends Error {}
+
 /**
  * A token for an AWS IAM cluster from the configured source, or why there is
  * none (no AWS credentials, the role may not be assumed, STS unreachable).
@@ -161,5 +163,3 @@ async function mintAwsToken(
     clearTimeout(timer);
   }
 }
-
-class AwsTimeout extends Error {}
