@@ -76,7 +76,7 @@ test('registers a cluster by token after verifying it against a real API server'
   page,
 }) => {
   const [api] = testApiServers();
-  await openRegistration(page, 'Server URL & token');
+  await openRegistration(page, 'Server URL & credentials');
   await page
     .getByRole('textbox', { name: 'Name', exact: true })
     .fill('e2e-token');

@@ -24,6 +24,7 @@ import { clusterRegistryApiRef } from '../../api';
 import {
   authRequest,
   emptyEndpoint,
+  endpointAuthFromCluster,
   EndpointFields,
   errorsFromResponse,
   FieldErrors,
@@ -50,10 +51,7 @@ export function RotateCredentialsDialog(props: {
   const [endpoint, setEndpoint] = useState(() => ({
     ...emptyEndpoint,
     serverUrl: c.serverUrl ?? '',
-    authType:
-      c.auth?.type === 'clientCertificate'
-        ? ('clientCertificate' as const)
-        : ('bearerToken' as const),
+    ...endpointAuthFromCluster(c.auth),
     caData: c.tls.caData ? atob(c.tls.caData) : '',
     insecureSkipTlsVerify: c.tls.insecureSkipTlsVerify,
   }));

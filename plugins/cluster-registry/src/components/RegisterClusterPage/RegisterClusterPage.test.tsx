@@ -103,6 +103,59 @@ describe('RegisterClusterPage', () => {
     );
   });
 
+  it('registers an EKS cluster with AWS IAM auth: cluster id and role, no stored secret', async () => {
+    const api = mockClusterRegistryApi({
+      createCluster: async body =>
+        (body.auth as { assumeRole?: string }).assumeRole
+          ? cluster
+          : Promise.reject(
+              Object.assign(
+                new Error(
+                  'auth: verification failed (unauthorized): the API server rejected the AWS IAM token (401 Unauthorized)',
+                ),
+                { name: 'InputError' },
+              ),
+            ),
+    });
+    await renderRegister(api);
+    type('Name', 'eks-prod');
+    type('Server URL', 'https://ABC.gr7.eu-west-1.eks.amazonaws.com');
+    fireEvent.mouseDown(screen.getByRole('button', { name: /Bearer token/ }));
+    fireEvent.click(
+      await screen.findByRole('option', { name: 'AWS IAM (EKS)' }),
+    );
+    expect(screen.queryByLabelText(/^Bearer token/)).not.toBeInTheDocument();
+    type('EKS cluster id', 'eks-prod');
+    type('Role to assume', 'portal-role');
+    fireEvent.click(screen.getByRole('button', { name: 'Register' }));
+    expect(await screen.findByText('must be an IAM role ARN')).toBeVisible();
+    expect(api.createCluster).not.toHaveBeenCalled();
+
+    type('Role to assume', '');
+    fireEvent.click(screen.getByRole('button', { name: 'Register' }));
+    // The backend's verdict lands next to the cluster id.
+    await waitFor(() =>
+      expect(
+        document.getElementById('cluster-awsClusterId-helper-text'),
+      ).toHaveTextContent('rejected the AWS IAM token'),
+    );
+
+    type('Role to assume', 'arn:aws:iam::123456789012:role/portal-eks');
+    type('External id', 'portal');
+    fireEvent.click(screen.getByRole('button', { name: 'Register' }));
+    expect(await screen.findByText('cluster page')).toBeVisible();
+    expect(api.createCluster).toHaveBeenLastCalledWith(
+      expect.objectContaining({
+        auth: {
+          type: 'aws',
+          clusterId: 'eks-prod',
+          assumeRole: 'arn:aws:iam::123456789012:role/portal-eks',
+          externalId: 'portal',
+        },
+      }),
+    );
+  });
+
   it('imports picked kubeconfig contexts and shows a result per context', async () => {
     const api = mockClusterRegistryApi({
       inspectKubeconfig: async () => ({

@@ -16,7 +16,7 @@ import { KubeconfigRegistration } from './KubeconfigRegistration';
 import { TokenRegistration } from './TokenRegistration';
 
 const METHODS = [
-  { label: 'Server URL & token', element: <TokenRegistration /> },
+  { label: 'Server URL & credentials', element: <TokenRegistration /> },
   { label: 'Kubeconfig', element: <KubeconfigRegistration /> },
   { label: 'Isolated cluster', element: <IsolatedRegistration /> },
 ];

@@ -4,7 +4,7 @@ import { EndpointForm, errorFor, FieldErrors } from './formModel';
 import { SecretField } from './SecretField';
 import { TlsFields } from './TlsFields';
 
-/** Server URL, credentials (token or client certificate) and TLS. */
+/** Server URL, credentials (token, client certificate or AWS IAM) and TLS. */
 export function EndpointFields(props: {
   value: EndpointForm;
   onChange(value: EndpointForm): void;
@@ -42,8 +42,54 @@ export function EndpointFields(props: {
       >
         <MenuItem value="bearerToken">Bearer token</MenuItem>
         <MenuItem value="clientCertificate">Client certificate</MenuItem>
+        <MenuItem value="aws">AWS IAM (EKS)</MenuItem>
       </TextField>
-      {value.authType === 'bearerToken' ? (
+      {value.authType === 'aws' && (
+        <>
+          <TextField
+            id="cluster-awsClusterId"
+            label="EKS cluster id"
+            required
+            value={value.awsClusterId}
+            onChange={e => set({ awsClusterId: e.target.value })}
+            error={!!errorFor(errors, 'auth.clusterId', 'auth')}
+            helperText={
+              errorFor(errors, 'auth.clusterId', 'auth') ??
+              "The cluster's name in EKS; each token is signed for it. No credential is stored: the portal's AWS credentials (or the role below) are used, as by the Kubernetes plugin."
+            }
+            fullWidth
+            margin="dense"
+            variant="outlined"
+          />
+          <TextField
+            id="cluster-awsAssumeRole"
+            label="Role to assume (ARN, optional)"
+            placeholder="arn:aws:iam::123456789012:role/portal-eks-read"
+            value={value.awsAssumeRole}
+            onChange={e => set({ awsAssumeRole: e.target.value })}
+            error={!!errors['auth.assumeRole']}
+            helperText={
+              errors['auth.assumeRole'] ??
+              'Mapped in the cluster (EKS access entry or aws-auth ConfigMap)'
+            }
+            fullWidth
+            margin="dense"
+            variant="outlined"
+          />
+          <TextField
+            id="cluster-awsExternalId"
+            label="External id (optional)"
+            value={value.awsExternalId}
+            onChange={e => set({ awsExternalId: e.target.value })}
+            error={!!errors['auth.externalId']}
+            helperText={errors['auth.externalId']}
+            fullWidth
+            margin="dense"
+            variant="outlined"
+          />
+        </>
+      )}
+      {value.authType === 'bearerToken' && (
         <SecretField
           id="cluster-token"
           label="Bearer token"
@@ -52,7 +98,8 @@ export function EndpointFields(props: {
           error={errorFor(errors, 'auth.token', 'auth')}
           helperText="A ServiceAccount token; at least the view ClusterRole"
         />
-      ) : (
+      )}
+      {value.authType === 'clientCertificate' && (
         <>
           <TextField
             id="cluster-certData"

@@ -27,10 +27,14 @@ export interface DetailsForm {
 
 export interface EndpointForm {
   serverUrl: string;
-  authType: 'bearerToken' | 'clientCertificate';
+  authType: 'bearerToken' | 'clientCertificate' | 'aws';
   token: string;
   certData: string;
   keyData: string;
+  /** AWS IAM: the EKS cluster id the token is signed for, optional role. */
+  awsClusterId: string;
+  awsAssumeRole: string;
+  awsExternalId: string;
   caData: string;
   insecureSkipTlsVerify: boolean;
 }
@@ -75,6 +79,9 @@ export const emptyEndpoint: EndpointForm = {
   token: '',
   certData: '',
   keyData: '',
+  awsClusterId: '',
+  awsAssumeRole: '',
+  awsExternalId: '',
   caData: '',
   insecureSkipTlsVerify: false,
 };
@@ -197,6 +204,14 @@ function detailsRequest(d: DetailsForm) {
 }
 
 export function authRequest(e: EndpointForm) {
+  if (e.authType === 'aws') {
+    return {
+      type: 'aws' as const,
+      clusterId: e.awsClusterId.trim(),
+      assumeRole: orUndefined(e.awsAssumeRole),
+      externalId: orUndefined(e.awsExternalId),
+    };
+  }
   return e.authType === 'clientCertificate'
     ? {
         type: 'clientCertificate' as const,
@@ -206,6 +221,29 @@ export function authRequest(e: EndpointForm) {
     : { type: 'bearerToken' as const, token: e.token.trim() };
 }
 
+/** The endpoint form's credential fields as a stored cluster has them. */
+export function endpointAuthFromCluster(
+  auth: Cluster['auth'],
+): Pick<
+  EndpointForm,
+  'authType' | 'awsClusterId' | 'awsAssumeRole' | 'awsExternalId'
+> {
+  if (auth?.type === 'aws') {
+    return {
+      authType: 'aws',
+      awsClusterId: auth.clusterId,
+      awsAssumeRole: auth.assumeRole ?? '',
+      awsExternalId: auth.externalId ?? '',
+    };
+  }
+  return {
+    authType: auth?.type === 'clientCertificate' ? auth.type : 'bearerToken',
+    awsClusterId: '',
+    awsAssumeRole: '',
+    awsExternalId: '',
+  };
+}
+
 export function tlsRequest(e: EndpointForm) {
   return {
     caData: orUndefined(e.caData),
@@ -213,7 +251,7 @@ export function tlsRequest(e: EndpointForm) {
   };
 }
 
-/** POST /clusters (and /verify) body of the "Server URL & token" method. */
+/** POST /clusters (and /verify) body of the "Server URL & credentials" method. */
 export function endpointRegistration(
   details: DetailsForm,
   endpoint: EndpointForm,
