@@ -6,6 +6,7 @@ import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { Category } from '@cluster-registry/plugin-cluster-registry-common';
 import { Knex } from 'knex';
 import { SecretBox } from '../secrets/SecretBox';
+import { PreparedReads } from './PreparedReads';
 import {
   ClusterChanges,
   ClusterRecord,
@@ -115,10 +116,14 @@ export class DatabaseClusterStore implements ClusterStore {
     return new DatabaseClusterStore(client, options.secrets);
   }
 
+  private readonly reads: PreparedReads;
+
   private constructor(
     private readonly db: Knex,
     private readonly box: SecretBox,
-  ) {}
+  ) {
+    this.reads = new PreparedReads(db);
+  }
 
   // ── mapping between rows and records, in one place ──────────────────────
   private toRecord(
@@ -250,7 +255,9 @@ export class DatabaseClusterStore implements ClusterStore {
   }
 
   async getCluster(name: string): Promise<ClusterRecord> {
-    const row = await this.db<ClusterRow>('clusters').where({ name }).first();
+    const [row] = await this.reads.rows<ClusterRow>(
+      this.db<ClusterRow>('clusters').where({ name }).limit(1),
+    );
     if (!row) throw new NotFoundError(`no cluster named '${name}'`);
     return this.toRecord(row);
   }
@@ -288,8 +295,10 @@ export class DatabaseClusterStore implements ClusterStore {
       .limit(options.limit + 1);
     if (after) page.where('name', '>', after);
     const [rows, [{ count }]] = await Promise.all([
-      page,
-      this.applyFilter(this.db('clusters').count({ count: '*' }), options),
+      this.reads.rows<Omit<ClusterRow, 'secrets'>>(page),
+      this.reads.rows<{ count: number | string }>(
+        this.applyFilter(this.db('clusters').count({ count: '*' }), options),
+      ),
     ]);
     const items = (rows as Omit<ClusterRow, 'secrets'>[])
       .slice(0, options.limit)
