@@ -64,6 +64,25 @@ describe('AWS IAM tokens (real AWS APIs from moto, real kube-apiserver)', () => 
   const source = () =>
     awsTokenSourceFromConfig(mockServices.rootConfig({ data: {} }));
 
+  /** verifyCluster of an AWS IAM cluster (id prod-eu, ROLE) at the API server. */
+  const verifyAwsCluster = () => {
+    const api = running.env.kubeApiServers[0];
+    return verifyCluster(
+      {
+        name: 'c',
+        serverUrl: api.serverUrl,
+        auth: { type: 'aws', clusterId: 'prod-eu', assumeRole: ROLE },
+        tls: { caData: b64(api.caData), insecureSkipTlsVerify: false },
+        secrets: {},
+      },
+      {
+        timeoutMs: 5000,
+        supportedVersions: { min: '1.28' },
+        awsTokens: source(),
+      },
+    );
+  };
+
   it('mints a token that STS resolves to the assumed role', async () => {
     const token = await source()({
       type: 'aws',
@@ -105,43 +124,15 @@ describe('AWS IAM tokens (real AWS APIs from moto, real kube-apiserver)', () => 
   });
 
   it('verification sends the token; an API server without IAM auth says 401', async () => {
-    const api = running.env.kubeApiServers[0];
-    const result = await verifyCluster(
-      {
-        name: 'c',
-        serverUrl: api.serverUrl,
-        auth: { type: 'aws', clusterId: 'prod-eu', assumeRole: ROLE },
-        tls: { caData: b64(api.caData), insecureSkipTlsVerify: false },
-        secrets: {},
-      },
-      {
-        timeoutMs: 5000,
-        supportedVersions: { min: '1.28' },
-        awsTokens: source(),
-      },
-    );
+    const result = await verifyAwsCluster();
     expect(result).toMatchObject({ ok: false, reason: 'unauthorized' });
     expect(result.message).toMatch(/rejected the AWS IAM token.*'prod-eu'/);
   });
 
-  it('a role that cannot be assumed is a clear failure, not a token', async () => {
+  it('when the role cannot be assumed (STS unreachable), verification says so and sends nothing', async () => {
     process.env.AWS_ENDPOINT_URL_STS = 'http://127.0.0.1:9'; // nothing listens
     try {
-      const api = running.env.kubeApiServers[0];
-      const result = await verifyCluster(
-        {
-          name: 'c',
-          serverUrl: api.serverUrl,
-          auth: { type: 'aws', clusterId: 'prod-eu', assumeRole: ROLE },
-          tls: { caData: b64(api.caData), insecureSkipTlsVerify: false },
-          secrets: {},
-        },
-        {
-          timeoutMs: 5000,
-          supportedVersions: { min: '1.28' },
-          awsTokens: source(),
-        },
-      );
+      const result = await verifyAwsCluster();
       expect(result).toMatchObject({ ok: false, reason: 'unauthorized' });
       expect(result.message).toContain(
         `could not get an AWS IAM token as ${ROLE}`,
