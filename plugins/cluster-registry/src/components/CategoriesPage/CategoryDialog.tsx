@@ -1,14 +1,10 @@
-import Button from '@material-ui/core/Button';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
 import {
   Category,
   categorySchema,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import { useState } from 'react';
+import { ActionDialog } from '../ActionDialog';
 import { useBusy } from '../useBusy';
 
 /** Add a category (name, description, colour) or edit one (description, colour). */
@@ -48,64 +44,52 @@ export function CategoryDialog(props: {
   };
 
   return (
-    <Dialog
-      open
-      onClose={props.onCancel}
-      aria-labelledby="category-dialog-title"
-      fullWidth
-      maxWidth="xs"
+    <ActionDialog
+      id="category-dialog"
+      title={editing ? `Edit ${props.category!.name}` : 'Add category'}
+      width="xs"
+      onCancel={props.onCancel}
+      action={{
+        label: 'Save',
+        onClick: save,
+        disabled: busy,
+      }}
     >
-      <DialogTitle id="category-dialog-title">
-        {editing ? `Edit ${props.category!.name}` : 'Add category'}
-      </DialogTitle>
-      <DialogContent>
-        <TextField
-          id="category-name"
-          label="Name"
-          value={name}
-          disabled={editing}
-          onChange={e => setName(e.target.value)}
-          error={!!errors.name}
-          helperText={
-            errors.name ??
-            'Lowercase letters, digits and "-"; at least 2 characters'
-          }
-          fullWidth
-          margin="dense"
-        />
-        <TextField
-          id="category-description"
-          label="Description"
-          value={description}
-          onChange={e => setDescription(e.target.value)}
-          error={!!errors.description}
-          helperText={errors.description}
-          fullWidth
-          margin="dense"
-        />
-        <TextField
-          id="category-color"
-          label="Colour"
-          type="color"
-          value={color}
-          onChange={e => setColor(e.target.value)}
-          error={!!errors.color}
-          helperText={errors.color}
-          fullWidth
-          margin="dense"
-        />
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={props.onCancel}>Cancel</Button>
-        <Button
-          color="primary"
-          variant="contained"
-          disabled={busy}
-          onClick={save}
-        >
-          Save
-        </Button>
-      </DialogActions>
-    </Dialog>
+      <TextField
+        id="category-name"
+        label="Name"
+        value={name}
+        disabled={editing}
+        onChange={e => setName(e.target.value)}
+        error={!!errors.name}
+        helperText={
+          errors.name ??
+          'Lowercase letters, digits and "-"; at least 2 characters'
+        }
+        fullWidth
+        margin="dense"
+      />
+      <TextField
+        id="category-description"
+        label="Description"
+        value={description}
+        onChange={e => setDescription(e.target.value)}
+        error={!!errors.description}
+        helperText={errors.description}
+        fullWidth
+        margin="dense"
+      />
+      <TextField
+        id="category-color"
+        label="Colour"
+        type="color"
+        value={color}
+        onChange={e => setColor(e.target.value)}
+        error={!!errors.color}
+        helperText={errors.color}
+        fullWidth
+        margin="dense"
+      />
+    </ActionDialog>
   );
 }

@@ -1,13 +1,9 @@
-import Button from '@material-ui/core/Button';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
 import DialogContentText from '@material-ui/core/DialogContentText';
-import DialogTitle from '@material-ui/core/DialogTitle';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import { Category } from '@cluster-registry/plugin-cluster-registry-common';
 import { useState } from 'react';
+import { ActionDialog } from '../ActionDialog';
 import { useBusy } from '../useBusy';
 
 const CLEAR = '__clear__';
@@ -49,53 +45,43 @@ export function DeleteCategoryDialog(props: {
     });
 
   return (
-    <Dialog
-      open
-      onClose={props.onCancel}
-      aria-labelledby="delete-category-title"
+    <ActionDialog
+      id="delete-category"
+      title={`Delete category ${props.category.name}?`}
+      onCancel={props.onCancel}
+      action={{
+        label: blocked ? 'Move and delete' : 'Delete',
+        onClick: confirm,
+        disabled: busy,
+        destructive: true,
+      }}
     >
-      <DialogTitle id="delete-category-title">
-        Delete category {props.category.name}?
-      </DialogTitle>
-      <DialogContent>
-        {blocked ? (
-          <>
-            <DialogContentText role="alert">{blocked}</DialogContentText>
-            <TextField
-              select
-              id="category-reassign"
-              label="Move these clusters to"
-              value={target}
-              onChange={e => setTarget(e.target.value)}
-              fullWidth
-              margin="dense"
-            >
-              <MenuItem value={CLEAR}>No category</MenuItem>
-              {props.others.map(c => (
-                <MenuItem key={c.name} value={c.name}>
-                  {c.name}
-                </MenuItem>
-              ))}
-            </TextField>
-          </>
-        ) : (
-          <DialogContentText>
-            Clusters are not touched; the category is removed from the list.
-          </DialogContentText>
-        )}
-        {error && <DialogContentText color="error">{error}</DialogContentText>}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={props.onCancel}>Cancel</Button>
-        <Button
-          color="secondary"
-          variant="contained"
-          disabled={busy}
-          onClick={confirm}
-        >
-          {blocked ? 'Move and delete' : 'Delete'}
-        </Button>
-      </DialogActions>
-    </Dialog>
+      {blocked ? (
+        <>
+          <DialogContentText role="alert">{blocked}</DialogContentText>
+          <TextField
+            select
+            id="category-reassign"
+            label="Move these clusters to"
+            value={target}
+            onChange={e => setTarget(e.target.value)}
+            fullWidth
+            margin="dense"
+          >
+            <MenuItem value={CLEAR}>No category</MenuItem>
+            {props.others.map(c => (
+              <MenuItem key={c.name} value={c.name}>
+                {c.name}
+              </MenuItem>
+            ))}
+          </TextField>
+        </>
+      ) : (
+        <DialogContentText>
+          Clusters are not touched; the category is removed from the list.
+        </DialogContentText>
+      )}
+      {error && <DialogContentText color="error">{error}</DialogContentText>}
+    </ActionDialog>
   );
 }

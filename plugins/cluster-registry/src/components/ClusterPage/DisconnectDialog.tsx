@@ -1,9 +1,5 @@
-import Button from '@material-ui/core/Button';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
 import DialogContentText from '@material-ui/core/DialogContentText';
-import DialogTitle from '@material-ui/core/DialogTitle';
+import { ActionDialog } from '../ActionDialog';
 
 /** Confirms a disconnect, naming the cluster and saying the cluster itself is not touched. */
 export function DisconnectDialog(props: {
@@ -14,30 +10,23 @@ export function DisconnectDialog(props: {
   onConfirm(): void;
 }) {
   return (
-    <Dialog
+    <ActionDialog
+      id="disconnect"
+      title={`Disconnect ${props.name}?`}
       open={props.open}
-      onClose={props.onCancel}
-      aria-labelledby="disconnect-title"
+      onCancel={props.onCancel}
+      action={{
+        label: 'Disconnect',
+        onClick: props.onConfirm,
+        disabled: props.busy,
+        destructive: true,
+      }}
     >
-      <DialogTitle id="disconnect-title">Disconnect {props.name}?</DialogTitle>
-      <DialogContent>
-        <DialogContentText>
-          The portal forgets <strong>{props.name}</strong>: its record and
-          stored credentials are removed, and it leaves the catalog and the
-          Kubernetes tabs. The cluster itself is not touched.
-        </DialogContentText>
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={props.onCancel}>Cancel</Button>
-        <Button
-          color="secondary"
-          variant="contained"
-          disabled={props.busy}
-          onClick={props.onConfirm}
-        >
-          Disconnect
-        </Button>
-      </DialogActions>
-    </Dialog>
+      <DialogContentText>
+        The portal forgets <strong>{props.name}</strong>: its record and stored
+        credentials are removed, and it leaves the catalog and the Kubernetes
+        tabs. The cluster itself is not touched.
+      </DialogContentText>
+    </ActionDialog>
   );
 }

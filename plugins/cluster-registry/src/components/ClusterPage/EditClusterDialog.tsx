@@ -1,11 +1,6 @@
 import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
 import Checkbox from '@material-ui/core/Checkbox';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogTitle from '@material-ui/core/DialogTitle';
 import FormControlLabel from '@material-ui/core/FormControlLabel';
 import { Alert } from '@material-ui/lab';
 import {
@@ -13,6 +8,7 @@ import {
   updateClusterSchema,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import { useState } from 'react';
+import { ActionDialog } from '../ActionDialog';
 import { clusterRegistryApiRef } from '../../api';
 import {
   clusterUpdate,
@@ -73,73 +69,62 @@ export function EditClusterDialog(props: {
   };
 
   return (
-    <Dialog
-      open
-      onClose={props.onCancel}
-      aria-labelledby="edit-cluster-title"
-      fullWidth
-      maxWidth="md"
-      scroll="paper"
+    <ActionDialog
+      id="edit-cluster"
+      title={`Edit ${c.name}`}
+      width="md"
+      onCancel={props.onCancel}
+      action={{
+        label: 'Save',
+        onClick: save,
+        disabled: busy,
+      }}
     >
-      <DialogTitle id="edit-cluster-title">Edit {c.name}</DialogTitle>
-      <DialogContent dividers>
-        <DetailsFields
-          nameLocked
-          value={details}
-          onChange={changed(setDetails)}
-          categories={categories}
-          errors={errors}
-        />
-        {!c.isolated && (
-          <>
-            <TlsFields value={tls} onChange={changed(setTls)} errors={errors} />
-            <ConnectionFields
-              value={connection}
-              onChange={changed(setConnection)}
-              errors={errors}
-              stored={{
-                sshPassword: !!ssh?.passwordSet,
-                sshPrivateKey: !!ssh?.privateKeySet,
-              }}
-            />
-            <PrometheusFields
-              value={prometheus}
-              onChange={changed(setPrometheus)}
-              errors={errors}
-              cluster={c.name}
-              stored={{
-                password: prom?.auth.type === 'basic' && prom.auth.passwordSet,
-                clientKey: !!prom?.tls?.clientKeySet,
-              }}
-            />
-            <FormControlLabel
-              control={
-                <Checkbox
-                  checked={skipVerification}
-                  onChange={e => setSkipVerification(e.target.checked)}
-                />
-              }
-              label="Save without verifying the TLS and connection settings"
-            />
-          </>
-        )}
-        {errors._ && (
-          <Box mt={2}>
-            <Alert severity="error">{errors._}</Alert>
-          </Box>
-        )}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={props.onCancel}>Cancel</Button>
-        <Button
-          color="primary"
-          variant="contained"
-          disabled={busy}
-          onClick={save}
-        >
-          Save
-        </Button>
-      </DialogActions>
-    </Dialog>
+      <DetailsFields
+        nameLocked
+        value={details}
+        onChange={changed(setDetails)}
+        categories={categories}
+        errors={errors}
+      />
+      {!c.isolated && (
+        <>
+          <TlsFields value={tls} onChange={changed(setTls)} errors={errors} />
+          <ConnectionFields
+            value={connection}
+            onChange={changed(setConnection)}
+            errors={errors}
+            stored={{
+              sshPassword: !!ssh?.passwordSet,
+              sshPrivateKey: !!ssh?.privateKeySet,
+            }}
+          />
+          <PrometheusFields
+            value={prometheus}
+            onChange={changed(setPrometheus)}
+            errors={errors}
+            cluster={c.name}
+            stored={{
+              password: prom?.auth.type === 'basic' && prom.auth.passwordSet,
+              clientKey: !!prom?.tls?.clientKeySet,
+            }}
+          />
+          <FormControlLabel
+            control={
+              <Checkbox
+                checked={skipVerification}
+                onChange={e => setSkipVerification(e.target.checked)}
+              />
+            }
+            label="Save without verifying the TLS and connection settings"
+          />
+        </>
+      )}
+      {errors._ && (
+        <Box mt={2}>
+          <Alert severity="error">{errors._}</Alert>
+        </Box>
+      )}
+    </ActionDialog>
   );
 }

@@ -2,10 +2,6 @@ import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Checkbox from '@material-ui/core/Checkbox';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogTitle from '@material-ui/core/DialogTitle';
 import FormControlLabel from '@material-ui/core/FormControlLabel';
 import MenuItem from '@material-ui/core/MenuItem';
 import Tab from '@material-ui/core/Tab';
@@ -20,6 +16,7 @@ import {
   rotateCredentialsSchema,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import { useState } from 'react';
+import { ActionDialog } from '../ActionDialog';
 import { clusterRegistryApiRef } from '../../api';
 import {
   authRequest,
@@ -110,122 +107,109 @@ export function RotateCredentialsDialog(props: {
   };
 
   return (
-    <Dialog
-      open
-      onClose={props.onCancel}
-      aria-labelledby="rotate-title"
-      fullWidth
-      maxWidth="md"
-      scroll="paper"
+    <ActionDialog
+      id="rotate"
+      title={`Rotate credentials of ${c.name}`}
+      width="md"
+      onCancel={props.onCancel}
+      action={{
+        label: 'Rotate',
+        onClick: save,
+        disabled: busy || (method === 'kubeconfig' && !context),
+      }}
     >
-      <DialogTitle id="rotate-title">
-        Rotate credentials of {c.name}
-      </DialogTitle>
-      <DialogContent dividers>
-        <Typography variant="body2" color="textSecondary">
-          The new credentials are verified before they replace the stored ones;
-          the stored ones are never shown.
-        </Typography>
-        <Tabs
-          value={method}
-          onChange={(_e, value) => {
-            setMethod(value);
+      <Typography variant="body2" color="textSecondary">
+        The new credentials are verified before they replace the stored ones;
+        the stored ones are never shown.
+      </Typography>
+      <Tabs
+        value={method}
+        onChange={(_e, value) => {
+          setMethod(value);
+          setErrors({});
+        }}
+        indicatorColor="primary"
+        aria-label="Rotate with"
+      >
+        <Tab value="credentials" label="Token or certificate" />
+        <Tab value="kubeconfig" label="Kubeconfig" />
+      </Tabs>
+      {method === 'credentials' ? (
+        <EndpointFields
+          value={endpoint}
+          onChange={value => {
+            setEndpoint(value);
             setErrors({});
           }}
-          indicatorColor="primary"
-          aria-label="Rotate with"
-        >
-          <Tab value="credentials" label="Token or certificate" />
-          <Tab value="kubeconfig" label="Kubeconfig" />
-        </Tabs>
-        {method === 'credentials' ? (
-          <EndpointFields
-            value={endpoint}
-            onChange={value => {
-              setEndpoint(value);
-              setErrors({});
+          errors={errors}
+        />
+      ) : (
+        <>
+          <TextField
+            id="rotate-kubeconfig"
+            label="Kubeconfig"
+            multiline
+            minRows={5}
+            value={kubeconfig}
+            onChange={e => {
+              setKubeconfig(e.target.value);
+              setContexts(undefined);
             }}
-            errors={errors}
+            error={!!errors.kubeconfig}
+            helperText={errors.kubeconfig}
+            fullWidth
+            margin="dense"
+            variant="outlined"
+            InputProps={{ style: { fontFamily: 'monospace' } }}
           />
-        ) : (
-          <>
+          <Button
+            variant="outlined"
+            disabled={busy || !kubeconfig.trim()}
+            onClick={readContexts}
+          >
+            Read contexts
+          </Button>
+          {contexts && (
             <TextField
-              id="rotate-kubeconfig"
-              label="Kubeconfig"
-              multiline
-              minRows={5}
-              value={kubeconfig}
-              onChange={e => {
-                setKubeconfig(e.target.value);
-                setContexts(undefined);
-              }}
-              error={!!errors.kubeconfig}
-              helperText={errors.kubeconfig}
+              id="rotate-context"
+              select
+              label="Context"
+              value={context}
+              onChange={e => setContext(e.target.value)}
+              error={!!(errors.context ?? errors.auth)}
+              helperText={errors.context ?? errors.auth}
               fullWidth
               margin="dense"
               variant="outlined"
-              InputProps={{ style: { fontFamily: 'monospace' } }}
-            />
-            <Button
-              variant="outlined"
-              disabled={busy || !kubeconfig.trim()}
-              onClick={readContexts}
             >
-              Read contexts
-            </Button>
-            {contexts && (
-              <TextField
-                id="rotate-context"
-                select
-                label="Context"
-                value={context}
-                onChange={e => setContext(e.target.value)}
-                error={!!(errors.context ?? errors.auth)}
-                helperText={errors.context ?? errors.auth}
-                fullWidth
-                margin="dense"
-                variant="outlined"
-              >
-                {contexts.contexts.map(x => (
-                  <MenuItem
-                    key={x.context}
-                    value={x.context}
-                    disabled={!x.usable}
-                  >
-                    {x.context} — {x.serverUrl}
-                    {x.usable ? '' : ` (${x.reason})`}
-                  </MenuItem>
-                ))}
-              </TextField>
-            )}
-          </>
-        )}
-        <FormControlLabel
-          control={
-            <Checkbox
-              checked={skipVerification}
-              onChange={e => setSkipVerification(e.target.checked)}
-            />
-          }
-          label="Save without verifying"
-        />
-        {unshown && (
-          <Box mt={2}>
-            <Alert severity="error">{unshown}</Alert>
-          </Box>
-        )}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={props.onCancel}>Cancel</Button>
-        <Button
-          color="primary"
-          variant="contained"
-          disabled={busy || (method === 'kubeconfig' && !context)}
-          onClick={save}
-        >
-          Rotate
-        </Button>
-      </DialogActions>
-    </Dialog>
+              {contexts.contexts.map(x => (
+                <MenuItem
+                  key={x.context}
+                  value={x.context}
+                  disabled={!x.usable}
+                >
+                  {x.context} — {x.serverUrl}
+                  {x.usable ? '' : ` (${x.reason})`}
+                </MenuItem>
+              ))}
+            </TextField>
+          )}
+        </>
+      )}
+      <FormControlLabel
+        control={
+          <Checkbox
+            checked={skipVerification}
+            onChange={e => setSkipVerification(e.target.checked)}
+          />
+        }
+        label="Save without verifying"
+      />
+      {unshown && (
+        <Box mt={2}>
+          <Alert severity="error">{unshown}</Alert>
+        </Box>
+      )}
+    </ActionDialog>
   );
 }
