@@ -30,16 +30,22 @@ export const CLUSTER_STATES: ClusterState[] = [
 /** What the stored credentials may do in the cluster, found at verification. @public */
 export type PermissionLevel = 'admin' | 'read' | 'none';
 
+/**
+ * AWS IAM authentication (EKS): no stored secret, a token is minted for the
+ * cluster id, optionally as an assumed role. @public
+ */
+export interface AwsClusterAuth {
+  type: 'aws';
+  clusterId: string;
+  assumeRole?: string;
+  externalId?: string;
+}
+
 /** How the portal authenticates to the cluster, without secrets. @public */
 export type ClusterAuthView =
   | { type: 'bearerToken'; tokenSet: boolean }
   | { type: 'clientCertificate'; certData: string; keySet: boolean }
-  | {
-      type: 'aws';
-      clusterId: string;
-      assumeRole?: string;
-      externalId?: string;
-    };
+  | AwsClusterAuth;
 
 /** TLS settings for the connection to the API server. @public */
 export interface ClusterTls {

@@ -1,4 +1,5 @@
 import {
+  AwsClusterAuth,
   Cluster,
   ClusterTls,
 } from '@cluster-registry/plugin-cluster-registry-common';
@@ -20,12 +21,7 @@ export interface ClusterConnection {
   auth:
     | { type: 'bearerToken'; token: string }
     | { type: 'clientCertificate'; certData: string; keyData: string }
-    | {
-        type: 'aws';
-        clusterId: string;
-        assumeRole?: string;
-        externalId?: string;
-      };
+    | AwsClusterAuth;
   connection:
     | { method: 'direct' }
     | { method: 'proxy'; proxyUrl: string }

@@ -1,4 +1,5 @@
 import {
+  AwsClusterAuth,
   Category,
   Cluster,
   ClusterState,
@@ -19,12 +20,7 @@ export interface ClusterSecrets {
 export type StoredAuth =
   | { type: 'bearerToken' }
   | { type: 'clientCertificate'; certData: string }
-  | {
-      type: 'aws';
-      clusterId: string;
-      assumeRole?: string;
-      externalId?: string;
-    };
+  | AwsClusterAuth;
 
 export type StoredConnection =
   | { method: 'direct' }

@@ -5,12 +5,10 @@ import {
   ANNOTATION_KUBERNETES_AWS_CLUSTER_ID,
   ANNOTATION_KUBERNETES_AWS_EXTERNAL_ID,
 } from '@backstage/plugin-kubernetes-common';
-import { StoredAuth } from '../database/types';
-
-type AwsAuth = Extract<StoredAuth, { type: 'aws' }>;
+import { AwsClusterAuth } from '@cluster-registry/plugin-cluster-registry-common';
 
 /** Mints the bearer token an EKS API server accepts for an AWS IAM cluster. */
-export type AwsTokenSource = (auth: AwsAuth) => Promise<string>;
+export type AwsTokenSource = (auth: AwsClusterAuth) => Promise<string>;
 
 /**
  * The token source of the Kubernetes plugin's own `aws` auth provider, with

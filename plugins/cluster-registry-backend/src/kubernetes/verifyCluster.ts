@@ -1,4 +1,7 @@
-import { VerificationResult } from '@cluster-registry/plugin-cluster-registry-common';
+import {
+  AwsClusterAuth,
+  VerificationResult,
+} from '@cluster-registry/plugin-cluster-registry-common';
 import { AwsTokenSource } from './awsToken';
 import { buildKubeConfig, ClusterEndpoint } from './kubeConfig';
 import { KubeClient, KubeConnectionError } from './request';
@@ -118,7 +121,7 @@ class AwsTimeout extends Error {}
  * none (no AWS credentials, the role may not be assumed, STS unreachable).
  */
 async function mintAwsToken(
-  auth: Extract<ClusterEndpoint['auth'], { type: 'aws' }>,
+  auth: AwsClusterAuth,
   options: VerifyOptions,
 ): Promise<{ token: string } | { failure: ClusterProbe }> {
   if (!options.awsTokens) {
