@@ -1,7 +1,5 @@
 import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
-import Checkbox from '@material-ui/core/Checkbox';
-import FormControlLabel from '@material-ui/core/FormControlLabel';
 import { Alert } from '@material-ui/lab';
 import {
   Cluster,
@@ -19,6 +17,7 @@ import {
   PrometheusFields,
   submitChecked,
   TlsFields,
+  SkipVerificationField,
 } from '../clusterForm';
 import { useCategories } from '../RegisterClusterPage/useCategories';
 import { useBusy } from '../useBusy';
@@ -109,13 +108,9 @@ export function EditClusterDialog(props: {
               clientKey: !!prom?.tls?.clientKeySet,
             }}
           />
-          <FormControlLabel
-            control={
-              <Checkbox
-                checked={skipVerification}
-                onChange={e => setSkipVerification(e.target.checked)}
-              />
-            }
+          <SkipVerificationField
+            value={skipVerification}
+            onChange={setSkipVerification}
             label="Save without verifying the TLS and connection settings"
           />
         </>

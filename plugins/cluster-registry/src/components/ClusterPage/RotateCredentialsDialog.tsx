@@ -1,8 +1,6 @@
 import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
-import Checkbox from '@material-ui/core/Checkbox';
-import FormControlLabel from '@material-ui/core/FormControlLabel';
 import MenuItem from '@material-ui/core/MenuItem';
 import Tab from '@material-ui/core/Tab';
 import Tabs from '@material-ui/core/Tabs';
@@ -27,6 +25,7 @@ import {
   FieldErrors,
   submitChecked,
   tlsRequest,
+  SkipVerificationField,
 } from '../clusterForm';
 import { useBusy } from '../useBusy';
 
@@ -196,14 +195,9 @@ export function RotateCredentialsDialog(props: {
           )}
         </>
       )}
-      <FormControlLabel
-        control={
-          <Checkbox
-            checked={skipVerification}
-            onChange={e => setSkipVerification(e.target.checked)}
-          />
-        }
-        label="Save without verifying"
+      <SkipVerificationField
+        value={skipVerification}
+        onChange={setSkipVerification}
       />
       {unshown && (
         <Box mt={2}>

@@ -3,7 +3,6 @@ import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Checkbox from '@material-ui/core/Checkbox';
-import FormControlLabel from '@material-ui/core/FormControlLabel';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
@@ -25,6 +24,7 @@ import {
   errorsFromResponse,
   FieldErrors,
   Section,
+  SkipVerificationField,
 } from '../clusterForm';
 import { useBusy } from '../useBusy';
 import { useCategories } from './useCategories';
@@ -229,14 +229,9 @@ export function KubeconfigRegistration() {
               categories={categories}
               errors={errors}
             />
-            <FormControlLabel
-              control={
-                <Checkbox
-                  checked={skipVerification}
-                  onChange={e => setSkipVerification(e.target.checked)}
-                />
-              }
-              label="Save without verifying"
+            <SkipVerificationField
+              value={skipVerification}
+              onChange={setSkipVerification}
             />
           </Section>
           <Box mt={2}>

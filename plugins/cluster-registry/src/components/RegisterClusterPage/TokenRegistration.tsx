@@ -1,7 +1,5 @@
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
-import Checkbox from '@material-ui/core/Checkbox';
-import FormControlLabel from '@material-ui/core/FormControlLabel';
 import { Alert } from '@material-ui/lab';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import {
@@ -27,6 +25,7 @@ import {
   Section,
   submitChecked,
   VerificationPanel,
+  SkipVerificationField,
 } from '../clusterForm';
 import { useBusy } from '../useBusy';
 import { useCategories } from './useCategories';
@@ -117,13 +116,9 @@ export function TokenRegistration() {
         errors={errors}
       />
       <Box mt={3}>
-        <FormControlLabel
-          control={
-            <Checkbox
-              checked={skipVerification}
-              onChange={e => setSkipVerification(e.target.checked)}
-            />
-          }
+        <SkipVerificationField
+          value={skipVerification}
+          onChange={setSkipVerification}
           label="Save without verifying (the cluster stays pending until the next health check)"
         />
       </Box>

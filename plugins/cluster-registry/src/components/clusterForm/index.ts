@@ -4,6 +4,7 @@ export { DetailsFields } from './DetailsFields';
 export { EndpointFields } from './EndpointFields';
 export { PrometheusFields } from './PrometheusFields';
 export { SecretField } from './SecretField';
+export { SkipVerificationField } from './SkipVerificationField';
 export { Section } from './Section';
 export { VerificationPanel } from './VerificationPanel';
 export { TlsFields } from './TlsFields';
