@@ -1,6 +1,4 @@
 import { useApi } from '@backstage/core-plugin-api';
-import Box from '@material-ui/core/Box';
-import { Alert } from '@material-ui/lab';
 import {
   Cluster,
   updateClusterSchema,
@@ -18,6 +16,7 @@ import {
   submitChecked,
   TlsFields,
   SkipVerificationField,
+  GeneralError,
 } from '../clusterForm';
 import { useCategories } from '../RegisterClusterPage/useCategories';
 import { useBusy } from '../useBusy';
@@ -115,11 +114,7 @@ export function EditClusterDialog(props: {
           />
         </>
       )}
-      {errors._ && (
-        <Box mt={2}>
-          <Alert severity="error">{errors._}</Alert>
-        </Box>
-      )}
+      <GeneralError message={errors._} />
     </ActionDialog>
   );
 }

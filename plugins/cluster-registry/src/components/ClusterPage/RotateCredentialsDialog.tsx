@@ -1,12 +1,10 @@
 import { useApi } from '@backstage/core-plugin-api';
-import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import MenuItem from '@material-ui/core/MenuItem';
 import Tab from '@material-ui/core/Tab';
 import Tabs from '@material-ui/core/Tabs';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-import { Alert } from '@material-ui/lab';
 import {
   Cluster,
   KubeconfigInspection,
@@ -26,6 +24,7 @@ import {
   submitChecked,
   tlsRequest,
   SkipVerificationField,
+  GeneralError,
 } from '../clusterForm';
 import { useBusy } from '../useBusy';
 
@@ -199,11 +198,7 @@ export function RotateCredentialsDialog(props: {
         value={skipVerification}
         onChange={setSkipVerification}
       />
-      {unshown && (
-        <Box mt={2}>
-          <Alert severity="error">{unshown}</Alert>
-        </Box>
-      )}
+      <GeneralError message={unshown} />
     </ActionDialog>
   );
 }

@@ -1,7 +1,6 @@
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
-import { Alert } from '@material-ui/lab';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { createClusterSchema } from '@cluster-registry/plugin-cluster-registry-common';
 import { useState } from 'react';
@@ -14,6 +13,7 @@ import {
   FieldErrors,
   isolatedRegistration,
   submitChecked,
+  GeneralError,
 } from '../clusterForm';
 import { useBusy } from '../useBusy';
 import { useCategories } from './useCategories';
@@ -53,11 +53,7 @@ export function IsolatedRegistration() {
         categories={categories}
         errors={errors}
       />
-      {errors._ && (
-        <Box mt={2}>
-          <Alert severity="error">{errors._}</Alert>
-        </Box>
-      )}
+      <GeneralError message={errors._} />
       <Box mt={2}>
         <Button
           variant="contained"

@@ -25,6 +25,7 @@ import {
   FieldErrors,
   Section,
   SkipVerificationField,
+  GeneralError,
 } from '../clusterForm';
 import { useBusy } from '../useBusy';
 import { useCategories } from './useCategories';
@@ -246,11 +247,7 @@ export function KubeconfigRegistration() {
           </Box>
         </Section>
       )}
-      {errors._ && (
-        <Box mt={2}>
-          <Alert severity="error">{errors._}</Alert>
-        </Box>
-      )}
+      <GeneralError message={errors._} />
       {results && (
         <Section title="Results">
           <Box

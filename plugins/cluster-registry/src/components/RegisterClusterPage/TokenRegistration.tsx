@@ -1,6 +1,5 @@
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
-import { Alert } from '@material-ui/lab';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import {
   CreateClusterRequest,
@@ -26,6 +25,7 @@ import {
   submitChecked,
   VerificationPanel,
   SkipVerificationField,
+  GeneralError,
 } from '../clusterForm';
 import { useBusy } from '../useBusy';
 import { useCategories } from './useCategories';
@@ -123,11 +123,7 @@ export function TokenRegistration() {
         />
       </Box>
       <VerificationPanel result={verification} />
-      {errors._ && (
-        <Box mt={2}>
-          <Alert severity="error">{errors._}</Alert>
-        </Box>
-      )}
+      <GeneralError message={errors._} />
       <Box display="flex" mt={2} style={{ gap: 12 }}>
         <Button variant="outlined" disabled={busy} onClick={verify}>
           Verify

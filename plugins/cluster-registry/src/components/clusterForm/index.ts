@@ -1,6 +1,7 @@
 export * from './formModel';
 export { ConnectionFields } from './ConnectionFields';
 export { DetailsFields } from './DetailsFields';
+export { GeneralError } from './GeneralError';
 export { EndpointFields } from './EndpointFields';
 export { PrometheusFields } from './PrometheusFields';
 export { SecretField } from './SecretField';
