@@ -3,11 +3,19 @@ export interface Config {
   clusterRegistry?: {
     /**
      * Key that encrypts cluster secrets at rest (AES-256-GCM): 32 bytes,
-     * base64-encoded (`openssl rand -base64 32`). Without it a development key
-     * is generated into the data directory, with a warning.
+     * base64-encoded (`openssl rand -base64 32`). Required outside
+     * development: the backend refuses to start without it. In development
+     * (NODE_ENV development or test) a key is generated into the data
+     * directory, with a warning.
      * @visibility secret
      */
     encryptionKey?: string;
+    /**
+     * Keys secrets were encrypted with before the current one; they only
+     * decrypt. After `reencrypt-secrets` has run they can be removed.
+     * @visibility secret
+     */
+    previousEncryptionKeys?: string[];
     /** Kubernetes versions the portal supports; clusters outside are flagged. */
     supportedVersions?: {
       /** Oldest supported minor version. Default "1.28". */
@@ -24,8 +32,28 @@ export interface Config {
       /** Clusters checked at the same time. Default 16. */
       concurrency?: number;
     };
-    /** Accept server URLs on link-local and cloud metadata addresses. Default false. */
-    allowLinkLocalAddresses?: boolean;
+    /**
+     * The one policy for every address the registry contacts (cluster server
+     * URLs, Prometheus URLs, proxy URLs, SSH hosts), checked when an address
+     * is given and again on the address actually dialled (after DNS).
+     * Link-local, cloud metadata, unspecified, multicast and reserved
+     * destinations are always refused, in every notation (decimal, octal,
+     * hex IPv4; IPv4-mapped, NAT64, 6to4 and Teredo IPv6; trailing dots;
+     * well-known metadata names).
+     */
+    addressPolicy?: {
+      /** Allow loopback (127.0.0.0/8, ::1, localhost). Default true. */
+      allowLoopback?: boolean;
+      /** Allow private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7). Default true. */
+      allowPrivate?: boolean;
+      /**
+       * CIDRs, IP addresses or host names allowed even where the rules above
+       * refuse them (e.g. a cluster that really lives on 169.254.10.0/24).
+       */
+      dangerouslyAllow?: string[];
+      /** Further CIDRs, IP addresses or host names to refuse. */
+      deny?: string[];
+    };
     /**
      * Backend plugins allowed to read clusters' credentials (server-side, for
      * connecting to the clusters) from /internal/connections. Default

@@ -36,6 +36,7 @@ import { DatabaseClusterStore } from '../src/database/DatabaseClusterStore';
 import { HealthChecker } from '../src/health/HealthChecker';
 import { SecretBox } from '../src/secrets/SecretBox';
 import { ClusterService } from '../src/service/ClusterService';
+import { AddressPolicy } from '../src/network/AddressPolicy';
 
 const CLIENTS = 20;
 const argIndex = process.argv.indexOf('--clusters');
@@ -256,8 +257,11 @@ async function benchDatabase(
     });
   }
   const service = new ClusterService(store, {
-    verify: { timeoutMs: 10_000, supportedVersions: { min: '1.28' } },
-    allowLinkLocal: false,
+    verify: {
+      timeoutMs: 10_000,
+      supportedVersions: { min: '1.28' },
+      addressPolicy: new AddressPolicy(),
+    },
   });
   const silent: LoggerService = {
     info() {},

@@ -13,6 +13,7 @@ import { registerClusterActions } from './actions/clusterActions';
 import { DatabaseClusterStore } from './database/DatabaseClusterStore';
 import { awsTokenSourceFromConfig } from './kubernetes/awsToken';
 import { HealthChecker } from './health/HealthChecker';
+import { AddressPolicy } from './network/AddressPolicy';
 import { SecretBox } from './secrets/SecretBox';
 import { ClusterService } from './service/ClusterService';
 import { createRouter } from './service/router';
@@ -67,9 +68,8 @@ export const clusterRegistryPlugin = createBackendPlugin({
               settings?.getOptionalNumber('verificationTimeoutMs') ?? 10_000,
             supportedVersions,
             awsTokens: awsTokenSourceFromConfig(config),
+            addressPolicy: AddressPolicy.fromConfig(config),
           },
-          allowLinkLocal:
-            settings?.getOptionalBoolean('allowLinkLocalAddresses') ?? false,
         });
         const health = new HealthChecker(
           store,

@@ -75,84 +75,170 @@ export const pemDataSchema = z
     return z.NEVER;
   });
 
+/** Whitespace, control and invisible formatting characters, anywhere. */
+const UNSAFE_URL_CHARS =
+  /[\s\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\\]/;
+
+/**
+ * An absolute http(s) URL, stored in its canonical form (lower-case host,
+ * IPv4 in dotted decimal whatever notation it came in, no default port, no
+ * lone trailing slash). Nothing is trimmed silently: whitespace, control
+ * characters and backslashes are refused, as are credentials, queries and
+ * fragments. Which destinations may be contacted is the backend's address
+ * policy, applied to what this returns.
+ */
 const httpUrl = (protocols: string[], what: string) =>
   z
     .string()
-    .max(2048)
-    .superRefine((value, ctx) => {
+    .max(2048, 'must be at most 2048 characters')
+    .transform((value, ctx) => {
+      const fail = (message: string) => {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+        return z.NEVER;
+      };
+      if (UNSAFE_URL_CHARS.test(value))
+        return fail(
+          'must not contain spaces, control characters or backslashes',
+        );
+      if (!/^[a-z][a-z0-9+.-]*:\/\/[^/]/i.test(value))
+        return fail('must be an absolute URL');
       let url: URL;
       try {
         url = new URL(value);
       } catch {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          message: 'must be an absolute URL',
-        });
-        return;
+        return fail('must be an absolute URL');
       }
-      if (!protocols.includes(url.protocol)) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          message: `must be ${what}`,
-        });
-      }
-      if (url.username || url.password) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          message:
-            'must not contain credentials; give them in the auth section',
-        });
-      }
-      if (url.search || url.hash) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          message: 'must not have a query or fragment',
-        });
-      }
+      if (!protocols.includes(url.protocol)) return fail(`must be ${what}`);
+      if (url.username || url.password || /@/.test(value.split('/')[2] ?? ''))
+        return fail(
+          'must not contain credentials; give them in the auth section',
+        );
+      if (url.search || url.hash || /[?#]/.test(value))
+        return fail('must not have a query or fragment');
+      if (!url.hostname) return fail('must name a host');
+      const path = url.pathname === '/' ? '' : url.pathname;
+      return `${url.protocol}//${url.host}${path}`;
     });
 
 /** @public */
 export const serverUrlSchema = httpUrl(['https:'], 'an https:// URL');
 
-const labelKey =
-  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const labelValue = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+/**
+ * Why a label key is not a Kubernetes label key: an optional DNS-subdomain
+ * prefix (at most 253 characters, each DNS label at most 63) and a `/`, then
+ * a name of at most 63 characters. Lengths are checked before any pattern.
+ */
+export function labelKeyProblem(key: string): string | undefined {
+  if (key.length > 253 + 1 + 63) return 'is too long for a label key';
+  const slash = key.indexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const labelName = slash >= 0 ? key.slice(slash + 1) : key;
+  if (prefix !== undefined) {
+    if (!prefix) return 'has an empty prefix before "/"';
+    if (prefix.length > 253) return 'has a prefix longer than 253 characters';
+    for (const part of prefix.split('.')) {
+      if (part.length > 63)
+        return 'has a DNS label longer than 63 characters in its prefix';
+      if (!DNS_LABEL.test(part))
+        return 'has a prefix that is not a DNS subdomain (lowercase letters, digits, "-" and ".")';
+    }
+  }
+  if (!labelName) return 'has an empty name';
+  if (labelName.length > 63) return 'has a name longer than 63 characters';
+  if (!LABEL_NAME.test(labelName))
+    return 'must be a Kubernetes label key: letters, digits, "-", "_" and ".", starting and ending with a letter or digit, with an optional DNS prefix and "/"';
+  return undefined;
+}
 
 /** Kubernetes-style labels. @public */
 export const labelsSchema = z
   .record(
-    z.string().regex(labelKey, 'label keys must be Kubernetes label keys'),
+    z.string(),
     z
       .string()
-      .regex(labelValue, 'label values must be Kubernetes label values'),
+      .max(63, 'label values must be at most 63 characters')
+      .refine(
+        v => v === '' || (v.length <= 63 && LABEL_NAME.test(v)),
+        'label values must be Kubernetes label values',
+      ),
   )
-  .refine(labels => Object.keys(labels).length <= 64, 'at most 64 labels');
-
-/** A catalog user or group reference, e.g. group:default/platform. @public */
-export const ownerSchema = z.string().superRefine((value, ctx) => {
-  try {
-    const ref = parseEntityRef(value);
-    if (!['user', 'group'].includes(ref.kind.toLocaleLowerCase('en-US'))) {
+  .superRefine((labels, ctx) => {
+    const keys = Object.keys(labels);
+    if (keys.length > 64) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
-        message: 'must be a user or group entity reference',
+        message: 'at most 64 labels',
+      });
+      return;
+    }
+    for (const key of keys) {
+      const problem = labelKeyProblem(key);
+      if (problem)
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: [key.length > 100 ? `${key.slice(0, 100)}…` : key],
+          message: `label key ${problem}`,
+        });
+    }
+  });
+
+/** A catalog user or group reference, e.g. group:default/platform. @public */
+export const ownerSchema = z
+  .string()
+  .max(512, 'is too long')
+  .superRefine((value, ctx) => {
+    try {
+      const ref = parseEntityRef(value);
+      if (!['user', 'group'].includes(ref.kind.toLocaleLowerCase('en-US'))) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: 'must be a user or group entity reference',
+        });
+      }
+    } catch {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: 'must be an entity reference such as group:default/platform',
       });
     }
-  } catch {
-    ctx.addIssue({
-      code: z.ZodIssueCode.custom,
-      message: 'must be an entity reference such as group:default/platform',
-    });
-  }
-});
+  });
 
 const secret = (max = 64 * 1024) =>
   z.string().min(1, 'is required').max(max, 'is too large');
 
+/**
+ * A secret sent in an HTTP header (a bearer token): printable ASCII, no
+ * spaces or line breaks, which is what a header can carry unchanged.
+ */
+const headerSecret = (max: number) =>
+  secret(max).regex(
+    /^[\x21-\x7e]+$/,
+    'must be printable ASCII without spaces or line breaks (it is sent in an HTTP header)',
+  );
+
+/** A DNS name or an IP literal (IPv6 optionally in brackets); lengths first. */
+function isHostName(host: string): boolean {
+  if (host.length > 253) return false;
+  if (/^\[?[0-9A-Fa-f:.]+\]?$/.test(host) && host.includes(':')) return true;
+  const labels = host.replace(/\.$/, '').split('.');
+  return labels.every(
+    l => l.length <= 63 && /^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?$/.test(l),
+  );
+}
+
+/** Names and user names: no control characters. */
+const NO_CONTROL = /^[^\u0000-\u001f\u007f-\u009f]*$/;
+
 /** @public */
 export const clusterAuthSchema = z.discriminatedUnion('type', [
   z
-    .object({ type: z.literal('bearerToken'), token: secret(16 * 1024) })
+    .object({
+      type: z.literal('bearerToken'),
+      token: headerSecret(16 * 1024),
+    })
     .strict(),
   z
     .object({
@@ -164,15 +250,28 @@ export const clusterAuthSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('aws'),
-      clusterId: z.string().min(1).max(100),
+      clusterId: z
+        .string()
+        .min(1, 'is required')
+        .max(100, 'must be at most 100 characters')
+        .regex(
+          /^[0-9A-Za-z][A-Za-z0-9_-]*$/,
+          'must be an EKS cluster name: letters, digits, "-" and "_"',
+        ),
       assumeRole: z
         .string()
+        .max(2048, 'is too long')
         .regex(
-          /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/,
+          /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
           'must be an IAM role ARN',
         )
         .optional(),
-      externalId: z.string().min(2).max(1224).optional(),
+      externalId: z
+        .string()
+        .min(2)
+        .max(1224)
+        .regex(/^[\w+=,.@:/-]+$/, 'must use only letters, digits and +=,.@:/-')
+        .optional(),
     })
     .strict(),
 ]);
@@ -199,9 +298,21 @@ export const clusterConnectionSchema = z.discriminatedUnion('method', [
       method: z.literal('sshTunnel'),
       sshTunnel: z
         .object({
-          host: z.string().min(1).max(253),
+          host: z
+            .string()
+            .min(1, 'is required')
+            .max(253, 'must be at most 253 characters')
+            .refine(isHostName, 'must be a host name or an IP address')
+            .transform(h => h.replace(/^\[|\]$/g, '').toLowerCase()),
           port: z.number().int().min(1).max(65535).default(22),
-          username: z.string().min(1).max(64),
+          username: z
+            .string()
+            .min(1, 'is required')
+            .max(64, 'must be at most 64 characters')
+            .regex(
+              /^[^\s:@\u0000-\u001f\u007f]+$/,
+              'must not contain spaces, ":", "@" or control characters',
+            ),
           password: secret(1024).optional(),
           privateKey: secret().optional(),
         })
@@ -226,7 +337,14 @@ function prometheusSchema(secrets: 'required' | 'keepIfOmitted') {
           z
             .object({
               type: z.literal('basic'),
-              username: z.string().min(1).max(256),
+              username: z
+                .string()
+                .min(1, 'is required')
+                .max(256, 'must be at most 256 characters')
+                .regex(
+                  /^[^:\u0000-\u001f\u007f]+$/,
+                  'must not contain ":" or control characters',
+                ),
               password,
             })
             .strict(),
@@ -255,7 +373,12 @@ export const clusterPrometheusUpdateSchema = prometheusSchema('keepIfOmitted');
 export const createClusterSchema = z
   .object({
     name: clusterNameSchema,
-    title: z.string().min(1).max(200).optional(),
+    title: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(NO_CONTROL, 'must not contain control characters')
+      .optional(),
     description: z.string().max(4000).optional(),
     category: categoryNameSchema.optional(),
     labels: labelsSchema.default({}),
@@ -295,7 +418,12 @@ export type CreateClusterRequest = z.input<typeof createClusterSchema>;
 export const updateClusterSchema = z
   .object({
     name: z.string().optional(),
-    title: z.string().min(1).max(200).optional(),
+    title: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(NO_CONTROL, 'must not contain control characters')
+      .optional(),
     description: z.string().max(4000).nullable().optional(),
     category: categoryNameSchema.nullable().optional(),
     labels: labelsSchema.optional(),
@@ -318,7 +446,7 @@ export const rotateCredentialsSchema = z
     tls: clusterTlsSchema.optional(),
     /** Or a whole new kubeconfig: server, CA and credentials come from `context`. */
     kubeconfig: kubeconfigTextSchema.optional(),
-    context: z.string().min(1).optional(),
+    context: z.string().min(1).max(1024, 'is too long').optional(),
     skipVerification: z.boolean().default(false),
   })
   .strict()
@@ -382,9 +510,14 @@ export const importKubeconfigSchema = z
       .array(
         z
           .object({
-            context: z.string().min(1),
+            context: z.string().min(1, 'is required').max(1024, 'is too long'),
             name: clusterNameSchema.optional(),
-            title: z.string().min(1).max(200).optional(),
+            title: z
+              .string()
+              .min(1)
+              .max(200)
+              .regex(NO_CONTROL, 'must not contain control characters')
+              .optional(),
             description: z.string().max(4000).optional(),
             category: categoryNameSchema.optional(),
             labels: labelsSchema.optional(),

@@ -11,7 +11,7 @@ import { ClusterStore } from '../database/types';
 import { SupportedVersions } from '../kubernetes/versions';
 import { authorizeCredentials } from '../service/authorize';
 import { ClusterService } from '../service/ClusterService';
-import { parse } from '../service/router';
+import { parse } from '../service/parse';
 import { toClusterView } from '../service/views';
 
 /**

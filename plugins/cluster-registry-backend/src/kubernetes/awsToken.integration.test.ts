@@ -6,6 +6,7 @@ import {
 import http from 'node:http';
 import { startRegistry } from '../__testUtils__/startRegistry';
 import { awsTokenSourceFromConfig } from './awsToken';
+import { AddressPolicy } from '../network/AddressPolicy';
 import { verifyCluster } from './verifyCluster';
 
 jest.setTimeout(240_000);
@@ -78,6 +79,7 @@ describe('AWS IAM tokens (real AWS APIs from moto, real kube-apiserver)', () => 
       {
         timeoutMs: 5000,
         supportedVersions: { min: '1.28' },
+        addressPolicy: new AddressPolicy(),
         awsTokens: source(),
       },
     );

@@ -1,31 +1,123 @@
 import { InputError } from '@backstage/errors';
-import { KubeConfig, User } from '@kubernetes/client-node';
 import {
   CreateClusterRequest,
   KubeconfigContextInfo,
   KubeconfigInspection,
+  serverUrlSchema,
 } from '@cluster-registry/plugin-cluster-registry-common';
+import { z } from 'zod';
+import { AddressPolicy } from '../network/AddressPolicy';
+import { zodIssuesToMessage } from '../service/parse';
+import { YamlParserPool } from './yamlWorker';
+
+/**
+ * Kubeconfigs are data. They are parsed off the main thread with a bounded
+ * YAML parser (see yamlWorker), their shape is checked here before any value
+ * is used, and nothing in them is ever acted on: no file is read
+ * (token-file, client-certificate, client-key, certificate-authority), no
+ * program is run (exec plugins), no auth provider is called. Contexts that
+ * need one of those are reported as not usable, with the reason.
+ */
 
 type KubeconfigAuthKind = KubeconfigContextInfo['authKind'];
 
-/** Parses kubeconfig text with @kubernetes/client-node; malformed input is a 400. */
-export function parseKubeconfig(text: string): KubeConfig {
-  const kc = new KubeConfig();
-  try {
-    kc.loadFromString(text);
-  } catch (e) {
+const name = z.string().min(1, 'is required').max(1024, 'is too long');
+/** `~` (null) in YAML reads as "not given". */
+const opt = <T extends z.ZodTypeAny>(schema: T) =>
+  schema.nullish().transform(v => v ?? undefined);
+const text = z.string().max(2_000_000);
+const list = <T extends z.ZodTypeAny>(item: T) =>
+  z
+    .array(item)
+    .max(1000, 'has more than 1000 entries')
+    .nullish()
+    .transform(v => v ?? []);
+
+const clusterEntry = z.object({
+  name,
+  cluster: z
+    .object({
+      server: opt(text),
+      'certificate-authority-data': opt(text),
+      'certificate-authority': opt(text),
+      'insecure-skip-tls-verify': opt(z.boolean()),
+      'proxy-url': opt(text),
+      'tls-server-name': opt(text),
+    })
+    .passthrough(),
+});
+
+const userEntry = z.object({
+  name,
+  user: z
+    .object({
+      token: opt(text),
+      'token-file': opt(text),
+      tokenFile: opt(text),
+      'client-certificate-data': opt(text),
+      'client-key-data': opt(text),
+      'client-certificate': opt(text),
+      'client-key': opt(text),
+      username: opt(text),
+      password: opt(text),
+      exec: opt(
+        z
+          .object({
+            command: opt(text),
+            args: opt(z.array(z.unknown()).max(1000)),
+          })
+          .passthrough(),
+      ),
+      'auth-provider': opt(z.object({ name: opt(text) }).passthrough()),
+    })
+    .passthrough()
+    .nullish()
+    .transform(v => v ?? {}),
+});
+
+const contextEntry = z.object({
+  name,
+  context: z
+    .object({ cluster: name, user: name, namespace: opt(text) })
+    .passthrough(),
+});
+
+const kubeconfigSchema = z
+  .object({
+    'current-context': opt(z.string().max(1024)),
+    clusters: list(clusterEntry),
+    users: list(userEntry),
+    contexts: list(contextEntry),
+  })
+  .passthrough();
+
+/** A kubeconfig whose shape has been checked; values are still untrusted. */
+export type Kubeconfig = z.output<typeof kubeconfigSchema>;
+type KubeconfigUser = Kubeconfig['users'][number]['user'];
+type KubeconfigCluster = Kubeconfig['clusters'][number]['cluster'];
+
+const parser = new YamlParserPool();
+
+/** Parses kubeconfig text; anything malformed is a 400 naming where. */
+export async function parseKubeconfig(text_: string): Promise<Kubeconfig> {
+  const data = await parser.parse(text_);
+  if (!data || typeof data !== 'object' || Array.isArray(data)) {
     throw new InputError(
-      `kubeconfig: not a valid kubeconfig: ${(e as Error).message}`,
+      'kubeconfig: must be a YAML mapping (apiVersion, clusters, users, contexts)',
     );
   }
-  if (!kc.getContexts().length)
+  const result = kubeconfigSchema.safeParse(data);
+  if (!result.success)
+    throw new InputError(zodIssuesToMessage(result.error, 'kubeconfig'));
+  if (!result.data.contexts.length)
     throw new InputError('kubeconfig: has no contexts');
-  return kc;
+  return result.data;
 }
 
 /** A DNS-1123 label from a context name such as arn:aws:eks:eu-west-1:123:cluster/prod. */
 export function suggestName(contextName: string): string {
   const cleaned = contextName
+    .slice(0, 1024)
     .toLowerCase()
     .replace(/^arn:aws[a-z-]*:eks:[^:]*:\d+:cluster\//, '')
     .replace(/[^a-z0-9-]+/g, '-')
@@ -36,16 +128,20 @@ export function suggestName(contextName: string): string {
   return cleaned || 'cluster';
 }
 
-function awsClusterIdFromExec(exec: any): string | undefined {
-  const args: string[] = exec?.args ?? [];
+function awsClusterIdFromExec(args: unknown[]): string | undefined {
+  const strings = args.filter((a): a is string => typeof a === 'string');
   for (const flag of ['--cluster-name', '-i', '--cluster-id']) {
-    const i = args.indexOf(flag);
-    if (i >= 0 && args[i + 1]) return args[i + 1];
+    const i = strings.indexOf(flag);
+    const id = i >= 0 ? strings[i + 1] : undefined;
+    if (id && /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(id)) return id;
   }
   return undefined;
 }
 
-function authOf(user: User | null): {
+const FILE_REFERENCE =
+  'the portal never reads files named in a kubeconfig; export the data form with `kubectl config view --flatten --minify`';
+
+function authOf(user: KubeconfigUser | undefined): {
   kind: KubeconfigAuthKind;
   reason?: string;
 } {
@@ -54,49 +150,60 @@ function authOf(user: User | null): {
       kind: 'none',
       reason: 'the context names a user that is not in the kubeconfig',
     };
-  if (user.token) return { kind: 'token' };
-  if (user.certData && user.keyData) return { kind: 'clientCertificate' };
-  if (user.certFile || user.keyFile) {
+  // Any file reference makes the context unusable, even next to inline data:
+  // nothing of a context that points at the backend's files is taken.
+  const fileKeys = (
+    ['token-file', 'tokenFile', 'client-certificate', 'client-key'] as const
+  ).filter(k => user[k] !== undefined);
+  if (fileKeys.length) {
     return {
       kind: 'file',
-      reason:
-        'the client certificate is a file reference, which the portal does not read; export the data form with `kubectl config view --flatten --minify`',
+      reason: `the user refers to a file (${fileKeys.join(
+        ', ',
+      )}); ${FILE_REFERENCE}`,
     };
   }
   if (user.exec) {
-    const command = String(user.exec.command ?? '');
-    const args: string[] = user.exec.args ?? [];
+    const command =
+      typeof user.exec.command === 'string' ? user.exec.command : '';
+    const args = user.exec.args ?? [];
+    const shown = command.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
+    const id = awsClusterIdFromExec(args);
+    const idNote = id ? ` (cluster id ${id})` : '';
     if (/(^|\/)aws$/.test(command) && args.includes('get-token')) {
-      const id = awsClusterIdFromExec(user.exec);
       return {
         kind: 'exec',
-        reason: `uses the \`aws eks get-token\` exec plugin, which cannot run in the portal; register the cluster with AWS IAM auth instead${
-          id ? ` (cluster id ${id})` : ''
-        }`,
+        reason: `uses the \`aws eks get-token\` exec plugin, which cannot run in the portal; register the cluster with AWS IAM auth instead${idNote}`,
       };
     }
     if (/aws-iam-authenticator$/.test(command)) {
-      const id = awsClusterIdFromExec(user.exec);
       return {
         kind: 'exec',
-        reason: `uses aws-iam-authenticator, which cannot run in the portal; register the cluster with AWS IAM auth instead${
-          id ? ` (cluster id ${id})` : ''
-        }`,
+        reason: `uses aws-iam-authenticator, which cannot run in the portal; register the cluster with AWS IAM auth instead${idNote}`,
       };
     }
     return {
       kind: 'exec',
-      reason: `needs the exec plugin \`${command}\` to get a credential, which cannot run in the portal; use a ServiceAccount token (kubectl create token) or a client certificate`,
+      reason: `needs the exec plugin \`${shown}\` to get a credential; the portal never runs programs named in a kubeconfig; use a ServiceAccount token (kubectl create token) or a client certificate`,
     };
   }
-  if (user.authProvider) {
+  if (user['auth-provider']) {
+    const provider = String(user['auth-provider'].name ?? 'auth provider')
+      .replace(/[^\x20-\x7e]/g, '?')
+      .slice(0, 100);
     return {
       kind: 'authProvider',
-      reason: `needs an interactive login (${
-        user.authProvider.name ?? 'auth provider'
-      }, e.g. OIDC); use a ServiceAccount token or a client certificate`,
+      reason: `needs an interactive login (${provider}, e.g. OIDC); use a ServiceAccount token or a client certificate`,
     };
   }
+  if (user.token) return { kind: 'token' };
+  if (user['client-certificate-data'] && user['client-key-data'])
+    return { kind: 'clientCertificate' };
+  if (user['client-certificate-data'] || user['client-key-data'])
+    return {
+      kind: 'clientCertificate',
+      reason: 'has a client certificate or a client key, but not both',
+    };
   if (user.username || user.password) {
     return {
       kind: 'basic',
@@ -104,71 +211,95 @@ function authOf(user: User | null): {
         'uses basic auth (username/password), which Kubernetes no longer supports',
     };
   }
-  return {
-    kind: 'none',
-    reason:
-      'has no credential the portal can use (token-file and other file references are not read)',
-  };
+  return { kind: 'none', reason: 'has no credential the portal can use' };
+}
+
+function clusterProblem(
+  cluster: KubeconfigCluster | undefined,
+  policy: AddressPolicy,
+): string | undefined {
+  if (!cluster)
+    return 'the context names a cluster that is not in the kubeconfig';
+  if (cluster['certificate-authority'] !== undefined)
+    return `the CA is a file reference (certificate-authority); ${FILE_REFERENCE}`;
+  if (!cluster.server) return 'the cluster has no server';
+  const server = serverUrlSchema.safeParse(cluster.server);
+  if (!server.success)
+    return `the server ${server.error.issues[0]?.message ?? 'is not valid'}`;
+  const verdict = policy.checkHost(new URL(server.data).hostname);
+  if (verdict) return `the address policy refuses the server: ${verdict}`;
+  if (cluster['proxy-url'] !== undefined)
+    return 'the cluster sets proxy-url; register it by server URL with the "via proxy" connection method';
+  return undefined;
+}
+
+/** A URL shown back to the user: only what the contract accepts, else nothing. */
+function shownServer(cluster: KubeconfigCluster | undefined): string {
+  const parsed = serverUrlSchema.safeParse(cluster?.server);
+  return parsed.success ? parsed.data : '';
+}
+
+function byName<T extends { name: string }>(entries: T[]) {
+  const map = new Map<string, T>();
+  for (const e of entries) if (!map.has(e.name)) map.set(e.name, e);
+  return map;
 }
 
 /** Lists every context with its server, auth kind, and whether the portal can use it. */
-export function inspectKubeconfig(kc: KubeConfig): KubeconfigInspection {
-  const contexts = kc.getContexts().map(ctx => {
-    const cluster = kc.getCluster(ctx.cluster);
-    const auth = authOf(kc.getUser(ctx.user));
-    let reason = auth.reason;
-    if (!cluster)
-      reason = 'the context names a cluster that is not in the kubeconfig';
-    else if (!cluster.server.startsWith('https://'))
-      reason = 'the server is not an https:// URL';
-    else if (cluster.caFile)
-      reason =
-        reason ??
-        'the CA is a file reference; export the data form with `kubectl config view --flatten --minify`';
+export function inspectKubeconfig(
+  kc: Kubeconfig,
+  policy: AddressPolicy,
+): KubeconfigInspection {
+  const clusters = byName(kc.clusters);
+  const users = byName(kc.users);
+  const contexts = kc.contexts.map(ctx => {
+    const cluster = clusters.get(ctx.context.cluster)?.cluster;
+    const auth = authOf(users.get(ctx.context.user)?.user);
+    const reason = clusterProblem(cluster, policy) ?? auth.reason;
     return {
       context: ctx.name,
-      cluster: ctx.cluster,
-      user: ctx.user,
-      serverUrl: cluster?.server ?? '',
+      cluster: ctx.context.cluster,
+      user: ctx.context.user,
+      serverUrl: shownServer(cluster),
       authKind: auth.kind,
       usable: !reason,
       reason,
       suggestedName: suggestName(ctx.name),
     };
   });
-  return { currentContext: kc.getCurrentContext() || undefined, contexts };
+  return { currentContext: kc['current-context'], contexts };
 }
 
 /** The registration body for one usable context (validated later like any registration). */
 export function registrationFromContext(
-  kc: KubeConfig,
+  kc: Kubeconfig,
   contextName: string,
+  policy: AddressPolicy,
 ): CreateClusterRequest {
-  const ctx = kc.getContextObject(contextName);
+  const ctx = kc.contexts.find(c => c.name === contextName);
   if (!ctx)
     throw new InputError(
-      `contexts: no context named '${contextName}' in the kubeconfig`,
+      `context: no context named '${contextName}' in the kubeconfig`,
     );
-  const inspected = inspectKubeconfig(kc).contexts.find(
-    c => c.context === contextName,
-  )!;
+  const inspected = inspectKubeconfig({ ...kc, contexts: [ctx] }, policy)
+    .contexts[0];
   if (!inspected.usable)
-    throw new InputError(`context ${contextName}: ${inspected.reason}`);
-  const cluster = kc.getCluster(ctx.cluster)!;
-  const user = kc.getUser(ctx.user)!;
+    throw new InputError(`context: '${contextName}' ${inspected.reason}`);
+  const cluster = byName(kc.clusters).get(ctx.context.cluster)!.cluster;
+  const user = byName(kc.users).get(ctx.context.user)!.user;
   return {
     name: inspected.suggestedName,
-    serverUrl: cluster.server,
+    serverUrl: cluster.server!,
     tls: {
-      caData: cluster.caData,
-      insecureSkipTlsVerify: cluster.skipTLSVerify ?? false,
+      caData: cluster['certificate-authority-data'],
+      insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'] ?? false,
     },
     auth: user.token
       ? { type: 'bearerToken', token: user.token }
       : {
           type: 'clientCertificate',
-          certData: user.certData!,
-          keyData: user.keyData!,
+          certData: user['client-certificate-data']!,
+          keyData: user['client-key-data']!,
         },
   };
 }

@@ -1,6 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import https from 'node:https';
 import tls from 'node:tls';
+import { AddressPolicy } from '../network/AddressPolicy';
 
 export interface KubeResponse {
   status: number;
@@ -10,13 +11,15 @@ export interface KubeResponse {
 /** Why a request to an API server failed, in terms a user can act on. */
 export class KubeConnectionError extends Error {
   constructor(
-    readonly reason: 'tls' | 'unreachable' | 'timeout' | 'error',
+    readonly reason: 'tls' | 'unreachable' | 'timeout' | 'invalid' | 'error',
     message: string,
   ) {
     super(message);
     this.name = 'KubeConnectionError';
   }
 }
+
+const MAX_RESPONSE_CHARS = 1024 * 1024;
 
 const TLS_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -40,6 +43,9 @@ const UNREACHABLE_CODES = new Set([
 
 function classify(error: any, server: string): KubeConnectionError {
   const code: string = error?.code ?? '';
+  if (code === 'EADDRNOTALLOWED') {
+    return new KubeConnectionError('unreachable', String(error.message));
+  }
   if (
     TLS_CODES.has(code) ||
     /certificate|ssl|tls/i.test(String(error?.message))
@@ -72,7 +78,10 @@ export class KubeClient {
   private readonly agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
   private options?: Promise<https.RequestOptions>;
 
-  constructor(private readonly kc: KubeConfig) {
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly policy: AddressPolicy,
+  ) {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('kubeconfig has no current cluster');
     this.server = cluster.server;
@@ -114,8 +123,16 @@ export class KubeClient {
     const base = await this.baseOptions();
     const payload =
       options.body === undefined ? undefined : JSON.stringify(options.body);
+    try {
+      // IP literals are dialled without a lookup: check them here; names are
+      // checked on every answer of the lookup below.
+      this.policy.assertDialable(url.hostname);
+    } catch (e) {
+      throw classify(e, server);
+    }
     const requestOptions: https.RequestOptions = {
       ...base,
+      lookup: this.policy.lookup,
       method,
       hostname: url.hostname,
       port: url.port,
@@ -128,21 +145,49 @@ export class KubeClient {
     };
 
     return new Promise<KubeResponse>((resolve, reject) => {
-      const req = https.request(requestOptions, res => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', chunk => (text += chunk));
-        res.on('end', () => {
-          let body: any = text;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            // not JSON (e.g. /healthz)
-          }
-          resolve({ status: res.statusCode ?? 0, body });
+      let req: ReturnType<typeof https.request>;
+      try {
+        req = https.request(requestOptions, res => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', chunk => {
+            text += chunk;
+            // The answers read here are small; a server sending more is not
+            // given the memory (or the JSON.parse time) of the backend.
+            if (text.length > MAX_RESPONSE_CHARS) {
+              req.destroy(
+                new KubeConnectionError(
+                  'error',
+                  `${server} answered with more than ${MAX_RESPONSE_CHARS} characters`,
+                ),
+              );
+            }
+          });
+          res.on('end', () => {
+            let body: any = text;
+            try {
+              body = JSON.parse(text);
+            } catch {
+              // not JSON (e.g. /healthz)
+            }
+            resolve({ status: res.statusCode ?? 0, body });
+          });
+          res.on('error', e => reject(classify(e, server)));
         });
-        res.on('error', e => reject(classify(e, server)));
-      });
+      } catch (e) {
+        // e.g. a stored credential that is not a valid header value
+        reject(
+          new KubeConnectionError(
+            'invalid',
+            `the request to ${server} could not be sent: ${
+              (e as { code?: string }).code === 'ERR_INVALID_CHAR'
+                ? 'the credentials contain characters an HTTP header cannot carry'
+                : (e as Error).message
+            }`,
+          ),
+        );
+        return;
+      }
       req.setTimeout(options.timeoutMs, () => {
         req.destroy(
           new KubeConnectionError(

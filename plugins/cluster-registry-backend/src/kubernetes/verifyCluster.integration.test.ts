@@ -5,12 +5,17 @@ import {
 } from '@internal/cluster-registry-test-env';
 import net from 'node:net';
 import { ClusterEndpoint } from './kubeConfig';
+import { AddressPolicy } from '../network/AddressPolicy';
 import { verifyCluster } from './verifyCluster';
 
 jest.setTimeout(240_000);
 
 const b64 = (pem: string) => Buffer.from(pem).toString('base64');
-const options = { timeoutMs: 3000, supportedVersions: { min: '1.28' } };
+const options = {
+  timeoutMs: 3000,
+  supportedVersions: { min: '1.28' },
+  addressPolicy: new AddressPolicy(),
+};
 
 describe('verifyCluster against a real kube-apiserver', () => {
   let running: RunningTestEnv;

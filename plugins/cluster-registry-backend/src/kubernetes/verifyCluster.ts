@@ -2,6 +2,7 @@ import {
   AwsClusterAuth,
   VerificationResult,
 } from '@cluster-registry/plugin-cluster-registry-common';
+import { AddressPolicy } from '../network/AddressPolicy';
 import { AwsTokenSource } from './awsToken';
 import { buildKubeConfig, ClusterEndpoint } from './kubeConfig';
 import { KubeClient, KubeConnectionError } from './request';
@@ -12,6 +13,8 @@ export interface VerifyOptions {
   supportedVersions: SupportedVersions;
   /** Mints tokens for AWS IAM clusters; without it they cannot be verified. */
   awsTokens?: AwsTokenSource;
+  /** Checks every address dialled (clusterRegistry.addressPolicy). */
+  addressPolicy: AddressPolicy;
 }
 
 export interface ClusterProbe extends VerificationResult {
@@ -37,7 +40,7 @@ export async function verifyCluster(
     awsToken = minted.token;
   }
   const kc = buildKubeConfig(endpoint, awsToken);
-  const client = new KubeClient(kc);
+  const client = new KubeClient(kc, options.addressPolicy);
   const call = (method: 'GET' | 'POST', path: string, body?: unknown) =>
     client.request(method, path, { body, timeoutMs: options.timeoutMs });
   try {

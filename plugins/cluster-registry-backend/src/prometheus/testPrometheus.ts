@@ -1,10 +1,14 @@
 import http from 'node:http';
 import https from 'node:https';
 import { ClusterSecrets, StoredPrometheus } from '../database/types';
+import { AddressPolicy } from '../network/AddressPolicy';
 
 import { PrometheusTestResult } from '@cluster-registry/plugin-cluster-registry-common';
 
 export type { PrometheusTestResult };
+
+/** The answers read here are a few hundred bytes; more is not read. */
+const MAX_RESPONSE_CHARS = 1024 * 1024;
 
 const fromB64 = (data?: string) =>
   data ? Buffer.from(data, 'base64').toString('utf8') : undefined;
@@ -14,7 +18,10 @@ function get(
   prometheus: StoredPrometheus,
   secrets: ClusterSecrets,
   timeoutMs: number,
+  policy: AddressPolicy,
 ): Promise<{ status: number; body: string }> {
+  // IP literals are checked here, names on every answer of the lookup.
+  policy.assertDialable(url.hostname);
   const headers: Record<string, string> = { accept: 'application/json' };
   if (prometheus.auth.type === 'basic') {
     headers.authorization = `Basic ${Buffer.from(
@@ -24,6 +31,7 @@ function get(
   const tls = prometheus.tls;
   const options: https.RequestOptions = {
     headers,
+    lookup: policy.lookup,
     timeout: timeoutMs,
     agent: false,
     ca: fromB64(tls?.caData),
@@ -36,7 +44,15 @@ function get(
     const req = client.get(url, options, res => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', d => (body += d));
+      res.on('data', d => {
+        body += d;
+        if (body.length > MAX_RESPONSE_CHARS)
+          req.destroy(
+            new Error(
+              `answered with more than ${MAX_RESPONSE_CHARS} characters`,
+            ),
+          );
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('timeout', () =>
@@ -47,23 +63,26 @@ function get(
 }
 
 /**
- * Runs a real instant query (`up`) against the Prometheus endpoint with its
+ * Runs a real instant query (`count(up)`: one sample, however large the
+ * Prometheus) against the Prometheus endpoint with its
  * auth and TLS settings, and reads the server's version.
  */
 export async function testPrometheus(
   prometheus: StoredPrometheus,
   secrets: ClusterSecrets,
   timeoutMs: number,
+  policy: AddressPolicy,
 ): Promise<PrometheusTestResult> {
   const base = prometheus.url.endsWith('/')
     ? prometheus.url
     : `${prometheus.url}/`;
   try {
     const query = await get(
-      new URL('api/v1/query?query=up', base),
+      new URL('api/v1/query?query=count(up)', base),
       prometheus,
       secrets,
       timeoutMs,
+      policy,
     );
     if (query.status === 401 || query.status === 403) {
       return {
@@ -94,9 +113,22 @@ export async function testPrometheus(
       prometheus,
       secrets,
       timeoutMs,
+      policy,
     ).catch(() => undefined);
-    if (info?.status === 200) version = JSON.parse(info.body).data?.version;
-    return { ok: true, seriesCount: parsed.data.result.length, version };
+    if (info?.status === 200) {
+      try {
+        const v = JSON.parse(info.body).data?.version;
+        if (typeof v === 'string') version = v.slice(0, 100);
+      } catch {
+        // no version to show
+      }
+    }
+    const count = Number(parsed.data?.result?.[0]?.value?.[1] ?? 0);
+    return {
+      ok: true,
+      seriesCount: Number.isFinite(count) ? count : 0,
+      version,
+    };
   } catch (e) {
     return {
       ok: false,

@@ -9,7 +9,6 @@ import {
   ParsedRotateCredentials as RotateInput,
   ParsedUpdateCluster as UpdateInput,
 } from '@cluster-registry/plugin-cluster-registry-common';
-import net from 'node:net';
 import {
   ClusterChanges,
   ClusterRecord,
@@ -29,11 +28,20 @@ import {
   PrometheusTestResult,
   testPrometheus,
 } from '../prometheus/testPrometheus';
+import {
+  inspectKubeconfig,
+  Kubeconfig,
+  parseKubeconfig,
+  registrationFromContext,
+} from '../kubernetes/inspectKubeconfig';
+import {
+  CreateClusterRequest,
+  KubeconfigInspection,
+} from '@cluster-registry/plugin-cluster-registry-common';
 
 export interface ClusterServiceOptions {
+  /** Verification settings, with the address policy every connection passes. */
   verify: VerifyOptions;
-  /** Allow server URLs on link-local / cloud metadata addresses (clusterRegistry.allowLinkLocalAddresses). */
-  allowLinkLocal: boolean;
 }
 
 /** The field a failed verification is reported against, so the UI can show it there. */
@@ -46,23 +54,6 @@ const FIELD_OF_REASON: Record<string, string> = {
   invalid: 'auth',
   error: 'serverUrl',
 };
-
-const METADATA_HOSTS = new Set([
-  'metadata.google.internal',
-  'metadata',
-  'instance-data',
-  'instance-data.ec2.internal',
-]);
-
-function isLinkLocal(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (METADATA_HOSTS.has(host)) return true;
-  if (net.isIPv4(host))
-    return host.startsWith('169.254.') || host === '100.100.100.200';
-  if (net.isIPv6(host))
-    return /^fe[89ab]/.test(host) || host === 'fd00:ec2::254';
-  return false;
-}
 
 function splitAuth(auth: AuthInput): {
   auth: StoredAuth;
@@ -218,16 +209,65 @@ export class ClusterService {
     private readonly options: ClusterServiceOptions,
   ) {}
 
-  /** Refuses link-local / metadata server URLs; run on every URL a request brings in. */
-  private checkServerUrl(serverUrl: string) {
-    if (
-      !this.options.allowLinkLocal &&
-      isLinkLocal(new URL(serverUrl).hostname)
-    ) {
-      throw new InputError(
-        'serverUrl: link-local and cloud metadata addresses are refused (set clusterRegistry.allowLinkLocalAddresses to allow them)',
-      );
+  private get policy() {
+    return this.options.verify.addressPolicy;
+  }
+
+  /**
+   * Runs the address policy on every address a request brings in: server
+   * URL, proxy URL, SSH host, Prometheus URL. Each is a 400 naming its field.
+   */
+  private checkAddresses(target: {
+    serverUrl?: string;
+    connection?: ConnectionInput | StoredConnection;
+    prometheus?: { url: string } | null;
+  }) {
+    if (target.serverUrl) this.policy.assertUrl('serverUrl', target.serverUrl);
+    const c = target.connection;
+    if (c?.method === 'proxy')
+      this.policy.assertUrl('connection.proxyUrl', c.proxyUrl);
+    if (c?.method === 'sshTunnel')
+      this.policy.assertHost('connection.sshTunnel.host', c.sshTunnel.host);
+    if (target.prometheus)
+      this.policy.assertUrl('prometheus.url', target.prometheus.url);
+  }
+
+  /** Whether a stored cluster's addresses pass the address policy as configured now. */
+  isDialable(record: ClusterRecord): boolean {
+    if (!record.serverUrl) return false;
+    try {
+      this.checkAddresses(record);
+      return true;
+    } catch {
+      return false;
     }
+  }
+
+  // ── kubeconfigs: data only, parsed off the main thread ──────────────────
+  parseKubeconfig(text: string): Promise<Kubeconfig> {
+    return parseKubeconfig(text);
+  }
+
+  async inspectKubeconfig(text: string): Promise<KubeconfigInspection> {
+    return inspectKubeconfig(await parseKubeconfig(text), this.policy);
+  }
+
+  registrationFromContext(
+    kc: Kubeconfig,
+    context: string,
+  ): CreateClusterRequest {
+    return registrationFromContext(kc, context, this.policy);
+  }
+
+  async registrationFromKubeconfig(
+    text: string,
+    context: string,
+  ): Promise<CreateClusterRequest> {
+    return registrationFromContext(
+      await parseKubeconfig(text),
+      context,
+      this.policy,
+    );
   }
 
   /**
@@ -275,7 +315,7 @@ export class ClusterService {
       throw new InputError(
         'isolated: an isolated cluster has no endpoint to verify',
       );
-    this.checkServerUrl(input.serverUrl!);
+    this.checkAddresses(input);
     const { auth, secrets: authSecrets } = splitAuth(input.auth!);
     const { connection, secrets: connSecrets } = splitConnection(
       input.connection ?? { method: 'direct' },
@@ -323,7 +363,7 @@ export class ClusterService {
       : undefined;
     const tls = input.tls ?? { insecureSkipTlsVerify: false };
     const secrets = { ...authSecrets, ...connSecrets, ...prom?.secrets };
-    this.checkServerUrl(input.serverUrl!);
+    this.checkAddresses(input);
 
     let status: StoredStatus = {
       state: 'pending',
@@ -382,6 +422,10 @@ export class ClusterService {
       tls: input.tls,
       updatedBy: actor,
     };
+    this.checkAddresses({
+      connection: input.connection,
+      prometheus: input.prometheus,
+    });
     let secrets: Partial<ClusterSecrets> | undefined;
     const connection = keepStoredSshSecrets(input.connection, current);
     if (connection) {
@@ -429,7 +473,7 @@ export class ClusterService {
     const serverUrl = input.serverUrl ?? current.serverUrl!;
     const tls = input.tls ?? current.tls;
     const { auth, secrets } = splitAuth(input.auth!);
-    this.checkServerUrl(serverUrl);
+    this.checkAddresses({ serverUrl });
     let status: StoredStatus | undefined;
     if (!input.skipVerification) {
       const probe = await this.probe({
@@ -458,11 +502,13 @@ export class ClusterService {
     unsaved?: PrometheusInput,
   ): Promise<PrometheusTestResult> {
     if (unsaved) {
+      this.checkAddresses({ prometheus: unsaved });
       const split = splitPrometheus(unsaved);
       return testPrometheus(
         split.prometheus,
         split.secrets,
         this.options.verify.timeoutMs,
+        this.policy,
       );
     }
     const current = await this.store.getCluster(name!);
@@ -474,6 +520,7 @@ export class ClusterService {
       current.prometheus,
       current.secrets,
       this.options.verify.timeoutMs,
+      this.policy,
     );
   }
 

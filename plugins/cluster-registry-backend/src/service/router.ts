@@ -26,11 +26,6 @@ import express, { Request } from 'express';
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 import { z } from 'zod';
 import { ClusterStore } from '../database/types';
-import {
-  inspectKubeconfig,
-  parseKubeconfig,
-  registrationFromContext,
-} from '../kubernetes/inspectKubeconfig';
 import { SupportedVersions } from '../kubernetes/versions';
 import { openApiSpec } from '../schema/openapi';
 import { ClusterService } from './ClusterService';
@@ -41,9 +36,8 @@ import {
 } from '@cluster-registry/plugin-cluster-registry-node';
 import { ClusterRecord } from '../database/types';
 import { toClusterView } from './views';
-
-/** Largest accepted request body: a 1 MB kubeconfig fits, 10 MB does not. */
-export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+import { jsonBodies, translateBodyError } from './jsonBodies';
+import { parse } from './parse';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
@@ -96,24 +90,6 @@ function toConnection(c: ClusterRecord): ClusterConnection {
   };
 }
 
-/** Parses with zod; failures become a 400 naming each field and its reason. */
-export function parse<S extends z.ZodTypeAny>(
-  schema: S,
-  value: unknown,
-): z.output<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issues = result.error.issues.map(issue => {
-    const field = issue.path.join('.') || 'body';
-    const message =
-      issue.code === 'unrecognized_keys'
-        ? `unknown field(s) ${issue.keys.join(', ')}`
-        : issue.message;
-    return `${field}: ${message}`;
-  });
-  throw new InputError(issues.join('; '));
-}
-
 const listQuerySchema = z
   .object({
     category: z
@@ -148,12 +124,8 @@ const deleteCategoryQuerySchema = z
  * `auth.token: must ...`, like every other 400 of this API.
  */
 export function translateValidationError(error: Error): Error {
-  if ((error as { type?: string }).type === 'entity.too.large') {
-    error.message = `body: larger than the ${
-      MAX_BODY_BYTES / 1024 / 1024
-    } MB limit`;
-    return error; // keeps its 413
-  }
+  const fromBody = translateBodyError(error);
+  if (fromBody !== error) return fromBody;
   if (
     !isError(error) ||
     error.name !== 'InputError' ||
@@ -292,8 +264,8 @@ export async function createRouter(
     let input = parse(rotateCredentialsSchema, req.body);
     if (input.kubeconfig) {
       // A whole new kubeconfig: take server, CA and credentials from the context.
-      const fromContext = registrationFromContext(
-        parseKubeconfig(input.kubeconfig),
+      const fromContext = await service.registrationFromKubeconfig(
+        input.kubeconfig,
         input.context!,
       );
       input = parse(rotateCredentialsSchema, {
@@ -330,7 +302,11 @@ export async function createRouter(
         `${subject} may not read cluster credentials (clusterRegistry.credentialConsumers)`,
       );
     }
-    const clusters = await store.listAllClusters();
+    // A cluster whose address the policy refuses today (it may have been
+    // tightened since the cluster was stored) is not handed out to dial.
+    const clusters = (await store.listAllClusters()).filter(c =>
+      service.isDialable(c),
+    );
     res.json({ items: clusters.map(toConnection) });
   });
 
@@ -363,7 +339,7 @@ export async function createRouter(
   router.post('/kubeconfig/inspect', async (req, res) => {
     await authorize(req, clusterCreatePermission);
     const { kubeconfig } = parse(inspectKubeconfigSchema, req.body);
-    res.json(inspectKubeconfig(parseKubeconfig(kubeconfig)));
+    res.json(await service.inspectKubeconfig(kubeconfig));
   });
 
   /** Errors one context may fail with while the others go on. */
@@ -376,12 +352,12 @@ export async function createRouter(
   router.post('/kubeconfig/import', async (req, res) => {
     const actor = await authorize(req, clusterCreatePermission);
     const input = parse(importKubeconfigSchema, req.body);
-    const kc = parseKubeconfig(input.kubeconfig);
+    const kc = await service.parseKubeconfig(input.kubeconfig);
     const results: KubeconfigImportResult[] = [];
     for (const pick of input.contexts) {
       let name = pick.name ?? pick.context;
       try {
-        const fromContext = registrationFromContext(kc, pick.context);
+        const fromContext = service.registrationFromContext(kc, pick.context);
         name = pick.name ?? fromContext.name;
         const body = parse(createClusterSchema, {
           ...fromContext,
@@ -472,7 +448,7 @@ export async function createRouter(
     );
     res.json({ ...openApiSpec, paths });
   });
-  outer.use(express.json({ limit: MAX_BODY_BYTES }));
+  outer.use(jsonBodies());
   outer.use(router);
   outer.use(
     (

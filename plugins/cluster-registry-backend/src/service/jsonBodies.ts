@@ -1,0 +1,103 @@
+import { InputError } from '@backstage/errors';
+import express from 'express';
+
+/** Largest accepted request body: a 1 MB kubeconfig fits, 10 MB does not. */
+export const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+/** An error the framework's error handler renders with its status. */
+function httpError(statusCode: number, name: string, message: string) {
+  return Object.assign(new Error(message), { name, statusCode });
+}
+
+function hasBody(req: express.Request): boolean {
+  const length = req.headers['content-length'];
+  return (
+    req.headers['transfer-encoding'] !== undefined ||
+    (length !== undefined && length !== '0')
+  );
+}
+
+/** `application/json` or `application/<x>+json`, with no charset or UTF-8. */
+function isJsonUtf8(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const [media, ...params] = contentType.split(';');
+  const type = media.trim().toLowerCase();
+  if (
+    type !== 'application/json' &&
+    !/^application\/[a-z0-9.+-]+\+json$/.test(type)
+  )
+    return false;
+  for (const param of params) {
+    const [key, value = ''] = param.split('=');
+    if (key.trim().toLowerCase() !== 'charset') continue;
+    const charset = value.trim().replace(/^"|"$/g, '').toLowerCase();
+    if (charset !== 'utf-8' && charset !== 'utf8') return false;
+  }
+  return true;
+}
+
+/**
+ * Request bodies are JSON in UTF-8: anything else is a 415 before a byte of
+ * it is read. Parse errors say where the body stops being JSON, never what
+ * it contains (a token next to the error is not quoted back), and a body
+ * over the limit keeps its 413.
+ */
+export function jsonBodies(): express.RequestHandler[] {
+  const parser = express.json({
+    limit: MAX_BODY_BYTES,
+    strict: true,
+    // A compressed body would be inflated before its size is known.
+    inflate: false,
+    // Everything reaching the parser passed the media-type check below.
+    type: () => true,
+  });
+  return [
+    (req, _res, next) => {
+      if (!hasBody(req)) return next();
+      if (!isJsonUtf8(req.headers['content-type'])) {
+        return next(
+          httpError(
+            415,
+            'UnsupportedMediaTypeError',
+            'body: must be JSON in UTF-8 (Content-Type: application/json)',
+          ),
+        );
+      }
+      return parser(req, _res, next);
+    },
+  ];
+}
+
+/** Replaces the body parser's errors, which carry the raw body, with clean ones. */
+export function translateBodyError(error: Error): Error {
+  const type = (error as { type?: string }).type;
+  if (type === 'entity.too.large') {
+    return httpError(
+      413,
+      'PayloadTooLargeError',
+      `body: larger than the ${MAX_BODY_BYTES / 1024 / 1024} MB limit`,
+    );
+  }
+  if (type === 'entity.parse.failed') {
+    const position = /position (\d+)/.exec(error.message)?.[1];
+    const lineCol = /line (\d+) column (\d+)/.exec(error.message);
+    let where = '';
+    if (position) where = ` (at character ${position})`;
+    else if (lineCol) where = ` (at line ${lineCol[1]}, column ${lineCol[2]})`;
+    return new InputError(`body: is not valid JSON${where}`);
+  }
+  if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
+    return httpError(
+      415,
+      'UnsupportedMediaTypeError',
+      'body: must be JSON in UTF-8, without a content encoding',
+    );
+  }
+  if (type === 'request.aborted' || type === 'request.size.invalid') {
+    return new InputError('body: the request body was not received whole');
+  }
+  if (type !== undefined && (error as { body?: unknown }).body !== undefined) {
+    return new InputError('body: could not be read');
+  }
+  return error;
+}
