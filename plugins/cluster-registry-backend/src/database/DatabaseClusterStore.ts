@@ -295,7 +295,7 @@ export class DatabaseClusterStore implements ClusterStore {
     const [row] = await this.reads.rows<ClusterRow>(
       this.db<ClusterRow>('clusters').where({ name }).limit(1),
     );
-    if (!row) throw new NotFoundError(`no cluster named '${name}'`);
+    if (!row) throw new NotFoundError(`name: no cluster named '${name}'`);
     return this.toRecord(row);
   }
 
@@ -363,7 +363,7 @@ export class DatabaseClusterStore implements ClusterStore {
         .where({ name })
         .forUpdate()
         .first();
-      if (!row) throw new NotFoundError(`no cluster named '${name}'`);
+      if (!row) throw new NotFoundError(`name: no cluster named '${name}'`);
       if (changes.category !== undefined)
         await this.assertCategoryExists(tx, changes.category);
       const update: Partial<ClusterRow> = {
@@ -414,7 +414,7 @@ export class DatabaseClusterStore implements ClusterStore {
 
   async deleteCluster(name: string): Promise<void> {
     const deleted = await this.db('clusters').where({ name }).delete();
-    if (!deleted) throw new NotFoundError(`no cluster named '${name}'`);
+    if (!deleted) throw new NotFoundError(`name: no cluster named '${name}'`);
   }
 
   // ── categories ──────────────────────────────────────────────────────────
@@ -458,7 +458,7 @@ export class DatabaseClusterStore implements ClusterStore {
       update.description = changes.description;
     if (changes.color !== undefined) update.color = changes.color;
     const found = await this.db('categories').where({ name }).first();
-    if (!found) throw new NotFoundError(`no category named '${name}'`);
+    if (!found) throw new NotFoundError(`name: no category named '${name}'`);
     if (Object.keys(update).length)
       await this.db('categories').where({ name }).update(update);
     const row = await this.db<CategoryRow>('categories')
@@ -481,15 +481,20 @@ export class DatabaseClusterStore implements ClusterStore {
   ): Promise<void> {
     await this.db.transaction(async tx => {
       const found = await tx('categories').where({ name }).first();
-      if (!found) throw new NotFoundError(`no category named '${name}'`);
+      if (!found) throw new NotFoundError(`name: no category named '${name}'`);
       const users = await tx('clusters')
         .where({ category: name })
         .select('name')
         .orderBy('name');
+      if (options.reassignTo === name)
+        throw new InputError('reassignTo: must be another category');
+      await this.assertCategoryExists(tx, options.reassignTo, 'reassignTo');
       if (users.length) {
         if (options.reassignTo === undefined) {
           throw new ConflictError(
-            `category '${name}' is used by ${users.length} cluster(s): ${users
+            `name: category '${name}' is used by ${
+              users.length
+            } cluster(s): ${users
               .slice(0, 20)
               .map(u => u.name)
               .join(', ')}${
@@ -497,9 +502,6 @@ export class DatabaseClusterStore implements ClusterStore {
             }; reassign or clear them in the same request`,
           );
         }
-        if (options.reassignTo === name)
-          throw new InputError('reassignTo: must be another category');
-        await this.assertCategoryExists(tx, options.reassignTo, 'reassignTo');
         await tx('clusters')
           .where({ category: name })
           .update({ category: options.reassignTo });

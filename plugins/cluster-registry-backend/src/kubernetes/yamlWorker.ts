@@ -24,7 +24,7 @@ export interface YamlLimits {
 }
 
 export const DEFAULT_YAML_LIMITS: YamlLimits = {
-  maxValues: 50_000,
+  maxValues: 10_000,
   maxAliasCount: 100,
   timeoutMs: 3000,
 };
@@ -38,8 +38,8 @@ function where(error, text) {
   const offset = error.pos && error.pos[0];
   if (typeof offset !== 'number') return error.code || 'YAML_ERROR';
   const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const col = offset - before.lastIndexOf('\n');
+  const line = before.split(String.fromCharCode(10)).length;
+  const col = offset - before.lastIndexOf(String.fromCharCode(10));
   return (error.code || 'YAML_ERROR') + ' at line ' + line + ', column ' + col;
 }
 function countValues(value, budget) {
@@ -125,13 +125,13 @@ class ParserThread {
       }
       this.onIdle(this);
     };
-    this.worker.on('error', e =>
+    this.worker.on('error', e => {
       fail(
         (e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY'
           ? 'is too complex to parse (memory limit)'
           : 'could not be parsed',
-      ),
-    );
+      );
+    });
     this.worker.on('exit', () => fail('could not be parsed'));
   }
 

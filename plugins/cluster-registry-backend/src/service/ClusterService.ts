@@ -502,7 +502,8 @@ export class ClusterService {
     unsaved?: PrometheusInput,
   ): Promise<PrometheusTestResult> {
     if (unsaved) {
-      this.checkAddresses({ prometheus: unsaved });
+      // The body of POST /prometheus/test is the settings themselves.
+      this.policy.assertUrl('url', unsaved.url);
       const split = splitPrometheus(unsaved);
       return testPrometheus(
         split.prometheus,

@@ -4,6 +4,58 @@ import express from 'express';
 /** Largest accepted request body: a 1 MB kubeconfig fits, 10 MB does not. */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
+/**
+ * Bounds on a parsed body's shape, checked in one linear pass before any
+ * validator walks it: no request of this API needs more, and validators
+ * are not given millions of keys or thousands of levels to walk.
+ */
+export const MAX_BODY_VALUES = 5000;
+export const MAX_BODY_DEPTH = 32;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+
+/**
+ * Counts the separators outside strings of raw JSON (a bound on its number
+ * of values) without parsing it, so that a body of 100,000 tiny keys is
+ * refused before JSON.parse builds them.
+ */
+function tooManyValues(buf: Buffer): boolean {
+  let inString = false;
+  let count = 0;
+  for (let i = 0; i < buf.length; i++) {
+    const c = buf[i];
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (c === COMMA || c === COLON) {
+      if (++count > 2 * MAX_BODY_VALUES) return true;
+    }
+  }
+  return false;
+}
+
+function shapeProblem(body: unknown): string | undefined {
+  let values = 0;
+  const stack: Array<[unknown, number]> = [[body, 0]];
+  while (stack.length) {
+    const [value, depth] = stack.pop()!;
+    if (++values > MAX_BODY_VALUES)
+      return `has more than ${MAX_BODY_VALUES} values`;
+    if (depth > MAX_BODY_DEPTH)
+      return `is nested deeper than ${MAX_BODY_DEPTH} levels`;
+    if (value && typeof value === 'object') {
+      for (const key in value) {
+        stack.push([(value as Record<string, unknown>)[key], depth + 1]);
+      }
+    }
+  }
+  return undefined;
+}
+
 /** An error the framework's error handler renders with its status. */
 function httpError(statusCode: number, name: string, message: string) {
   return Object.assign(new Error(message), { name, statusCode });
@@ -50,6 +102,13 @@ export function jsonBodies(): express.RequestHandler[] {
     inflate: false,
     // Everything reaching the parser passed the media-type check below.
     type: () => true,
+    verify: (_req, _res, buf) => {
+      if (tooManyValues(buf)) {
+        throw Object.assign(new Error('too many values'), {
+          type: 'body.too.many.values',
+        });
+      }
+    },
   });
   return [
     (req, _res, next) => {
@@ -63,7 +122,11 @@ export function jsonBodies(): express.RequestHandler[] {
           ),
         );
       }
-      return parser(req, _res, next);
+      return parser(req, _res, error => {
+        if (error) return next(error);
+        const problem = shapeProblem(req.body);
+        return next(problem ? new InputError(`body: ${problem}`) : undefined);
+      });
     },
   ];
 }
@@ -77,6 +140,9 @@ export function translateBodyError(error: Error): Error {
       'PayloadTooLargeError',
       `body: larger than the ${MAX_BODY_BYTES / 1024 / 1024} MB limit`,
     );
+  }
+  if (type === 'body.too.many.values') {
+    return new InputError(`body: has more than ${MAX_BODY_VALUES} values`);
   }
   if (type === 'entity.parse.failed') {
     const position = /position (\d+)/.exec(error.message)?.[1];

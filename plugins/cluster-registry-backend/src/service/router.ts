@@ -126,23 +126,35 @@ const deleteCategoryQuerySchema = z
 export function translateValidationError(error: Error): Error {
   const fromBody = translateBodyError(error);
   if (fromBody !== error) return fromBody;
-  if (
-    !isError(error) ||
-    error.name !== 'InputError' ||
-    !/request\/(body|query|params)/.test(error.message)
-  ) {
-    return error;
-  }
-  const message = error.message
-    .replace(
-      /request\/(?:body|query|params)((?:\/[^\s/]+)*)\s+/g,
-      (_m, path: string) => {
-        const field = path.split('/').filter(Boolean).join('.');
-        return `${field || 'body'}: `;
-      },
+  if (!isError(error) || error.name !== 'InputError') return error;
+  const unknownQuery = /Unknown query parameter '([^']{1,100})/.exec(
+    error.message,
+  );
+  if (unknownQuery)
+    return new InputError(`${unknownQuery[1]}: is not a query parameter`);
+  if (/unsupported media type/i.test(error.message))
+    return new InputError(
+      'body: is required, as JSON (Content-Type: application/json)',
+    );
+  if (!/request\/(body|query|params)/.test(error.message)) return error;
+  const issues = error.message
+    .split(/,\s*(?=request\/)/)
+    .map(part =>
+      part.replace(
+        /^.*?request\/(?:body|query|params)((?:\/[^\s/]+)*)\s+/s,
+        (_m, path: string) =>
+          `${path.split('/').filter(Boolean).join('.') || 'body'}: `,
+      ),
     )
-    .replace(/must NOT have additional properties/g, 'unknown field');
-  return new InputError(message);
+    .map(part =>
+      part.replace(/must NOT have additional properties/g, 'unknown field'),
+    );
+  // A union reports every branch it tried ("must be equal to constant",
+  // "must match a schema in anyOf"); keep what concerns the branch sent.
+  const noise =
+    /must be equal to constant|must have required property|must match a schema in anyOf|must match exactly one schema in oneOf/;
+  const specific = issues.filter(i => !noise.test(i));
+  return new InputError((specific.length ? specific : issues).join('; '));
 }
 
 export async function createRouter(

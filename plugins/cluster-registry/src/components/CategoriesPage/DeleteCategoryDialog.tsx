@@ -37,7 +37,9 @@ export function DeleteCategoryDialog(props: {
           e?.response?.status === 409 ||
           e?.body?.error?.name === 'ConflictError'
         ) {
-          setBlocked(e.body?.error?.message ?? String(e.message));
+          setBlocked(
+            String(e.body?.error?.message ?? e.message).replace(/^name: /, ''),
+          );
         } else {
           setError(String(e?.message ?? e));
         }
