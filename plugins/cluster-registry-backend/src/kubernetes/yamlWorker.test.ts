@@ -34,7 +34,7 @@ describe('YamlParserPool', () => {
     ).rejects.toThrow(/more than 1000 values/);
     const error = await pool
       .parse('a:\n  token: SECRET-1\n b: [')
-      .catch(e => e);
+      .catch((e: Error) => e);
     expect(error.message).toMatch(
       /^kubeconfig: not valid YAML \(\w+ at line \d+, column \d+\)$/,
     );
