@@ -32,9 +32,9 @@ describe('YamlParserPool', () => {
     await expect(
       pool.parse(`l: [${Array(2000).fill('1').join(',')}]`),
     ).rejects.toThrow(/more than 1000 values/);
-    const error = await pool
+    const error = (await pool
       .parse('a:\n  token: SECRET-1\n b: [')
-      .catch((e: Error) => e);
+      .catch(e => e)) as Error;
     expect(error.message).toMatch(
       /^kubeconfig: not valid YAML \(\w+ at line \d+, column \d+\)$/,
     );
