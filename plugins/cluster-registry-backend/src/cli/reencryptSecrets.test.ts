@@ -1,0 +1,145 @@
+import { DatabaseManager } from '@backstage/backend-defaults/database';
+import { mockServices } from '@backstage/backend-test-utils';
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { DatabaseClusterStore } from '../database/DatabaseClusterStore';
+import { SecretBox } from '../secrets/SecretBox';
+
+jest.setTimeout(120_000);
+
+const key = () => crypto.randomBytes(32).toString('base64');
+
+async function openStore(
+  dir: string,
+  current: string,
+  previous: string[] = [],
+) {
+  const config = mockServices.rootConfig({
+    data: {
+      backend: {
+        database: { client: 'better-sqlite3', connection: { directory: dir } },
+      },
+    },
+  });
+  const database = DatabaseManager.fromConfig(config).forPlugin(
+    'cluster-registry',
+    {
+      logger: mockServices.logger.mock(),
+      lifecycle: mockServices.lifecycle.mock(),
+    },
+  );
+  const box = SecretBox.fromKey(
+    Buffer.from(current, 'base64'),
+    previous.map(p => Buffer.from(p, 'base64')),
+  );
+  const store = await DatabaseClusterStore.create({ database, secrets: box });
+  return { store, knex: await database.getClient() };
+}
+
+describe('reencrypt-secrets', () => {
+  it('rewrites every secret under the new key, after which the old key is not needed', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reencrypt-'));
+    const [oldKey, newKey] = [key(), key()];
+    const before = await openStore(dir, oldKey);
+    const now = new Date().toISOString();
+    for (const name of ['a', 'b']) {
+      await before.store.createCluster({
+        name,
+        title: name,
+        labels: {},
+        isolated: false,
+        serverUrl: 'https://127.0.0.1:6443',
+        auth: { type: 'bearerToken' },
+        tls: { insecureSkipTlsVerify: false },
+        connection: { method: 'direct' },
+        secrets: { token: `token-of-${name}` },
+        origin: { type: 'registered' },
+        status: { state: 'pending' },
+        createdAt: now,
+        updatedAt: now,
+        createdBy: 'test',
+        updatedBy: 'test',
+      });
+    }
+    await before.knex.destroy();
+
+    const configFile = path.join(dir, 'app-config.yaml');
+    fs.writeFileSync(
+      configFile,
+      [
+        'backend:',
+        '  database:',
+        '    client: better-sqlite3',
+        `    connection: { directory: ${JSON.stringify(dir)} }`,
+        'clusterRegistry:',
+        `  encryptionKey: ${newKey}`,
+        `  previousEncryptionKeys: [${oldKey}]`,
+      ].join('\n'),
+    );
+    // The documented command, as a separate process.
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        '--require',
+        require.resolve('@backstage/cli/config/nodeTransform.cjs'),
+        path.resolve(__dirname, 'reencryptSecrets.ts'),
+        '--config',
+        configFile,
+      ],
+      { cwd: dir, env: { ...process.env, NODE_ENV: 'production' } },
+    );
+    expect(stdout).toMatch(/re-encrypted 2 of 2 clusters' secrets/);
+
+    // Only the new key now: everything still decrypts.
+    const after = await openStore(dir, newKey);
+    expect((await after.store.getCluster('a')).secrets.token).toBe(
+      'token-of-a',
+    );
+    expect((await after.store.getCluster('b')).secrets.token).toBe(
+      'token-of-b',
+    );
+    const rows = await after.knex('clusters').select('secrets');
+    for (const row of rows) expect(row.secrets).not.toContain('token-of');
+    // A second run has nothing left to do.
+    expect(await after.store.reencryptSecrets()).toEqual({
+      checked: 2,
+      rewritten: 0,
+    });
+    await after.knex.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps secrets out of JSON.stringify and enumeration of a stored record', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reencrypt-'));
+    const { store, knex } = await openStore(dir, key());
+    const now = new Date().toISOString();
+    await store.createCluster({
+      name: 'c',
+      title: 'c',
+      labels: {},
+      isolated: false,
+      serverUrl: 'https://127.0.0.1:6443',
+      auth: { type: 'bearerToken' },
+      tls: { insecureSkipTlsVerify: false },
+      connection: { method: 'direct' },
+      secrets: { token: 'never-enumerated' },
+      origin: { type: 'registered' },
+      status: { state: 'pending' },
+      createdAt: now,
+      updatedAt: now,
+      createdBy: 'test',
+      updatedBy: 'test',
+    });
+    const record = await store.getCluster('c');
+    expect(JSON.stringify(record)).not.toContain('never-enumerated');
+    expect(Object.keys(record)).not.toContain('secrets');
+    expect(JSON.stringify({ ...record })).not.toContain('never-enumerated');
+    expect(record.secrets.token).toBe('never-enumerated');
+    await knex.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
