@@ -77,6 +77,7 @@ export const pemDataSchema = z
 
 /** Whitespace, control and invisible formatting characters, anywhere. */
 const UNSAFE_URL_CHARS =
+  // eslint-disable-next-line no-control-regex
   /[\s\u0000-\u001f\u007f-\u009f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\\]/;
 
 /**
@@ -230,6 +231,7 @@ function isHostName(host: string): boolean {
 }
 
 /** Names and user names: no control characters. */
+// eslint-disable-next-line no-control-regex
 const NO_CONTROL = /^[^\u0000-\u001f\u007f-\u009f]*$/;
 
 /** @public */
@@ -310,6 +312,7 @@ export const clusterConnectionSchema = z.discriminatedUnion('method', [
             .min(1, 'is required')
             .max(64, 'must be at most 64 characters')
             .regex(
+              // eslint-disable-next-line no-control-regex
               /^[^\s:@\u0000-\u001f\u007f]+$/,
               'must not contain spaces, ":", "@" or control characters',
             ),
@@ -342,6 +345,7 @@ function prometheusSchema(secrets: 'required' | 'keepIfOmitted') {
                 .min(1, 'is required')
                 .max(256, 'must be at most 256 characters')
                 .regex(
+                  // eslint-disable-next-line no-control-regex
                   /^[^:\u0000-\u001f\u007f]+$/,
                   'must not contain ":" or control characters',
                 ),

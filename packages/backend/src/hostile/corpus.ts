@@ -51,12 +51,12 @@ function aliasBomb(target: 'current-context' | 'cluster' | 'user'): string {
     );
   }
   const bomb = '*i';
-  const ctx =
-    target === 'current-context'
-      ? { cc: bomb, cluster: 'c', user: 'u' }
-      : target === 'cluster'
-      ? { cc: 'x', cluster: bomb, user: 'u' }
-      : { cc: 'x', cluster: 'c', user: bomb };
+  const refs = {
+    'current-context': { cc: bomb, cluster: 'c', user: 'u' },
+    cluster: { cc: 'x', cluster: bomb, user: 'u' },
+    user: { cc: 'x', cluster: 'c', user: bomb },
+  };
+  const ctx = refs[target];
   return `${lines.join('\n')}
 apiVersion: v1
 kind: Config
@@ -174,6 +174,7 @@ export function hostileCases(ctx: HostileContext): HostileCase[] {
     ['https:127.0.0.1:6443', 'no slashes'],
     ['http://127.0.0.1:6443', 'plain http'],
     ['file:///etc/passwd', 'file URL'],
+    // eslint-disable-next-line no-script-url
     ['javascript:alert(1)', 'javascript URL'],
     ['gopher://127.0.0.1:6379/_INFO', 'gopher'],
     ['https://127.0.0.1:6443/?x=1', 'query'],
@@ -512,7 +513,7 @@ export function hostileCases(ctx: HostileContext): HostileCase[] {
   for (const [key, label] of [
     [`${'a'.repeat(254)}/x`, 'prefix over 253 characters'],
     [`${'a'.repeat(64)}.example.com/x`, 'DNS label over 63 in the prefix'],
-    ['example.com/' + 'a'.repeat(64), 'name over 63 characters'],
+    [`example.com/${'a'.repeat(64)}`, 'name over 63 characters'],
     ['/x', 'empty prefix'],
     ['example.com/', 'empty name'],
     ['Example.com/x', 'upper-case prefix'],

@@ -256,47 +256,42 @@ export class AddressPolicy {
    * with `checkHost` before connecting (KubeClient and the Prometheus client do).
    */
   readonly lookup: net.LookupFunction = (hostname, options, callback) => {
+    const done = callback as (
+      error: Error | null,
+      address?: string | dns.LookupAddress[],
+      family?: number,
+    ) => void;
+    const fail = (message: string, code = 'EADDRNOTALLOWED') =>
+      done(Object.assign(new Error(message), { code, hostname }));
     const name = normalizeHost(hostname);
     const verdict = this.checkHost(name);
-    const fail = (message: string) => {
-      const error = Object.assign(new Error(message), {
-        code: 'EADDRNOTALLOWED',
-        hostname,
-      });
-      (callback as any)(error);
-    };
-    if (verdict)
-      return fail(`the address policy refuses ${hostname}: ${verdict}`);
-    this.resolve(name).then(
-      answers => {
-        const family = (options as dns.LookupOptions).family as unknown;
-        const wantedFamily =
-          family === 'IPv4' ? 4 : family === 'IPv6' ? 6 : Number(family ?? 0);
-        const wanted = wantedFamily
-          ? answers.filter(a => a.family === wantedFamily)
-          : answers;
-        for (const answer of answers) {
-          const refused = this.checkAddress(answer.address);
-          if (refused)
-            return fail(
-              `the address policy refuses ${hostname}: it resolves to ${answer.address}: ${refused}`,
-            );
-        }
-        const list = wanted.length ? wanted : answers;
-        if (!list.length) {
-          return (callback as any)(
-            Object.assign(new Error(`no address for ${hostname}`), {
-              code: 'ENOTFOUND',
-            }),
-          );
-        }
-        if ((options as dns.LookupAllOptions).all) {
-          return (callback as any)(null, list);
-        }
-        return (callback as any)(null, list[0].address, list[0].family);
-      },
-      error => (callback as any)(error),
-    );
+    if (verdict) {
+      fail(`the address policy refuses ${hostname}: ${verdict}`);
+      return;
+    }
+    const FAMILIES: Record<string, number> = { IPv4: 4, IPv6: 6 };
+    const family = (options as dns.LookupOptions).family as unknown;
+    const wantedFamily = FAMILIES[String(family)] ?? Number(family ?? 0);
+    this.resolve(name).then(answers => {
+      const refused = answers
+        .map(a => ({ address: a.address, why: this.checkAddress(a.address) }))
+        .find(a => a.why);
+      const wanted = wantedFamily
+        ? answers.filter(a => a.family === wantedFamily)
+        : answers;
+      const list = wanted.length ? wanted : answers;
+      if (refused) {
+        fail(
+          `the address policy refuses ${hostname}: it resolves to ${refused.address}: ${refused.why}`,
+        );
+      } else if (!list.length) {
+        fail(`no address for ${hostname}`, 'ENOTFOUND');
+      } else if ((options as dns.LookupAllOptions).all) {
+        done(null, list);
+      } else {
+        done(null, list[0].address, list[0].family);
+      }
+    }, done);
   };
 
   /** Throws (with code EADDRNOTALLOWED) if a host may not be dialled; for IP literals before connecting. */

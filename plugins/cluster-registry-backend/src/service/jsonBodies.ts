@@ -48,8 +48,8 @@ function shapeProblem(body: unknown): string | undefined {
     if (depth > MAX_BODY_DEPTH)
       return `is nested deeper than ${MAX_BODY_DEPTH} levels`;
     if (value && typeof value === 'object') {
-      for (const key in value) {
-        stack.push([(value as Record<string, unknown>)[key], depth + 1]);
+      for (const child of Object.values(value)) {
+        stack.push([child, depth + 1]);
       }
     }
   }
