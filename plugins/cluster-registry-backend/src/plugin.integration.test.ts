@@ -245,7 +245,7 @@ describe('cluster-registry HTTP API against a real kube-apiserver', () => {
     );
     await bad(
       { ...tokenCluster('x', 'x'), serverUrl: 'https://169.254.169.254' },
-      /serverUrl: link-local/,
+      /^serverUrl: the address policy refuses this destination: 169.254.169.254 is a link-local address/,
     );
     await bad(
       { ...tokenCluster('x', 'x'), colour: 'red' },
