@@ -23,7 +23,11 @@ export interface Config {
       /** Newest supported minor version. Default: no upper bound. */
       max?: string;
     };
-    /** Timeout of one verification or health check, in milliseconds. Default 10000. */
+    /**
+     * Deadline of one verification, health check or Prometheus test, all its
+     * requests together, in milliseconds. Default 8000 (so that a request
+     * that verifies answers within 10 s even when the cluster never does).
+     */
     verificationTimeoutMs?: number;
     /** Health checks. */
     healthCheck?: {

@@ -65,7 +65,7 @@ export const clusterRegistryPlugin = createBackendPlugin({
         const service = new ClusterService(store, {
           verify: {
             timeoutMs:
-              settings?.getOptionalNumber('verificationTimeoutMs') ?? 10_000,
+              settings?.getOptionalNumber('verificationTimeoutMs') ?? 8_000,
             supportedVersions,
             awsTokens: awsTokenSourceFromConfig(config),
             addressPolicy: AddressPolicy.fromConfig(config),

@@ -18,6 +18,10 @@ export interface HostileContext {
   markerFile: string;
   /** A secret the attacker's own requests carry; never to be echoed. */
   secret: string;
+  /** An https URL on loopback that accepts connections and never answers. */
+  tarpitUrl: string;
+  /** An http URL on loopback that answers one byte every half second, forever. */
+  trickleUrl: string;
 }
 
 export interface HostileCase {
@@ -816,6 +820,59 @@ export function hostileCases(ctx: HostileContext): HostileCase[] {
       body: cluster({ name: 'hostile-cat', category: 'missing' }),
       status: 400,
       field: 'category',
+    },
+  );
+
+  // ── servers that never answer: every answer still comes within 10 s ─────
+  cases.push(
+    {
+      name: 'verify a server that never answers',
+      method: 'POST',
+      path: `${API}/verify`,
+      body: {
+        ...cluster({ serverUrl: ctx.tarpitUrl }),
+        skipVerification: undefined,
+      },
+      status: 200,
+      check: body => {
+        expect(body.ok).toBe(false);
+        expect(body.reason).toBe('timeout');
+        expect(body.field).toBe('serverUrl');
+      },
+    },
+    create(
+      'register a server that never answers',
+      { ...cluster({ serverUrl: ctx.tarpitUrl }), skipVerification: false },
+      'serverUrl',
+    ),
+    {
+      name: 'import 30 contexts of servers that never answer',
+      method: 'POST',
+      path: `${API}/kubeconfig/import`,
+      body: {
+        kubeconfig: kubeconfig(
+          ctx,
+          `{token: "${ctx.secret}"}`,
+          `{server: "${ctx.tarpitUrl}"}`,
+        ),
+        contexts: Array.from({ length: 30 }, (_, i) => ({
+          context: 'ctx',
+          name: `hostile-tarpit-${i}`,
+        })),
+      },
+      status: 200,
+      check: body => {
+        expect(body.results).toHaveLength(30);
+        for (const r of body.results) expect(r.status).toBe('failed');
+      },
+    },
+    {
+      name: 'Prometheus test of a server that trickles forever',
+      method: 'POST',
+      path: `${API}/prometheus/test`,
+      body: { url: ctx.trickleUrl },
+      status: 200,
+      check: body => expect(body.ok).toBe(false),
     },
   );
 

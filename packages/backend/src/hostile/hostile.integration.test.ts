@@ -16,6 +16,8 @@ import {
 } from '@internal/cluster-registry-test-env';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -55,6 +57,13 @@ describe('hostile input against the real portal backend (registry, catalog, Kube
   let ctx: HostileContext;
   const logLines: string[] = [];
   let dir: string;
+  const sockets: net.Socket[] = [];
+  let tarpit: net.Server;
+  let trickle: http.Server;
+  const listen = async (s: net.Server) => {
+    await new Promise<void>(r => s.listen(0, '127.0.0.1', r));
+    return (s.address() as net.AddressInfo).port;
+  };
   /** Strings that must never appear in an answer, a log line, an entity. */
   const secrets: string[] = [];
 
@@ -64,7 +73,15 @@ describe('hostile input against the real portal backend (registry, catalog, Kube
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hostile-'));
     const canary = `CANARY-${crypto.randomBytes(12).toString('hex')}`;
     fs.writeFileSync(path.join(dir, 'canary'), canary);
+    tarpit = net.createServer(socket => sockets.push(socket));
+    trickle = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const timer = setInterval(() => res.write(' '), 500);
+      res.on('close', () => clearInterval(timer));
+    });
     ctx = {
+      tarpitUrl: `https://127.0.0.1:${await listen(tarpit)}`,
+      trickleUrl: `http://127.0.0.1:${await listen(trickle)}`,
       serverUrl: api.serverUrl,
       caData: b64(api.caData),
       canaryFile: path.join(dir, 'canary'),
@@ -91,7 +108,7 @@ describe('hostile input against the real portal backend (registry, catalog, Kube
             app: { baseUrl: 'http://portal.example' },
             clusterRegistry: {
               encryptionKey: crypto.randomBytes(32).toString('base64'),
-              verificationTimeoutMs: 3000,
+              // verificationTimeoutMs: the default, as in a portal
               healthCheck: { intervalSeconds: 3600 },
             },
             catalog: { processingInterval: { seconds: 1 } },
@@ -131,6 +148,10 @@ describe('hostile input against the real portal backend (registry, catalog, Kube
   });
 
   afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    tarpit?.close();
+    trickle?.closeAllConnections();
+    trickle?.close();
     await running?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -188,14 +188,17 @@ export class KubeClient {
         );
         return;
       }
-      req.setTimeout(options.timeoutMs, () => {
+      // A deadline for the whole exchange, not an idle timeout: a server
+      // that trickles bytes does not hold the request beyond it.
+      const timer = setTimeout(() => {
         req.destroy(
           new KubeConnectionError(
             'timeout',
             `no answer from ${server} within ${options.timeoutMs} ms`,
           ),
         );
-      });
+      }, Math.max(1, options.timeoutMs));
+      req.on('close', () => clearTimeout(timer));
       req.on('error', e =>
         reject(e instanceof KubeConnectionError ? e : classify(e, server)),
       );

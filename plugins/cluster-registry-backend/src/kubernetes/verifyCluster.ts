@@ -33,6 +33,9 @@ export async function verifyCluster(
   endpoint: ClusterEndpoint,
   options: VerifyOptions,
 ): Promise<ClusterProbe> {
+  // One deadline for the whole verification, however many requests it makes.
+  const deadline = Date.now() + options.timeoutMs;
+  const remaining = () => Math.max(1, deadline - Date.now());
   let awsToken: string | undefined;
   if (endpoint.auth.type === 'aws') {
     const minted = await mintAwsToken(endpoint.auth, options);
@@ -42,7 +45,7 @@ export async function verifyCluster(
   const kc = buildKubeConfig(endpoint, awsToken);
   const client = new KubeClient(kc, options.addressPolicy);
   const call = (method: 'GET' | 'POST', path: string, body?: unknown) =>
-    client.request(method, path, { body, timeoutMs: options.timeoutMs });
+    client.request(method, path, { body, timeoutMs: remaining() });
   try {
     const version = await call('GET', '/version');
     if (version.status === 401) {

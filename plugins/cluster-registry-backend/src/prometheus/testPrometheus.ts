@@ -55,9 +55,12 @@ function get(
       });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
-    req.on('timeout', () =>
-      req.destroy(new Error(`no answer within ${timeoutMs} ms`)),
+    // A deadline for the whole exchange, not only between bytes.
+    const timer = setTimeout(
+      () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)),
+      timeoutMs,
     );
+    req.on('close', () => clearTimeout(timer));
     req.on('error', reject);
   });
 }
@@ -76,12 +79,14 @@ export async function testPrometheus(
   const base = prometheus.url.endsWith('/')
     ? prometheus.url
     : `${prometheus.url}/`;
+  const deadline = Date.now() + timeoutMs;
+  const remaining = () => Math.max(1, deadline - Date.now());
   try {
     const query = await get(
       new URL('api/v1/query?query=count(up)', base),
       prometheus,
       secrets,
-      timeoutMs,
+      remaining(),
       policy,
     );
     if (query.status === 401 || query.status === 403) {
@@ -112,7 +117,7 @@ export async function testPrometheus(
       new URL('api/v1/status/buildinfo', base),
       prometheus,
       secrets,
-      timeoutMs,
+      remaining(),
       policy,
     ).catch(() => undefined);
     if (info?.status === 200) {

@@ -274,13 +274,16 @@ export class ClusterService {
    * Connects with the given settings, without storing anything. The server
    * URL has been checked where it entered (register, rotate, verify).
    */
-  async probe(target: {
-    serverUrl: string;
-    auth: StoredAuth;
-    tls: ClusterTls;
-    connection: StoredConnection;
-    secrets: ClusterSecrets;
-  }): Promise<ClusterProbe> {
+  async probe(
+    target: {
+      serverUrl: string;
+      auth: StoredAuth;
+      tls: ClusterTls;
+      connection: StoredConnection;
+      secrets: ClusterSecrets;
+    },
+    timeoutMs = this.options.verify.timeoutMs,
+  ): Promise<ClusterProbe> {
     if (target.connection.method !== 'direct') {
       return {
         ok: false,
@@ -292,7 +295,10 @@ export class ClusterService {
         } is stored but not yet used by this backend; save with skipVerification`,
       };
     }
-    return verifyCluster({ name: 'verify', ...target }, this.options.verify);
+    return verifyCluster(
+      { name: 'verify', ...target },
+      { ...this.options.verify, timeoutMs },
+    );
   }
 
   /** The request field a failed verification concerns. */
@@ -329,7 +335,20 @@ export class ClusterService {
     });
   }
 
-  async register(input: CreateInput, actor: string): Promise<ClusterRecord> {
+  /** The deadline of one verification, in milliseconds. */
+  get verificationTimeoutMs(): number {
+    return this.options.verify.timeoutMs;
+  }
+
+  /**
+   * Registers a cluster, verified first unless `skipVerification`;
+   * `timeoutMs` shortens the verification (an import shares one deadline).
+   */
+  async register(
+    input: CreateInput,
+    actor: string,
+    timeoutMs = this.options.verify.timeoutMs,
+  ): Promise<ClusterRecord> {
     const now = new Date().toISOString();
     const base = {
       name: input.name,
@@ -371,13 +390,10 @@ export class ClusterService {
         'registered without verification; waiting for the first health check',
     };
     if (!input.skipVerification) {
-      const probe = await this.probe({
-        serverUrl: input.serverUrl!,
-        auth,
-        tls,
-        connection,
-        secrets,
-      });
+      const probe = await this.probe(
+        { serverUrl: input.serverUrl!, auth, tls, connection, secrets },
+        timeoutMs,
+      );
       if (!probe.ok) ClusterService.failVerification(probe);
       status = statusFromProbe(probe);
     }
