@@ -322,9 +322,13 @@ describe('hostile input against the real portal backend (registry, catalog, Kube
       const histogram = monitorEventLoopDelay({ resolution: 5 });
       const requests = [
         ...Array.from({ length: 8 }, () => prepare(bomb)),
-        ...Array.from(
-          { length: 20 },
-          () => () => request(server).get('/api/cluster-registry/clusters'),
+        ...Array.from({ length: 20 }, () =>
+          prepare({
+            name: 'list',
+            method: 'GET',
+            path: '/api/cluster-registry/clusters',
+            status: 200,
+          }),
         ),
       ];
       histogram.enable();
