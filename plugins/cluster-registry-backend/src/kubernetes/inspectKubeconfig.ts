@@ -196,7 +196,16 @@ function authOf(user: KubeconfigUser | undefined): {
       reason: `needs an interactive login (${provider}, e.g. OIDC); use a ServiceAccount token or a client certificate`,
     };
   }
-  if (user.token) return { kind: 'token' };
+  if (user.token) {
+    // The same rule as the contract's auth.token: what a header can carry.
+    return /^[\x21-\x7e]+$/.test(user.token)
+      ? { kind: 'token' }
+      : {
+          kind: 'token',
+          reason:
+            'the token contains spaces, line breaks or non-ASCII characters, which an HTTP header cannot carry',
+        };
+  }
   if (user['client-certificate-data'] && user['client-key-data'])
     return { kind: 'clientCertificate' };
   if (user['client-certificate-data'] || user['client-key-data'])
