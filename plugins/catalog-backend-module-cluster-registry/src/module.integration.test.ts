@@ -1,3 +1,4 @@
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import { eventsServiceFactory } from '@backstage/plugin-events-node';
@@ -126,5 +127,54 @@ describe('catalog module: registered clusters as Resource entities in the real c
       status => status === 404,
     );
     expect(gone).toBe(404);
+  });
+
+  it('follows a state change the health sweep finds within seconds, without waiting for a full sync', async () => {
+    const { server } = await startTestBackend({
+      features: [
+        catalogPlugin,
+        catalogModuleClusterRegistry,
+        clusterRegistryPlugin,
+        eventsServiceFactory,
+        // The real scheduler (the test backend's mock runs no schedules), so
+        // the health sweep runs as in a portal.
+        schedulerServiceFactory,
+        mockServices.rootConfig.factory({
+          data: {
+            app: { baseUrl: 'http://portal.example' },
+            clusterRegistry: {
+              encryptionKey: crypto.randomBytes(32).toString('base64'),
+              verificationTimeoutMs: 2000,
+              healthCheck: { intervalSeconds: 2 },
+              // Only the change event can bring the new state this soon.
+              catalog: { fullSyncMinutes: 60 },
+            },
+            catalog: { processingInterval: { seconds: 1 } },
+          },
+        }),
+      ],
+    });
+    // Registered unverified (pending); nothing listens on port 1, so the
+    // first health check finds it unreachable.
+    await request(server)
+      .post('/api/cluster-registry/clusters')
+      .send({
+        name: 'gone-dark',
+        serverUrl: 'https://127.0.0.1:1',
+        auth: { type: 'bearerToken', token: 'secret-token-abc' },
+        skipVerification: true,
+      })
+      .expect(201);
+    const state = () =>
+      eventually(
+        async () =>
+          (
+            await request(server).get(
+              '/api/catalog/entities/by-name/resource/default/gone-dark',
+            )
+          ).body?.metadata?.annotations?.['cluster-registry/state'],
+        value => value === 'unreachable',
+      );
+    expect(await state()).toBe('unreachable');
   });
 });

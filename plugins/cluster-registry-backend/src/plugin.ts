@@ -62,6 +62,23 @@ export const clusterRegistryPlugin = createBackendPlugin({
           database,
           secrets: SecretBox.fromConfig(config, logger),
         });
+        // The change is committed by then: a failed announcement must not
+        // turn it into an error for the caller. Consumers also resync on a
+        // schedule (the catalog module's full sync).
+        const announce = async (change: ClusterRegistryChange) => {
+          try {
+            await events.publish({
+              topic: CLUSTER_REGISTRY_EVENTS_TOPIC,
+              eventPayload: change,
+            });
+          } catch (error) {
+            logger.warn(
+              `could not announce ${change.eventId} of ${
+                change.cluster ?? 'clusters'
+              }: ${error}`,
+            );
+          }
+        };
         const service = new ClusterService(store, {
           verify: {
             timeoutMs:
@@ -70,6 +87,8 @@ export const clusterRegistryPlugin = createBackendPlugin({
             awsTokens: awsTokenSourceFromConfig(config),
             addressPolicy: AddressPolicy.fromConfig(config),
           },
+          auditor,
+          announce,
         });
         const health = new HealthChecker(
           store,
@@ -92,43 +111,23 @@ export const clusterRegistryPlugin = createBackendPlugin({
             await health.checkAll();
           },
         });
-        // The change is committed by then: a failed announcement must not
-        // turn it into an error for the caller. Consumers also resync on a
-        // schedule (the catalog module's full sync).
-        const onChange = async (change: ClusterRegistryChange) => {
-          try {
-            await events.publish({
-              topic: CLUSTER_REGISTRY_EVENTS_TOPIC,
-              eventPayload: change,
-            });
-          } catch (error) {
-            logger.warn(
-              `could not announce ${change.eventId} of ${
-                change.cluster ?? 'clusters'
-              }: ${error}`,
-            );
-          }
-        };
         registerClusterActions({
           actionsRegistry,
           permissions,
           store,
           service,
           supportedVersions,
-          onChange,
         });
         httpRouter.use(
           await createRouter({
             httpAuth,
             permissions,
-            auditor,
             store,
             service,
             supportedVersions,
             credentialConsumers: settings?.getOptionalStringArray(
               'credentialConsumers',
             ) ?? ['kubernetes'],
-            onChange,
           }),
         );
       },

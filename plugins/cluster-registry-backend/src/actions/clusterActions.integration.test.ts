@@ -18,11 +18,13 @@ jest.setTimeout(120_000);
 
 async function startWithActions(
   result: AuthorizeResult.ALLOW | AuthorizeResult.DENY,
+  auditor = mockServices.auditor.mock(),
 ) {
   const actions = actionsRegistryServiceMock();
   await startTestBackend({
     features: [
       clusterRegistryPlugin,
+      auditor.factory,
       createServiceFactory({
         service: actionsRegistryServiceRef,
         deps: {},
@@ -51,7 +53,8 @@ describe('cluster actions in the actions registry (for MCP clients)', () => {
 
   it('registers (token as a secret, verified), lists with filters and gets', async () => {
     const api = running.env.kubeApiServers[0];
-    const actions = await startWithActions(AuthorizeResult.ALLOW);
+    const auditor = mockServices.auditor.mock();
+    const actions = await startWithActions(AuthorizeResult.ALLOW, auditor);
     const credentials = mockCredentials.user('user:default/alice');
 
     const registered = await actions.invoke({
@@ -79,6 +82,18 @@ describe('cluster actions in the actions registry (for MCP clients)', () => {
       secrets: {},
       credentials,
     });
+    // One audit event per registration, naming the acting user, as over REST.
+    const registrations = auditor.createEvent.mock.calls
+      .map(([event]) => event)
+      .filter(event => event.eventId === 'cluster-register');
+    expect(registrations).toEqual([
+      expect.objectContaining({
+        meta: { cluster: 'mcp-prod', actor: 'user:default/alice' },
+      }),
+      expect.objectContaining({
+        meta: { cluster: 'mcp-vault', actor: 'user:default/alice' },
+      }),
+    ]);
 
     const prod = await actions.invoke({
       id: 'test:list-clusters',

@@ -6,7 +6,6 @@ import {
   clusterReadPermission,
   createClusterSchema,
 } from '@cluster-registry/plugin-cluster-registry-common';
-import { ClusterRegistryChange } from '@cluster-registry/plugin-cluster-registry-node';
 import { ClusterStore } from '../database/types';
 import { SupportedVersions } from '../kubernetes/versions';
 import { authorizeCredentials } from '../service/authorize';
@@ -25,7 +24,6 @@ export function registerClusterActions(options: {
   store: ClusterStore;
   service: ClusterService;
   supportedVersions: SupportedVersions;
-  onChange(change: ClusterRegistryChange): Promise<void>;
 }) {
   const { actionsRegistry, permissions, store, service, supportedVersions } =
     options;
@@ -161,11 +159,8 @@ export function registerClusterActions(options: {
               tls: caData ? { caData } : undefined,
             },
       );
-      const record = await service.register(body, actor);
-      await options.onChange({
-        eventId: 'cluster-register',
-        cluster: record.name,
-      });
+      // Audited and announced by the service, like every other entry point.
+      const record = await service.register(body, { actor });
       return {
         output: {
           cluster: summary(toClusterView(record, supportedVersions)) as any,

@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ClusterStore } from '../database/types';
-import { ClusterService, statusFromProbe } from '../service/ClusterService';
+import { ClusterService } from '../service/ClusterService';
 
 /**
  * Re-checks every non-isolated cluster with at most `concurrency` checks in
@@ -33,7 +33,7 @@ export class HealthChecker {
             secrets: cluster.secrets,
           });
           if (probe.ok) running++;
-          await this.store.updateStatus(cluster.name, statusFromProbe(probe));
+          await this.service.recordHealth(cluster, probe);
         } catch (e) {
           this.logger.warn(
             `health check of cluster ${cluster.name} failed: ${e}`,

@@ -1,4 +1,7 @@
+import { AuditorService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
+import { ClusterRegistryChange } from '@cluster-registry/plugin-cluster-registry-node';
+import type { Request } from 'express';
 import {
   ClusterTls,
   ParsedClusterAuth as AuthInput,
@@ -35,6 +38,7 @@ import {
   registrationFromContext,
 } from '../kubernetes/inspectKubeconfig';
 import {
+  Category,
   CreateClusterRequest,
   KubeconfigInspection,
 } from '@cluster-registry/plugin-cluster-registry-common';
@@ -42,6 +46,16 @@ import {
 export interface ClusterServiceOptions {
   /** Verification settings, with the address policy every connection passes. */
   verify: VerifyOptions;
+  /** Writes one audit event per change, whichever entry point made it. */
+  auditor?: AuditorService;
+  /** Announces every change (the events service); must not throw. */
+  announce?(change: ClusterRegistryChange): Promise<void>;
+}
+
+/** Who asks for a change, and the HTTP request when there is one. */
+export interface Caller {
+  actor: string;
+  request?: Request;
 }
 
 /** The field a failed verification is reported against, so the UI can show it there. */
@@ -209,6 +223,36 @@ export class ClusterService {
     private readonly options: ClusterServiceOptions,
   ) {}
 
+  /**
+   * Runs a change as one audit event (who, what, which cluster) and
+   * announces it once it succeeded. Every entry point (REST, scaffolder via
+   * REST, the actions registry) reaches its changes through here.
+   */
+  private async change<T>(
+    eventId: string,
+    meta: Record<string, string>,
+    caller: Caller,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    const event = await this.options.auditor?.createEvent({
+      eventId,
+      request: caller.request,
+      severityLevel: 'medium',
+      // With a request the auditor reads the actor from its credentials.
+      meta: caller.request ? meta : { ...meta, actor: caller.actor },
+    });
+    let result: T;
+    try {
+      result = await fn();
+    } catch (error) {
+      await event?.fail({ error: error as Error, meta });
+      throw error;
+    }
+    await event?.success({ meta });
+    await this.options.announce?.({ eventId, cluster: meta.cluster });
+    return result;
+  }
+
   private get policy() {
     return this.options.verify.addressPolicy;
   }
@@ -346,8 +390,26 @@ export class ClusterService {
    */
   async register(
     input: CreateInput,
+    caller: Caller,
+    options: { timeoutMs?: number; meta?: Record<string, string> } = {},
+  ): Promise<ClusterRecord> {
+    return this.change(
+      'cluster-register',
+      { cluster: input.name, ...options.meta },
+      caller,
+      () =>
+        this.registerNow(
+          input,
+          caller.actor,
+          options.timeoutMs ?? this.options.verify.timeoutMs,
+        ),
+    );
+  }
+
+  private async registerNow(
+    input: CreateInput,
     actor: string,
-    timeoutMs = this.options.verify.timeoutMs,
+    timeoutMs: number,
   ): Promise<ClusterRecord> {
     const now = new Date().toISOString();
     const base = {
@@ -410,7 +472,17 @@ export class ClusterService {
     });
   }
 
-  async update(
+  update(
+    name: string,
+    input: UpdateInput,
+    caller: Caller,
+  ): Promise<ClusterRecord> {
+    return this.change('cluster-update', { cluster: name }, caller, () =>
+      this.updateNow(name, input, caller.actor),
+    );
+  }
+
+  private async updateNow(
     name: string,
     input: UpdateInput,
     actor: string,
@@ -478,7 +550,20 @@ export class ClusterService {
     return this.store.updateCluster(name, changes);
   }
 
-  async rotateCredentials(
+  rotateCredentials(
+    name: string,
+    input: RotateInput,
+    caller: Caller,
+  ): Promise<ClusterRecord> {
+    return this.change(
+      'cluster-rotate-credentials',
+      { cluster: name },
+      caller,
+      () => this.rotateNow(name, input, caller.actor),
+    );
+  }
+
+  private async rotateNow(
     name: string,
     input: RotateInput,
     actor: string,
@@ -542,7 +627,7 @@ export class ClusterService {
   }
 
   /** Re-checks a stored cluster now and records the result. */
-  async refresh(name: string): Promise<ClusterRecord> {
+  async refresh(name: string, caller: Caller): Promise<ClusterRecord> {
     const current = await this.store.getCluster(name);
     if (current.isolated) return current;
     const probe = await this.probe({
@@ -552,7 +637,69 @@ export class ClusterService {
       connection: current.connection,
       secrets: current.secrets,
     });
-    await this.store.updateStatus(name, statusFromProbe(probe));
-    return this.store.getCluster(name);
+    return this.change(
+      'cluster-refresh',
+      { cluster: name },
+      caller,
+      async () => {
+        await this.store.updateStatus(name, statusFromProbe(probe));
+        return this.store.getCluster(name);
+      },
+    );
+  }
+
+  /**
+   * Records what a health check found. Not a user's change (no audit event),
+   * but a state transition is announced, so that the catalog entity and the
+   * other replicas follow within seconds.
+   */
+  async recordHealth(
+    record: ClusterRecord,
+    probe: ClusterProbe,
+  ): Promise<void> {
+    const status = statusFromProbe(probe);
+    await this.store.updateStatus(record.name, status);
+    if (status.state !== record.status.state) {
+      await this.options.announce?.({
+        eventId: 'cluster-state',
+        cluster: record.name,
+      });
+    }
+  }
+
+  deleteCluster(name: string, caller: Caller): Promise<void> {
+    return this.change('cluster-disconnect', { cluster: name }, caller, () =>
+      this.store.deleteCluster(name),
+    );
+  }
+
+  // ── categories ──────────────────────────────────────────────────────────
+  createCategory(category: Category, caller: Caller): Promise<Category> {
+    return this.change(
+      'category-create',
+      { category: category.name },
+      caller,
+      () => this.store.createCategory(category),
+    );
+  }
+
+  updateCategory(
+    name: string,
+    changes: Omit<Category, 'name'>,
+    caller: Caller,
+  ): Promise<Category> {
+    return this.change('category-update', { category: name }, caller, () =>
+      this.store.updateCategory(name, changes),
+    );
+  }
+
+  deleteCategory(
+    name: string,
+    options: { reassignTo?: string | null },
+    caller: Caller,
+  ): Promise<void> {
+    return this.change('category-delete', { category: name }, caller, () =>
+      this.store.deleteCategory(name, options),
+    );
   }
 }

@@ -1,5 +1,4 @@
 import {
-  AuditorService,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
@@ -28,12 +27,9 @@ import { z } from 'zod';
 import { ClusterStore } from '../database/types';
 import { SupportedVersions } from '../kubernetes/versions';
 import { openApiSpec } from '../schema/openapi';
-import { ClusterService } from './ClusterService';
+import { Caller, ClusterService } from './ClusterService';
 import { authorizeCredentials } from './authorize';
-import {
-  ClusterConnection,
-  ClusterRegistryChange,
-} from '@cluster-registry/plugin-cluster-registry-node';
+import { ClusterConnection } from '@cluster-registry/plugin-cluster-registry-node';
 import { ClusterRecord } from '../database/types';
 import { toClusterView } from './views';
 import { jsonBodies, translateBodyError } from './jsonBodies';
@@ -42,14 +38,11 @@ import { parse } from './parse';
 export interface RouterOptions {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
-  auditor: AuditorService;
   store: ClusterStore;
   service: ClusterService;
   supportedVersions: SupportedVersions;
   /** Plugin ids allowed to read credentials from /internal/connections. */
   credentialConsumers: string[];
-  /** Called after every successful change, to announce it (events service). */
-  onChange(change: ClusterRegistryChange): Promise<void>;
 }
 
 /** A stored cluster as a trusted backend plugin needs it to connect. */
@@ -163,12 +156,10 @@ export async function createRouter(
   const {
     httpAuth,
     permissions,
-    auditor,
     store,
     service,
     supportedVersions,
     credentialConsumers,
-    onChange,
   } = options;
   // Every request is checked against the OpenAPI document first (which is
   // also served at /openapi.json), then parsed with the zod rules.
@@ -189,29 +180,11 @@ export async function createRouter(
     return authorizeCredentials(permissions, credentials, permission);
   }
 
-  /** Runs a change as an auditable event: who, what, which cluster. */
-  async function audited<T>(
-    req: Request,
-    eventId: string,
-    meta: Record<string, string>,
-    fn: () => Promise<T>,
-  ) {
-    const event = await auditor.createEvent({
-      eventId,
-      request: req,
-      severityLevel: 'medium',
-      meta,
-    });
-    try {
-      const result = await fn();
-      await event.success({ meta });
-      await onChange({ eventId, cluster: meta.cluster });
-      return result;
-    } catch (error) {
-      await event.fail({ error: error as Error, meta });
-      throw error;
-    }
-  }
+  /** The caller of a change, for the service's audit event. */
+  const caller = (req: Request, actor: string): Caller => ({
+    actor,
+    request: req,
+  });
 
   const view = (r: Parameters<typeof toClusterView>[0]) =>
     toClusterView(r, supportedVersions);
@@ -237,12 +210,7 @@ export async function createRouter(
   router.post('/clusters', async (req, res) => {
     const actor = await authorize(req, clusterCreatePermission);
     const input = parse(createClusterSchema, req.body);
-    const record = await audited(
-      req,
-      'cluster-register',
-      { cluster: input.name },
-      () => service.register(input, actor),
-    );
+    const record = await service.register(input, caller(req, actor));
     res.status(201).json(view(record));
   });
 
@@ -254,20 +222,17 @@ export async function createRouter(
   router.patch('/clusters/:name', async (req, res) => {
     const actor = await authorize(req, clusterUpdatePermission);
     const input = parse(updateClusterSchema, req.body);
-    const record = await audited(
-      req,
-      'cluster-update',
-      { cluster: req.params.name },
-      () => service.update(req.params.name, input, actor),
+    const record = await service.update(
+      req.params.name,
+      input,
+      caller(req, actor),
     );
     res.json(view(record));
   });
 
   router.delete('/clusters/:name', async (req, res) => {
-    await authorize(req, clusterDeletePermission);
-    await audited(req, 'cluster-disconnect', { cluster: req.params.name }, () =>
-      store.deleteCluster(req.params.name),
-    );
+    const actor = await authorize(req, clusterDeletePermission);
+    await service.deleteCluster(req.params.name, caller(req, actor));
     res.status(204).end();
   });
 
@@ -287,19 +252,20 @@ export async function createRouter(
         skipVerification: input.skipVerification,
       });
     }
-    const record = await audited(
-      req,
-      'cluster-rotate-credentials',
-      { cluster: req.params.name },
-      () => service.rotateCredentials(req.params.name, input, actor),
+    const record = await service.rotateCredentials(
+      req.params.name,
+      input,
+      caller(req, actor),
     );
     res.json(view(record));
   });
 
   router.post('/clusters/:name/refresh', async (req, res) => {
-    await authorize(req, clusterUpdatePermission);
-    const refreshed = await service.refresh(req.params.name);
-    await onChange({ eventId: 'cluster-refresh', cluster: refreshed.name });
+    const actor = await authorize(req, clusterUpdatePermission);
+    const refreshed = await service.refresh(
+      req.params.name,
+      caller(req, actor),
+    );
     res.json(view(refreshed));
   });
 
@@ -386,13 +352,10 @@ export async function createRouter(
           labels: pick.labels,
           skipVerification: input.skipVerification,
         });
-        const record = await audited(
-          req,
-          'cluster-register',
-          { cluster: name, context: pick.context },
-          () =>
-            service.register(body, actor, Math.max(1, deadline - Date.now())),
-        );
+        const record = await service.register(body, caller(req, actor), {
+          timeoutMs: Math.max(1, deadline - Date.now()),
+          meta: { context: pick.context },
+        });
         return {
           context: pick.context,
           name,
@@ -429,28 +392,25 @@ export async function createRouter(
   });
 
   router.post('/categories', async (req, res) => {
-    await authorize(req, categoryManagePermission);
+    const actor = await authorize(req, categoryManagePermission);
     const category = parse(categorySchema, req.body);
-    await audited(req, 'category-create', { category: category.name }, () =>
-      store.createCategory(category),
-    );
+    await service.createCategory(category, caller(req, actor));
     res.status(201).json(category);
   });
 
   router.patch('/categories/:name', async (req, res) => {
-    await authorize(req, categoryManagePermission);
+    const actor = await authorize(req, categoryManagePermission);
     const changes = parse(categorySchema.omit({ name: true }), req.body);
-    const category = await audited(
-      req,
-      'category-update',
-      { category: req.params.name },
-      () => store.updateCategory(req.params.name, changes),
+    const category = await service.updateCategory(
+      req.params.name,
+      changes,
+      caller(req, actor),
     );
     res.json(category);
   });
 
   router.delete('/categories/:name', async (req, res) => {
-    await authorize(req, categoryManagePermission);
+    const actor = await authorize(req, categoryManagePermission);
     const query = parse(deleteCategoryQuerySchema, req.query);
     if (query.reassignTo && query.clear === 'true') {
       throw new InputError(
@@ -458,8 +418,10 @@ export async function createRouter(
       );
     }
     const reassignTo = query.clear === 'true' ? null : query.reassignTo;
-    await audited(req, 'category-delete', { category: req.params.name }, () =>
-      store.deleteCategory(req.params.name, { reassignTo }),
+    await service.deleteCategory(
+      req.params.name,
+      { reassignTo },
+      caller(req, actor),
     );
     res.status(204).end();
   });
