@@ -165,6 +165,38 @@ describe('cluster-registry HTTP API against a real kube-apiserver', () => {
     });
   });
 
+  it('re-verifies an edit only when TLS or the connection really changes', async () => {
+    const server = await startRegistry();
+    // Registered unverified, at an address where nothing answers.
+    await request(server)
+      .post('/api/cluster-registry/clusters')
+      .send({
+        name: 'quiet',
+        serverUrl: 'https://127.0.0.1:1',
+        auth: { type: 'bearerToken', token: 't' },
+        tls: { caData: b64(api.caData) },
+        skipVerification: true,
+      })
+      .expect(201);
+    // The edit form sends TLS and connection back unchanged: no verification.
+    await request(server)
+      .patch('/api/cluster-registry/clusters/quiet')
+      .send({
+        description: 'edited',
+        tls: { insecureSkipTlsVerify: false, caData: b64(api.caData) },
+        connection: { method: 'direct' },
+      })
+      .expect(200);
+    // A real change is verified (and fails here: nothing answers).
+    const changed = await request(server)
+      .patch('/api/cluster-registry/clusters/quiet')
+      .send({ tls: { insecureSkipTlsVerify: true } });
+    expect(changed.status).toBe(400);
+    expect(changed.body.error.message).toMatch(
+      /^serverUrl: verification failed/,
+    );
+  });
+
   it('refuses failed verification with the field and reason, and stores nothing', async () => {
     const server = await startRegistry();
     const cases: Array<[object, RegExp]> = [

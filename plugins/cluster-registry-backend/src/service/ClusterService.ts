@@ -195,6 +195,23 @@ function keepStoredPrometheusSecrets(
   return { ...input, auth, tls };
 }
 
+/** Deep equality of JSON values, whatever the order of their keys. */
+function sameValue(a: unknown, b: unknown): boolean {
+  const canonical = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(canonical);
+    if (v && typeof v === 'object') {
+      return Object.fromEntries(
+        Object.entries(v as Record<string, unknown>)
+          .filter(([, x]) => x !== undefined)
+          .sort(([x], [y]) => (x < y ? -1 : 1))
+          .map(([k, x]) => [k, canonical(x)]),
+      );
+    }
+    return v;
+  };
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
 export function statusFromProbe(
   probe: ClusterProbe,
   now = new Date(),
@@ -536,7 +553,19 @@ export class ClusterService {
       secrets = { ...secrets, ...split.secrets };
     }
     changes.secrets = secrets;
-    if ((input.tls || input.connection) && !input.skipVerification) {
+    // The server decides what changed: a TLS or connection value sent back
+    // unchanged (as an edit form does) is not a reason to re-verify.
+    const tlsChanged =
+      input.tls !== undefined && !sameValue(input.tls, current.tls);
+    const connectionChanged =
+      changes.connection !== undefined &&
+      (!sameValue(changes.connection, current.connection) ||
+        (secrets?.sshPassword ?? null) !==
+          (current.secrets.sshPassword ?? null) ||
+        (secrets?.sshPrivateKey ?? null) !==
+          (current.secrets.sshPrivateKey ?? null));
+    if (!tlsChanged) delete changes.tls;
+    if ((tlsChanged || connectionChanged) && !input.skipVerification) {
       const probe = await this.probe({
         serverUrl: current.serverUrl!,
         auth: current.auth!,
