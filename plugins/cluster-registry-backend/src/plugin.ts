@@ -117,6 +117,7 @@ export const clusterRegistryPlugin = createBackendPlugin({
           store,
           service,
           supportedVersions,
+          appBaseUrl: config.getOptionalString('app.baseUrl'),
         });
         httpRouter.use(
           await createRouter({

@@ -4,7 +4,9 @@ import {
   CLUSTER_STATES,
   clusterCreatePermission,
   clusterReadPermission,
+  clusterUpdatePermission,
   createClusterSchema,
+  updateClusterSchema,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import { ClusterStore } from '../database/types';
 import { SupportedVersions } from '../kubernetes/versions';
@@ -24,9 +26,17 @@ export function registerClusterActions(options: {
   store: ClusterStore;
   service: ClusterService;
   supportedVersions: SupportedVersions;
+  /** The portal's address, for links where a person completes an action. */
+  appBaseUrl?: string;
 }) {
-  const { actionsRegistry, permissions, store, service, supportedVersions } =
-    options;
+  const {
+    actionsRegistry,
+    permissions,
+    store,
+    service,
+    supportedVersions,
+    appBaseUrl,
+  } = options;
   const summary = (c: ReturnType<typeof toClusterView>) => ({
     name: c.name,
     title: c.title,
@@ -120,7 +130,7 @@ export function registerClusterActions(options: {
     name: 'register-cluster',
     title: 'Register a Kubernetes cluster',
     description:
-      'Registers a cluster by server URL and bearer token (verified against the API server first unless skipVerification), or an isolated (air-gapped) cluster without endpoint. The token is a secret: it is stored encrypted and never returned.',
+      'Registers an isolated (air-gapped) cluster at once. A cluster with an endpoint needs a credential, which must not pass through an agent: for it the action registers nothing and returns `completeAt`, a link to the registration page prefilled with everything but the credential, where a person enters it and verifies the cluster.',
     attributes: { destructive: false, idempotent: false },
     schema: {
       input: z =>
@@ -131,36 +141,130 @@ export function registerClusterActions(options: {
           category: z.string().optional(),
           owner: z.string().optional().describe('e.g. group:default/platform'),
           labels: z.record(z.string()).optional(),
-          isolated: z.boolean().default(false),
+          isolated: z
+            .boolean()
+            .default(false)
+            .describe('true: an air-gapped cluster without endpoint'),
           serverUrl: z
             .string()
             .optional()
-            .describe('https:// URL of the API server'),
-          caData: z.string().optional().describe('PEM or base64 PEM of the CA'),
-          skipVerification: z.boolean().default(false),
+            .describe('https:// URL of the API server (not isolated)'),
         }),
-      secrets: z => z.object({ token: z.string().optional() }),
-      output: z => z.object({ cluster: z.object({}).passthrough() }),
+      output: z =>
+        z.object({
+          registered: z.boolean(),
+          cluster: z.object({}).passthrough().optional(),
+          completeAt: z
+            .string()
+            .optional()
+            .describe('where a person enters the credential and registers'),
+          message: z.string(),
+        }),
     },
-    action: async ({ input, secrets, credentials }) => {
+    action: async ({ input, credentials }) => {
       const actor = await authorizeCredentials(
         permissions,
         credentials,
         clusterCreatePermission,
       );
-      const { caData, ...rest } = input;
-      const body = parse(
-        createClusterSchema,
-        input.isolated
-          ? { ...rest, serverUrl: undefined, skipVerification: undefined }
-          : {
-              ...rest,
-              auth: { type: 'bearerToken', token: secrets?.token },
-              tls: caData ? { caData } : undefined,
-            },
-      );
+      if (!input.isolated) {
+        // Checked like a registration (except the credential), so the link
+        // leads to a form that can succeed.
+        const { labels, ...rest } = input;
+        service.assertAddresses(
+          parse(createClusterSchema, {
+            ...rest,
+            labels,
+            isolated: false,
+            auth: { type: 'bearerToken', token: 'checked-later' },
+            skipVerification: true,
+          }),
+        );
+        const query = new URLSearchParams(
+          Object.entries({ ...rest, isolated: undefined }).filter(
+            (e): e is [string, string] => typeof e[1] === 'string',
+          ),
+        );
+        if (labels) {
+          query.set(
+            'labels',
+            Object.entries(labels)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', '),
+          );
+        }
+        const completeAt = `${appBaseUrl ?? ''}/clusters/register?${query}`;
+        return {
+          output: {
+            registered: false,
+            completeAt,
+            message: `Nothing is registered yet: a cluster with an endpoint needs a credential, which a person enters at ${completeAt}`,
+          },
+        };
+      }
+      const body = parse(createClusterSchema, {
+        ...input,
+        serverUrl: undefined,
+      });
       // Audited and announced by the service, like every other entry point.
       const record = await service.register(body, { actor });
+      return {
+        output: {
+          registered: true,
+          cluster: summary(toClusterView(record, supportedVersions)) as any,
+          message: `Registered the isolated cluster ${record.name}`,
+        },
+      };
+    },
+  });
+
+  actionsRegistry.register({
+    name: 'assign-cluster-category',
+    title: 'Assign a category to a cluster',
+    description:
+      'Moves a registered cluster into a category (prod, qa, dev…), or out of any category with null. The category must exist.',
+    attributes: { destructive: false, idempotent: true },
+    schema: {
+      input: z =>
+        z.object({
+          name: z.string().describe('The cluster name'),
+          category: z.string().nullable().describe('A category name, or null'),
+        }),
+      output: z => z.object({ cluster: z.object({}).passthrough() }),
+    },
+    action: async ({ input, credentials }) => {
+      const actor = await authorizeCredentials(
+        permissions,
+        credentials,
+        clusterUpdatePermission,
+      );
+      const changes = parse(updateClusterSchema, { category: input.category });
+      const record = await service.update(input.name, changes, { actor });
+      return {
+        output: {
+          cluster: summary(toClusterView(record, supportedVersions)) as any,
+        },
+      };
+    },
+  });
+
+  actionsRegistry.register({
+    name: 'refresh-cluster',
+    title: 'Re-check a cluster now',
+    description:
+      'Runs the health check of one cluster now (reachability, version, what the credentials may do) and returns its new state.',
+    attributes: { destructive: false, idempotent: true },
+    schema: {
+      input: z => z.object({ name: z.string().describe('The cluster name') }),
+      output: z => z.object({ cluster: z.object({}).passthrough() }),
+    },
+    action: async ({ input, credentials }) => {
+      const actor = await authorizeCredentials(
+        permissions,
+        credentials,
+        clusterUpdatePermission,
+      );
+      const record = await service.refresh(input.name, { actor });
       return {
         output: {
           cluster: summary(toClusterView(record, supportedVersions)) as any,

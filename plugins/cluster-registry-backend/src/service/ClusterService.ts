@@ -293,6 +293,11 @@ export class ClusterService {
       this.policy.assertUrl('prometheus.url', target.prometheus.url);
   }
 
+  /** The address policy's 400 for a registration's addresses, without registering. */
+  assertAddresses(input: CreateInput): void {
+    this.checkAddresses(input);
+  }
+
   /** Whether a stored cluster's addresses pass the address policy as configured now. */
   isDialable(record: ClusterRecord): boolean {
     if (!record.serverUrl) return false;

@@ -7,7 +7,7 @@ import {
   UnsavedVerification,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import { useState } from 'react';
-import { useNavigate } from 'react-router-dom';
+import { useNavigate, useSearchParams } from 'react-router-dom';
 import { clusterRegistryApiRef } from '../../api';
 import { clusterRouteRef } from '../../routes';
 import {
@@ -30,14 +30,42 @@ import {
 import { useBusy } from '../useBusy';
 import { useCategories } from './useCategories';
 
+const DETAIL_KEYS = [
+  'name',
+  'title',
+  'description',
+  'category',
+  'owner',
+  'labels',
+];
+
+/** The form with the named string fields taken from the URL's query, where given. */
+function prefill<T extends object>(
+  form: T,
+  params: URLSearchParams,
+  keys: string[] = DETAIL_KEYS,
+): T {
+  const values = Object.fromEntries(
+    keys
+      .filter(k => k in form && params.get(k) !== null)
+      .map(k => [k, params.get(k)!.slice(0, 4096)]),
+  );
+  return { ...form, ...values };
+}
+
 /** Register by server URL and bearer token (or client certificate). */
 export function TokenRegistration() {
   const api = useApi(clusterRegistryApiRef);
   const navigate = useNavigate();
   const clusterLink = useRouteRef(clusterRouteRef);
   const categories = useCategories();
-  const [details, setDetails] = useState(emptyDetails);
-  const [endpoint, setEndpoint] = useState(emptyEndpoint);
+  // A link may prefill what is not secret (the MCP register-cluster action
+  // hands one back, so that a person, not an agent, enters the credential).
+  const [params] = useSearchParams();
+  const [details, setDetails] = useState(() => prefill(emptyDetails, params));
+  const [endpoint, setEndpoint] = useState(() =>
+    prefill(emptyEndpoint, params, ['serverUrl', 'caData']),
+  );
   const [connection, setConnection] = useState(emptyConnection);
   const [prometheus, setPrometheus] = useState(emptyPrometheus);
   const [skipVerification, setSkipVerification] = useState(false);
