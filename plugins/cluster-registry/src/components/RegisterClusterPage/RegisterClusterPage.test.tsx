@@ -41,10 +41,6 @@ const type = (label: string, value: string) =>
     { target: { value } },
   );
 
-// Each test types whole forms with user-event; on a loaded 2-core machine one
-// can take longer than jest's default 5 s without anything being wrong.
-jest.setTimeout(30_000);
-
 describe('RegisterClusterPage', () => {
   it('checks fields with the shared rules before sending anything', async () => {
     const api = mockClusterRegistryApi();
