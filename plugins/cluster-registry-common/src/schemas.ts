@@ -373,16 +373,18 @@ export const clusterPrometheusSchema = prometheusSchema('required');
 /** Prometheus settings of PATCH /clusters/{name}: omitted secrets are kept. @public */
 export const clusterPrometheusUpdateSchema = prometheusSchema('keepIfOmitted');
 
+/** A cluster's display title: one line, no control characters. */
+const titleSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(NO_CONTROL, 'must not contain control characters');
+
 /** Body of POST /clusters. @public */
 export const createClusterSchema = z
   .object({
     name: clusterNameSchema,
-    title: z
-      .string()
-      .min(1)
-      .max(200)
-      .regex(NO_CONTROL, 'must not contain control characters')
-      .optional(),
+    title: titleSchema.optional(),
     description: z.string().max(4000).optional(),
     category: categoryNameSchema.optional(),
     labels: labelsSchema.default({}),
@@ -422,12 +424,7 @@ export type CreateClusterRequest = z.input<typeof createClusterSchema>;
 export const updateClusterSchema = z
   .object({
     name: z.string().optional(),
-    title: z
-      .string()
-      .min(1)
-      .max(200)
-      .regex(NO_CONTROL, 'must not contain control characters')
-      .optional(),
+    title: titleSchema.optional(),
     description: z.string().max(4000).nullable().optional(),
     category: categoryNameSchema.nullable().optional(),
     labels: labelsSchema.optional(),
@@ -516,12 +513,7 @@ export const importKubeconfigSchema = z
           .object({
             context: z.string().min(1, 'is required').max(1024, 'is too long'),
             name: clusterNameSchema.optional(),
-            title: z
-              .string()
-              .min(1)
-              .max(200)
-              .regex(NO_CONTROL, 'must not contain control characters')
-              .optional(),
+            title: titleSchema.optional(),
             description: z.string().max(4000).optional(),
             category: categoryNameSchema.optional(),
             labels: labelsSchema.optional(),

@@ -37,6 +37,12 @@ export function registerClusterActions(options: {
     supportedVersions,
     appBaseUrl,
   } = options;
+  /** The `{ cluster }` output of an action that changed one cluster. */
+  const clusterOutput = (record: Parameters<typeof toClusterView>[0]) => ({
+    output: {
+      cluster: summary(toClusterView(record, supportedVersions)) as any,
+    },
+  });
   const summary = (c: ReturnType<typeof toClusterView>) => ({
     name: c.name,
     title: c.title,
@@ -239,12 +245,9 @@ export function registerClusterActions(options: {
         clusterUpdatePermission,
       );
       const changes = parse(updateClusterSchema, { category: input.category });
-      const record = await service.update(input.name, changes, { actor });
-      return {
-        output: {
-          cluster: summary(toClusterView(record, supportedVersions)) as any,
-        },
-      };
+      return clusterOutput(
+        await service.update(input.name, changes, { actor }),
+      );
     },
   });
 
@@ -264,12 +267,7 @@ export function registerClusterActions(options: {
         credentials,
         clusterUpdatePermission,
       );
-      const record = await service.refresh(input.name, { actor });
-      return {
-        output: {
-          cluster: summary(toClusterView(record, supportedVersions)) as any,
-        },
-      };
+      return clusterOutput(await service.refresh(input.name, { actor }));
     },
   });
 }

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DatabaseClusterStore } from '../database/DatabaseClusterStore';
+import { ClusterRecord } from '../database/types';
 import { SecretBox } from '../secrets/SecretBox';
 
 jest.setTimeout(120_000);
@@ -40,30 +41,35 @@ async function openStore(
   return { store, knex: await database.getClient() };
 }
 
+/** A stored bearer-token cluster with the given token. */
+function storedCluster(name: string, token: string): ClusterRecord {
+  const now = new Date().toISOString();
+  return {
+    name,
+    title: name,
+    labels: {},
+    isolated: false,
+    serverUrl: 'https://127.0.0.1:6443',
+    auth: { type: 'bearerToken' },
+    tls: { insecureSkipTlsVerify: false },
+    connection: { method: 'direct' },
+    secrets: { token },
+    origin: { type: 'registered' },
+    status: { state: 'pending' },
+    createdAt: now,
+    updatedAt: now,
+    createdBy: 'test',
+    updatedBy: 'test',
+  };
+}
+
 describe('reencrypt-secrets', () => {
   it('rewrites every secret under the new key, after which the old key is not needed', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reencrypt-'));
     const [oldKey, newKey] = [key(), key()];
     const before = await openStore(dir, oldKey);
-    const now = new Date().toISOString();
     for (const name of ['a', 'b']) {
-      await before.store.createCluster({
-        name,
-        title: name,
-        labels: {},
-        isolated: false,
-        serverUrl: 'https://127.0.0.1:6443',
-        auth: { type: 'bearerToken' },
-        tls: { insecureSkipTlsVerify: false },
-        connection: { method: 'direct' },
-        secrets: { token: `token-of-${name}` },
-        origin: { type: 'registered' },
-        status: { state: 'pending' },
-        createdAt: now,
-        updatedAt: now,
-        createdBy: 'test',
-        updatedBy: 'test',
-      });
+      await before.store.createCluster(storedCluster(name, `token-of-${name}`));
     }
     await before.knex.destroy();
 
@@ -116,24 +122,7 @@ describe('reencrypt-secrets', () => {
   it('keeps secrets out of JSON.stringify and enumeration of a stored record', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reencrypt-'));
     const { store, knex } = await openStore(dir, key());
-    const now = new Date().toISOString();
-    await store.createCluster({
-      name: 'c',
-      title: 'c',
-      labels: {},
-      isolated: false,
-      serverUrl: 'https://127.0.0.1:6443',
-      auth: { type: 'bearerToken' },
-      tls: { insecureSkipTlsVerify: false },
-      connection: { method: 'direct' },
-      secrets: { token: 'never-enumerated' },
-      origin: { type: 'registered' },
-      status: { state: 'pending' },
-      createdAt: now,
-      updatedAt: now,
-      createdBy: 'test',
-      updatedBy: 'test',
-    });
+    await store.createCluster(storedCluster('c', 'never-enumerated'));
     const record = await store.getCluster('c');
     expect(JSON.stringify(record)).not.toContain('never-enumerated');
     expect(Object.keys(record)).not.toContain('secrets');
