@@ -37,12 +37,6 @@ export function registerClusterActions(options: {
     supportedVersions,
     appBaseUrl,
   } = options;
-  /** The `{ cluster }` output of an action that changed one cluster. */
-  const clusterOutput = (record: Parameters<typeof toClusterView>[0]) => ({
-    output: {
-      cluster: summary(toClusterView(record, supportedVersions)) as any,
-    },
-  });
   const summary = (c: ReturnType<typeof toClusterView>) => ({
     name: c.name,
     title: c.title,
@@ -54,6 +48,12 @@ export function registerClusterActions(options: {
     message: c.status.message,
     kubernetesVersion: c.status.kubernetesVersion,
     nodeCount: c.status.nodeCount,
+  });
+  /** The `{ cluster }` output of an action that changed one cluster. */
+  const clusterOutput = (record: Parameters<typeof toClusterView>[0]) => ({
+    output: {
+      cluster: summary(toClusterView(record, supportedVersions)) as any,
+    },
   });
 
   actionsRegistry.register({
