@@ -1,3 +1,5 @@
+import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+
 export interface Config {
   /** Configuration of the cluster registry plugin. */
   clusterRegistry?: {
@@ -31,7 +33,13 @@ export interface Config {
     verificationTimeoutMs?: number;
     /** Health checks. */
     healthCheck?: {
-      /** Seconds between two sweeps over every cluster. Default 60. */
+      /**
+       * When the sweep over every cluster runs, as a Backstage schedule
+       * (frequency, timeout, initialDelay). Takes precedence over
+       * intervalSeconds. Runs on one replica at a time.
+       */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /** Seconds between two sweeps (shorthand for schedule). Default 60. */
       intervalSeconds?: number;
       /** Clusters checked at the same time. Default 16. */
       concurrency?: number;

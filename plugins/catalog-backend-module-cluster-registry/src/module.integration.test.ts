@@ -145,7 +145,14 @@ describe('catalog module: registered clusters as Resource entities in the real c
             clusterRegistry: {
               encryptionKey: crypto.randomBytes(32).toString('base64'),
               verificationTimeoutMs: 2000,
-              healthCheck: { intervalSeconds: 2 },
+              // A Backstage schedule block, read by the registry.
+              healthCheck: {
+                schedule: {
+                  frequency: { seconds: 2 },
+                  timeout: { seconds: 30 },
+                  initialDelay: { seconds: 1 },
+                },
+              },
               // Only the change event can bring the new state this soon.
               catalog: { fullSyncMinutes: 60 },
             },

@@ -1,6 +1,7 @@
 import {
   coreServices,
   createBackendPlugin,
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
 } from '@backstage/backend-plugin-api';
 import { clusterRegistryPermissions } from '@cluster-registry/plugin-cluster-registry-common';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
@@ -98,14 +99,23 @@ export const clusterRegistryPlugin = createBackendPlugin({
         );
 
         permissionsRegistry.addPermissions(clusterRegistryPermissions);
+        // A Backstage `schedule` block, or the `intervalSeconds` shorthand.
+        const schedule = settings?.has('healthCheck.schedule')
+          ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
+              settings.getConfig('healthCheck.schedule'),
+            )
+          : {
+              frequency: {
+                seconds:
+                  settings?.getOptionalNumber('healthCheck.intervalSeconds') ??
+                  60,
+              },
+              timeout: { minutes: 10 },
+              initialDelay: { seconds: 5 },
+            };
         await scheduler.scheduleTask({
           id: 'cluster-registry-health-check',
-          frequency: {
-            seconds:
-              settings?.getOptionalNumber('healthCheck.intervalSeconds') ?? 60,
-          },
-          timeout: { minutes: 10 },
-          initialDelay: { seconds: 5 },
+          ...schedule,
           scope: 'global',
           fn: async () => {
             await health.checkAll();
