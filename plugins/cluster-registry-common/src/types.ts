@@ -4,19 +4,8 @@
  * only that it is set (`tokenSet`, `keySet`, `passwordSet`, ...).
  */
 
-/** Health state of a registered cluster. @public */
-export type ClusterState =
-  | 'pending'
-  | 'running'
-  | 'unreachable'
-  | 'unauthorized'
-  | 'isolated'
-  | 'provisioning'
-  | 'deleting'
-  | 'failed';
-
 /** All states, in the order lists show them. @public */
-export const CLUSTER_STATES: ClusterState[] = [
+export const CLUSTER_STATES = [
   'running',
   'pending',
   'provisioning',
@@ -25,7 +14,10 @@ export const CLUSTER_STATES: ClusterState[] = [
   'failed',
   'deleting',
   'isolated',
-];
+] as const;
+
+/** Health state of a registered cluster. @public */
+export type ClusterState = (typeof CLUSTER_STATES)[number];
 
 /** What the stored credentials may do in the cluster, found at verification. @public */
 export type PermissionLevel = 'admin' | 'read' | 'none';

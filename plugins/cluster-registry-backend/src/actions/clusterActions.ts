@@ -69,9 +69,7 @@ export function registerClusterActions(options: {
             .array(z.string())
             .optional()
             .describe('Categories, any of'),
-          states: z
-            .array(z.enum(CLUSTER_STATES as [string, ...string[]]))
-            .optional(),
+          states: z.array(z.enum(CLUSTER_STATES)).optional(),
           q: z.string().max(200).optional().describe('Text to search for'),
           limit: z.number().int().min(1).max(500).default(50),
           cursor: z.string().optional(),
@@ -91,7 +89,7 @@ export function registerClusterActions(options: {
       );
       const page = await store.listClusters({
         categories: input.categories,
-        states: input.states as any,
+        states: input.states,
         q: input.q,
         limit: input.limit,
         cursor: input.cursor,

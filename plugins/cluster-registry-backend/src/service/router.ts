@@ -89,10 +89,7 @@ const listQuerySchema = z
       .union([categoryNameSchema, z.array(categoryNameSchema)])
       .optional(),
     state: z
-      .union([
-        z.enum(CLUSTER_STATES as [string, ...string[]]),
-        z.array(z.enum(CLUSTER_STATES as [string, ...string[]])),
-      ])
+      .union([z.enum(CLUSTER_STATES), z.array(z.enum(CLUSTER_STATES))])
       .optional(),
     q: z.string().max(200).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -195,7 +192,7 @@ export async function createRouter(
     const query = parse(listQuerySchema, req.query);
     const page = await store.listClusters({
       categories: asArray(query.category),
-      states: asArray(query.state) as any,
+      states: asArray(query.state),
       q: query.q,
       limit: query.limit,
       cursor: query.cursor,
