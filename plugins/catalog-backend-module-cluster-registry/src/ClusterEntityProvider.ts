@@ -1,3 +1,4 @@
+import { clusterEntityRef } from '@cluster-registry/plugin-cluster-registry-common';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { isError } from '@backstage/errors';
 import {
@@ -80,7 +81,7 @@ export class ClusterEntityProvider implements EntityProvider {
         added: [],
         removed: [
           {
-            entityRef: `resource:default/${change.cluster}`,
+            entityRef: clusterEntityRef(change.cluster),
             locationKey: this.locationKey,
           },
         ],

@@ -1,3 +1,4 @@
+import { clusterPageUrl } from '@cluster-registry/plugin-cluster-registry-common';
 import {
   ANNOTATION_LOCATION,
   ANNOTATION_ORIGIN_LOCATION,
@@ -57,7 +58,7 @@ export function clusterEntity(
       annotations,
       links: [
         {
-          url: `${options.appBaseUrl}/clusters/${encodeURIComponent(c.name)}`,
+          url: clusterPageUrl(options.appBaseUrl, c.name),
           title: 'Cluster page',
           icon: 'dashboard',
         },

@@ -11,3 +11,4 @@ export const CLUSTER_REGISTRY_PLUGIN_ID = 'cluster-registry';
 export * from './types';
 export * from './permissions';
 export * from './schemas';
+export * from './identity';

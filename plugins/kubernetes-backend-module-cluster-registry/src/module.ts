@@ -1,3 +1,4 @@
+import { clusterPageUrl } from '@cluster-registry/plugin-cluster-registry-common';
 import {
   coreServices,
   createBackendModule,
@@ -36,8 +37,7 @@ export const kubernetesModuleClusterRegistry = createBackendModule({
         clusterSupplier.addClusterSupplier(
           async ({ getDefault }) =>
             new RegistryClusterSupplier(registry, await getDefault(), {
-              clusterPageUrl: name =>
-                `${appUrl}/clusters/${encodeURIComponent(name)}`,
+              clusterPageUrl: name => clusterPageUrl(appUrl, name),
               logger,
             }),
         );

@@ -1,3 +1,7 @@
+import {
+  clusterEntityRef,
+  clusterPageUrl,
+} from '@cluster-registry/plugin-cluster-registry-common';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
@@ -199,10 +203,8 @@ export function createRegisterClusterAction(options: {
         },
       });
 
-      const entityRefs = names.map(n => `resource:default/${n}`);
-      const clusterUrls = names.map(
-        n => `${appBaseUrl}/clusters/${encodeURIComponent(n)}`,
-      );
+      const entityRefs = names.map(clusterEntityRef);
+      const clusterUrls = names.map(n => clusterPageUrl(appBaseUrl, n));
       ctx.output('names', names);
       ctx.output('entityRefs', entityRefs);
       ctx.output('clusterUrls', clusterUrls);
