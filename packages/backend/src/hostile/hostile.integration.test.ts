@@ -235,6 +235,16 @@ describe('hostile input against the real portal backend (registry, catalog, Kube
         )
       )
         problems.push(`does not name ${c.field}: ${message.slice(0, 200)}`);
+      // ...and carries it as data, for clients to show by field.
+      const fields: Array<{ field: string }> = res.body?.error?.fields ?? [];
+      if (
+        c.field &&
+        res.status >= 400 &&
+        !fields.some(
+          f => f.field === c.field || f.field.startsWith(`${c.field}.`),
+        )
+      )
+        problems.push(`has no error.fields entry for ${c.field}`);
       try {
         assertNoSecret('the answer', text);
         if (c.check && res.status === 200) c.check(res.body);

@@ -2,7 +2,7 @@ import {
   DatabaseService,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
-import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import { ConflictError, NotFoundError } from '@backstage/errors';
 import { Category } from '@cluster-registry/plugin-cluster-registry-common';
 import { Knex } from 'knex';
 import { SecretBox } from '../secrets/SecretBox';
@@ -15,6 +15,7 @@ import {
   ListClustersOptions,
   StoredStatus,
 } from './types';
+import { fieldError } from '../service/errors';
 
 const migrationsDir = resolvePackagePath(
   '@cluster-registry/plugin-cluster-registry-backend',
@@ -268,8 +269,7 @@ export class DatabaseClusterStore implements ClusterStore {
   ) {
     if (!category) return;
     const found = await tx('categories').where({ name: category }).first();
-    if (!found)
-      throw new InputError(`${field}: unknown category '${category}'`);
+    if (!found) throw fieldError(field, `unknown category '${category}'`);
   }
 
   // ── clusters ────────────────────────────────────────────────────────────
@@ -281,11 +281,13 @@ export class DatabaseClusterStore implements ClusterStore {
       });
     } catch (e) {
       if (isUniqueViolation(e))
-        throw new ConflictError(
-          `name: a cluster named '${record.name}' already exists`,
+        throw fieldError(
+          'name',
+          `a cluster named '${record.name}' already exists`,
+          ConflictError,
         );
       if (isForeignKeyViolation(e))
-        throw new InputError(`category: unknown category '${record.category}'`);
+        throw fieldError('category', `unknown category '${record.category}'`);
       throw e;
     }
     return this.getCluster(record.name);
@@ -295,7 +297,8 @@ export class DatabaseClusterStore implements ClusterStore {
     const [row] = await this.reads.rows<ClusterRow>(
       this.db<ClusterRow>('clusters').where({ name }).limit(1),
     );
-    if (!row) throw new NotFoundError(`name: no cluster named '${name}'`);
+    if (!row)
+      throw fieldError('name', `no cluster named '${name}'`, NotFoundError);
     return this.toRecord(row);
   }
 
@@ -363,7 +366,8 @@ export class DatabaseClusterStore implements ClusterStore {
         .where({ name })
         .forUpdate()
         .first();
-      if (!row) throw new NotFoundError(`name: no cluster named '${name}'`);
+      if (!row)
+        throw fieldError('name', `no cluster named '${name}'`, NotFoundError);
       if (changes.category !== undefined)
         await this.assertCategoryExists(tx, changes.category);
       const update: Partial<ClusterRow> = {
@@ -414,7 +418,8 @@ export class DatabaseClusterStore implements ClusterStore {
 
   async deleteCluster(name: string): Promise<void> {
     const deleted = await this.db('clusters').where({ name }).delete();
-    if (!deleted) throw new NotFoundError(`name: no cluster named '${name}'`);
+    if (!deleted)
+      throw fieldError('name', `no cluster named '${name}'`, NotFoundError);
   }
 
   // ── categories ──────────────────────────────────────────────────────────
@@ -441,8 +446,10 @@ export class DatabaseClusterStore implements ClusterStore {
       });
     } catch (e) {
       if (isUniqueViolation(e))
-        throw new ConflictError(
-          `name: a category named '${category.name}' already exists`,
+        throw fieldError(
+          'name',
+          `a category named '${category.name}' already exists`,
+          ConflictError,
         );
       throw e;
     }
@@ -458,7 +465,8 @@ export class DatabaseClusterStore implements ClusterStore {
       update.description = changes.description;
     if (changes.color !== undefined) update.color = changes.color;
     const found = await this.db('categories').where({ name }).first();
-    if (!found) throw new NotFoundError(`name: no category named '${name}'`);
+    if (!found)
+      throw fieldError('name', `no category named '${name}'`, NotFoundError);
     if (Object.keys(update).length)
       await this.db('categories').where({ name }).update(update);
     const row = await this.db<CategoryRow>('categories')
@@ -481,25 +489,26 @@ export class DatabaseClusterStore implements ClusterStore {
   ): Promise<void> {
     await this.db.transaction(async tx => {
       const found = await tx('categories').where({ name }).first();
-      if (!found) throw new NotFoundError(`name: no category named '${name}'`);
+      if (!found)
+        throw fieldError('name', `no category named '${name}'`, NotFoundError);
       const users = await tx('clusters')
         .where({ category: name })
         .select('name')
         .orderBy('name');
       if (options.reassignTo === name)
-        throw new InputError('reassignTo: must be another category');
+        throw fieldError('reassignTo', 'must be another category');
       await this.assertCategoryExists(tx, options.reassignTo, 'reassignTo');
       if (users.length) {
         if (options.reassignTo === undefined) {
-          throw new ConflictError(
-            `name: category '${name}' is used by ${
-              users.length
-            } cluster(s): ${users
+          throw fieldError(
+            'name',
+            `category '${name}' is used by ${users.length} cluster(s): ${users
               .slice(0, 20)
               .map(u => u.name)
               .join(', ')}${
               users.length > 20 ? ', ...' : ''
             }; reassign or clear them in the same request`,
+            ConflictError,
           );
         }
         await tx('clusters')
@@ -524,5 +533,5 @@ function decodeCursor(cursor: string): string {
   } catch {
     // fall through
   }
-  throw new InputError('cursor: not a cursor returned by this API');
+  throw fieldError('cursor', 'not a cursor returned by this API');
 }

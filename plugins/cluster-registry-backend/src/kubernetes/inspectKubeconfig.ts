@@ -1,4 +1,3 @@
-import { InputError } from '@backstage/errors';
 import {
   CreateClusterRequest,
   KubeconfigContextInfo,
@@ -7,8 +6,9 @@ import {
 } from '@cluster-registry/plugin-cluster-registry-common';
 import { z } from 'zod';
 import { AddressPolicy } from '../network/AddressPolicy';
-import { zodIssuesToMessage } from '../service/parse';
+import { zodIssues } from '../service/parse';
 import { YamlParserPool } from './yamlWorker';
+import { fieldError, fieldsError } from '../service/errors';
 
 /**
  * Kubeconfigs are data. They are parsed off the main thread with a bounded
@@ -102,15 +102,15 @@ const parser = new YamlParserPool();
 export async function parseKubeconfig(text_: string): Promise<Kubeconfig> {
   const data = await parser.parse(text_);
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
-    throw new InputError(
-      'kubeconfig: must be a YAML mapping (apiVersion, clusters, users, contexts)',
+    throw fieldError(
+      'kubeconfig',
+      'must be a YAML mapping (apiVersion, clusters, users, contexts)',
     );
   }
   const result = kubeconfigSchema.safeParse(data);
-  if (!result.success)
-    throw new InputError(zodIssuesToMessage(result.error, 'kubeconfig'));
+  if (!result.success) throw fieldsError(zodIssues(result.error, 'kubeconfig'));
   if (!result.data.contexts.length)
-    throw new InputError('kubeconfig: has no contexts');
+    throw fieldError('kubeconfig', 'has no contexts');
   return result.data;
 }
 
@@ -287,13 +287,14 @@ export function registrationFromContext(
 ): CreateClusterRequest {
   const ctx = kc.contexts.find(c => c.name === contextName);
   if (!ctx)
-    throw new InputError(
-      `context: no context named '${contextName}' in the kubeconfig`,
+    throw fieldError(
+      'context',
+      `no context named '${contextName}' in the kubeconfig`,
     );
   const inspected = inspectKubeconfig({ ...kc, contexts: [ctx] }, policy)
     .contexts[0];
   if (!inspected.usable)
-    throw new InputError(`context: '${contextName}' ${inspected.reason}`);
+    throw fieldError('context', `'${contextName}' ${inspected.reason}`);
   const cluster = byName(kc.clusters).get(ctx.context.cluster)!.cluster;
   const user = byName(kc.users).get(ctx.context.user)!.user;
   return {

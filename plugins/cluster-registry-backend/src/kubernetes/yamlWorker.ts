@@ -1,6 +1,6 @@
-import { InputError } from '@backstage/errors';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { fieldError } from '../service/errors';
 
 /**
  * Parses untrusted YAML (kubeconfigs) off the main thread, so that no input
@@ -111,7 +111,7 @@ class ParserThread {
         const job = this.job;
         if (!job || job.id !== msg.id) return;
         this.finish(job);
-        if (msg.error) job.reject(new InputError(`kubeconfig: ${msg.error}`));
+        if (msg.error) job.reject(fieldError('kubeconfig', `${msg.error}`));
         else job.resolve(msg.value);
         this.onIdle(this);
       },
@@ -121,7 +121,7 @@ class ParserThread {
       const job = this.job;
       if (job) {
         this.finish(job);
-        job.reject(new InputError(`kubeconfig: ${reason}`));
+        job.reject(fieldError('kubeconfig', `${reason}`));
       }
       this.onIdle(this);
     };
@@ -145,8 +145,9 @@ class ParserThread {
     job.timer = setTimeout(() => {
       this.finish(job);
       job.reject(
-        new InputError(
-          `kubeconfig: took longer than ${limits.timeoutMs} ms to parse`,
+        fieldError(
+          'kubeconfig',
+          `took longer than ${limits.timeoutMs} ms to parse`,
         ),
       );
       this.dead = true;

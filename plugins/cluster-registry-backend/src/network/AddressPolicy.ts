@@ -1,8 +1,8 @@
 import { RootConfigService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
 import ipaddr from 'ipaddr.js';
 import dns from 'node:dns';
 import net from 'node:net';
+import { fieldError } from '../service/errors';
 
 /**
  * The one policy for every address the suite contacts: cluster server URLs,
@@ -234,7 +234,7 @@ export class AddressPolicy {
     try {
       hostname = new URL(url).hostname;
     } catch {
-      throw new InputError(`${field}: must be an absolute URL`);
+      throw fieldError(field, 'must be an absolute URL');
     }
     this.assertHost(field, hostname);
   }
@@ -243,8 +243,9 @@ export class AddressPolicy {
   assertHost(field: string, host: string): void {
     const verdict = this.checkHost(host);
     if (verdict) {
-      throw new InputError(
-        `${field}: the address policy refuses this destination: ${verdict} (see clusterRegistry.addressPolicy)`,
+      throw fieldError(
+        field,
+        `the address policy refuses this destination: ${verdict} (see clusterRegistry.addressPolicy)`,
       );
     }
   }

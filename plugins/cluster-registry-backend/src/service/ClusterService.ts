@@ -1,5 +1,4 @@
 import { AuditorService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
 import { ClusterRegistryChange } from '@cluster-registry/plugin-cluster-registry-node';
 import type { Request } from 'express';
 import {
@@ -42,6 +41,7 @@ import {
   CreateClusterRequest,
   KubeconfigInspection,
 } from '@cluster-registry/plugin-cluster-registry-common';
+import { fieldError } from './errors';
 
 export interface ClusterServiceOptions {
   /** Verification settings, with the address policy every connection passes. */
@@ -100,8 +100,9 @@ function splitConnection(c: ConnectionInput): {
     };
   const { password, privateKey, ...rest } = c.sshTunnel;
   if (!password && !privateKey) {
-    throw new InputError(
-      'connection.sshTunnel: give a password, a privateKey, or both',
+    throw fieldError(
+      'connection.sshTunnel',
+      'give a password, a privateKey, or both',
     );
   }
   return {
@@ -120,8 +121,9 @@ function splitPrometheus(p: PrometheusInput): {
     clientCertData: p.tls.clientCertData,
   };
   if (p.tls && !!p.tls.clientCertData !== !!p.tls.clientKeyData) {
-    throw new InputError(
-      'prometheus.tls: clientCertData and clientKeyData go together',
+    throw fieldError(
+      'prometheus.tls',
+      'clientCertData and clientKeyData go together',
     );
   }
   return {
@@ -178,8 +180,7 @@ function keepStoredPrometheusSecrets(
       (current.prometheus?.auth.type === 'basic'
         ? current.secrets.prometheusPassword
         : undefined);
-    if (!password)
-      throw new InputError('prometheus.auth.password: is required');
+    if (!password) throw fieldError('prometheus.auth.password', 'is required');
     auth = { ...input.auth, password };
   } else {
     auth = input.auth;
@@ -376,16 +377,18 @@ export class ClusterService {
 
   private static failVerification(probe: ClusterProbe): never {
     const field = ClusterService.fieldOf(probe);
-    throw new InputError(
-      `${field}: verification failed (${probe.reason}): ${probe.message}`,
+    throw fieldError(
+      field,
+      `verification failed (${probe.reason}): ${probe.message}`,
     );
   }
 
   /** Parses the unsaved-verify body (a registration body) and probes it. */
   async verifyUnsaved(input: CreateInput): Promise<ClusterProbe> {
     if (input.isolated)
-      throw new InputError(
-        'isolated: an isolated cluster has no endpoint to verify',
+      throw fieldError(
+        'isolated',
+        'an isolated cluster has no endpoint to verify',
       );
     this.checkAddresses(input);
     const { auth, secrets: authSecrets } = splitAuth(input.auth!);
@@ -510,8 +513,9 @@ export class ClusterService {
     actor: string,
   ): Promise<ClusterRecord> {
     if (input.name !== undefined && input.name !== name) {
-      throw new InputError(
-        'name: is immutable; register a new cluster to use another name',
+      throw fieldError(
+        'name',
+        'is immutable; register a new cluster to use another name',
       );
     }
     const current = await this.store.getCluster(name);
@@ -519,8 +523,9 @@ export class ClusterService {
       current.isolated &&
       (input.tls || input.connection || input.prometheus)
     ) {
-      throw new InputError(
-        'connection: an isolated cluster has no endpoint settings',
+      throw fieldError(
+        'connection',
+        'an isolated cluster has no endpoint settings',
       );
     }
     const changes: ClusterChanges = {
@@ -604,7 +609,7 @@ export class ClusterService {
   ): Promise<ClusterRecord> {
     const current = await this.store.getCluster(name);
     if (current.isolated)
-      throw new InputError('auth: an isolated cluster has no credentials');
+      throw fieldError('auth', 'an isolated cluster has no credentials');
     const serverUrl = input.serverUrl ?? current.serverUrl!;
     const tls = input.tls ?? current.tls;
     const { auth, secrets } = splitAuth(input.auth!);
@@ -649,9 +654,7 @@ export class ClusterService {
     }
     const current = await this.store.getCluster(name!);
     if (!current.prometheus)
-      throw new InputError(
-        'prometheus: the cluster has no Prometheus endpoint',
-      );
+      throw fieldError('prometheus', 'the cluster has no Prometheus endpoint');
     return testPrometheus(
       current.prometheus,
       current.secrets,

@@ -1,5 +1,5 @@
-import { InputError } from '@backstage/errors';
 import express from 'express';
+import { fieldError } from './errors';
 
 /** Largest accepted request body: a 1 MB kubeconfig fits, 10 MB does not. */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -57,8 +57,12 @@ function shapeProblem(body: unknown): string | undefined {
 }
 
 /** An error the framework's error handler renders with its status. */
-function httpError(statusCode: number, name: string, message: string) {
-  return Object.assign(new Error(message), { name, statusCode });
+function httpError(statusCode: number, name: string, reason: string) {
+  return Object.assign(new Error(`body: ${reason}`), {
+    name,
+    statusCode,
+    fields: [{ field: 'body', reason }],
+  });
 }
 
 function hasBody(req: express.Request): boolean {
@@ -118,14 +122,14 @@ export function jsonBodies(): express.RequestHandler[] {
           httpError(
             415,
             'UnsupportedMediaTypeError',
-            'body: must be JSON in UTF-8 (Content-Type: application/json)',
+            'must be JSON in UTF-8 (Content-Type: application/json)',
           ),
         );
       }
       return parser(req, _res, error => {
         if (error) return next(error);
         const problem = shapeProblem(req.body);
-        return next(problem ? new InputError(`body: ${problem}`) : undefined);
+        return next(problem ? fieldError('body', `${problem}`) : undefined);
       });
     },
   ];
@@ -138,11 +142,11 @@ export function translateBodyError(error: Error): Error {
     return httpError(
       413,
       'PayloadTooLargeError',
-      `body: larger than the ${MAX_BODY_BYTES / 1024 / 1024} MB limit`,
+      `larger than the ${MAX_BODY_BYTES / 1024 / 1024} MB limit`,
     );
   }
   if (type === 'body.too.many.values') {
-    return new InputError(`body: has more than ${MAX_BODY_VALUES} values`);
+    return fieldError('body', `has more than ${MAX_BODY_VALUES} values`);
   }
   if (type === 'entity.parse.failed') {
     const position = /position (\d+)/.exec(error.message)?.[1];
@@ -150,20 +154,20 @@ export function translateBodyError(error: Error): Error {
     let where = '';
     if (position) where = ` (at character ${position})`;
     else if (lineCol) where = ` (at line ${lineCol[1]}, column ${lineCol[2]})`;
-    return new InputError(`body: is not valid JSON${where}`);
+    return fieldError('body', `is not valid JSON${where}`);
   }
   if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
     return httpError(
       415,
       'UnsupportedMediaTypeError',
-      'body: must be JSON in UTF-8, without a content encoding',
+      'must be JSON in UTF-8, without a content encoding',
     );
   }
   if (type === 'request.aborted' || type === 'request.size.invalid') {
-    return new InputError('body: the request body was not received whole');
+    return fieldError('body', 'the request body was not received whole');
   }
   if (type !== undefined && (error as { body?: unknown }).body !== undefined) {
-    return new InputError('body: could not be read');
+    return fieldError('body', 'could not be read');
   }
   return error;
 }

@@ -1,25 +1,25 @@
-import { InputError } from '@backstage/errors';
 import { z } from 'zod';
+import { FieldIssue, fieldsError } from './errors';
 
-/** `field: reason; field: reason` for every issue, fields relative to `prefix`. */
-export function zodIssuesToMessage(error: z.ZodError, prefix?: string): string {
+/** Every issue of a failed zod parse as a field and a reason, fields under `prefix`. */
+export function zodIssues(error: z.ZodError, prefix?: string): FieldIssue[] {
   const seen = new Set<string>();
-  const issues: string[] = [];
+  const issues: FieldIssue[] = [];
   for (const issue of error.issues) {
     const field =
       [prefix, ...issue.path].filter(p => p !== undefined).join('.') || 'body';
-    const message =
+    const reason =
       issue.code === 'unrecognized_keys'
         ? `unknown field(s) ${issue.keys.slice(0, 10).join(', ')}${
             issue.keys.length > 10 ? ', …' : ''
           }`
         : issue.message;
-    const line = `${field}: ${message}`;
-    if (!seen.has(line)) issues.push(line);
-    seen.add(line);
+    const key = `${field}: ${reason}`;
+    if (!seen.has(key)) issues.push({ field, reason });
+    seen.add(key);
     if (issues.length >= 20) break;
   }
-  return issues.join('; ');
+  return issues;
 }
 
 /** Parses with zod; failures become a 400 naming each field and its reason. */
@@ -29,5 +29,5 @@ export function parse<S extends z.ZodTypeAny>(
 ): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw new InputError(zodIssuesToMessage(result.error));
+  throw fieldsError(zodIssues(result.error));
 }

@@ -2,7 +2,7 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, isError, NotAllowedError } from '@backstage/errors';
+import { isError, NotAllowedError } from '@backstage/errors';
 import { BasicPermission } from '@backstage/plugin-permission-common';
 import {
   CLUSTER_STATES,
@@ -34,6 +34,7 @@ import { ClusterRecord } from '../database/types';
 import { toClusterView } from './views';
 import { jsonBodies, translateBodyError } from './jsonBodies';
 import { parse } from './parse';
+import { fieldError, fieldsError } from './errors';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
@@ -121,10 +122,11 @@ export function translateValidationError(error: Error): Error {
     error.message,
   );
   if (unknownQuery)
-    return new InputError(`${unknownQuery[1]}: is not a query parameter`);
+    return fieldError(unknownQuery[1], 'is not a query parameter');
   if (/unsupported media type/i.test(error.message))
-    return new InputError(
-      'body: is required, as JSON (Content-Type: application/json)',
+    return fieldError(
+      'body',
+      'is required, as JSON (Content-Type: application/json)',
     );
   if (!/request\/(body|query|params)/.test(error.message)) return error;
   const issues = error.message
@@ -144,7 +146,14 @@ export function translateValidationError(error: Error): Error {
   const noise =
     /must be equal to constant|must have required property|must match a schema in anyOf|must match exactly one schema in oneOf/;
   const specific = issues.filter(i => !noise.test(i));
-  return new InputError((specific.length ? specific : issues).join('; '));
+  return fieldsError(
+    (specific.length ? specific : issues).map(issue => {
+      const at = issue.indexOf(': ');
+      return at > 0
+        ? { field: issue.slice(0, at), reason: issue.slice(at + 2) }
+        : { field: 'body', reason: issue };
+    }),
+  );
 }
 
 export async function createRouter(
@@ -410,8 +419,9 @@ export async function createRouter(
     const actor = await authorize(req, categoryManagePermission);
     const query = parse(deleteCategoryQuerySchema, req.query);
     if (query.reassignTo && query.clear === 'true') {
-      throw new InputError(
-        'reassignTo: give either reassignTo or clear=true, not both',
+      throw fieldError(
+        'reassignTo',
+        'give either reassignTo or clear=true, not both',
       );
     }
     const reassignTo = query.clear === 'true' ? null : query.reassignTo;

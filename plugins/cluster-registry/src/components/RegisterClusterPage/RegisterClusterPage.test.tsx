@@ -109,12 +109,24 @@ describe('RegisterClusterPage', () => {
         (body.auth as { assumeRole?: string }).assumeRole
           ? cluster
           : Promise.reject(
-              Object.assign(
-                new Error(
-                  'auth: verification failed (unauthorized): the API server rejected the AWS IAM token (401 Unauthorized)',
-                ),
-                { name: 'InputError' },
-              ),
+              // As the client throws it: a ResponseError with the body's fields.
+              Object.assign(new Error('Request failed with 400 Bad Request'), {
+                name: 'ResponseError',
+                body: {
+                  error: {
+                    name: 'InputError',
+                    message:
+                      'auth: verification failed (unauthorized): the API server rejected the AWS IAM token (401 Unauthorized)',
+                    fields: [
+                      {
+                        field: 'auth',
+                        reason:
+                          'verification failed (unauthorized): the API server rejected the AWS IAM token (401 Unauthorized)',
+                      },
+                    ],
+                  },
+                },
+              }),
             ),
     });
     await renderRegister(api);

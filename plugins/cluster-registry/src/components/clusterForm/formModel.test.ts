@@ -120,13 +120,29 @@ describe('form model', () => {
         error: {
           message:
             'auth: verification failed (unauthorized): 401; labels.Bad Key: label keys must be Kubernetes label keys',
+          fields: [
+            {
+              field: 'auth',
+              reason: 'verification failed (unauthorized): 401',
+            },
+            {
+              field: 'labels.Bad Key',
+              reason: 'label keys must be Kubernetes label keys',
+            },
+          ],
         },
       },
     });
     expect(errorFor(errors, 'auth.token', 'auth')).toBe(
       'verification failed (unauthorized): 401',
     );
-    expect(errors['labels.Bad Key']).toBeUndefined();
+    expect(errors['labels.Bad Key']).toBe(
+      'label keys must be Kubernetes label keys',
+    );
     expect(errorsFromResponse(new Error('boom'))).toEqual({ _: 'boom' });
+    // The text alone is not parsed: without fields it is a general error.
+    expect(
+      errorsFromResponse({ body: { error: { message: 'auth: nope' } } }),
+    ).toEqual({ _: 'auth: nope' });
   });
 });

@@ -385,18 +385,29 @@ export function errorsFromIssues(issues: ZodIssue[]): FieldErrors {
 }
 
 /**
- * The backend reports bad input as `field.path: reason; other: reason`; each
- * goes next to its field. Anything else is a general error (`_`).
+ * The backend reports bad input as data: `error.fields`, a list of
+ * `{ field, reason }`; each reason goes next to its field. Anything without
+ * fields (401, 403, a failed request) is a general error (`_`).
  */
 export function errorsFromResponse(error: unknown): FieldErrors {
   if (error instanceof FormError) return error.errors;
-  const body = (error as { body?: { error?: { message?: string } } })?.body;
-  const message = body?.error?.message ?? String((error as Error)?.message);
+  const body = (
+    error as {
+      body?: {
+        error?: {
+          message?: string;
+          fields?: Array<{ field?: unknown; reason?: unknown }>;
+        };
+      };
+    }
+  )?.body;
   const errors: FieldErrors = {};
-  for (const part of message.split('; ')) {
-    const m = /^([A-Za-z][\w.]*): (.*)$/s.exec(part);
-    if (m) errors[m[1]] ??= m[2];
-    else errors._ = errors._ ? `${errors._}; ${part}` : part;
+  for (const issue of body?.error?.fields ?? []) {
+    if (typeof issue.field === 'string' && typeof issue.reason === 'string')
+      errors[issue.field] ??= issue.reason;
+  }
+  if (!Object.keys(errors).length) {
+    errors._ = body?.error?.message ?? String((error as Error)?.message);
   }
   return errors;
 }
