@@ -1,3 +1,5 @@
+import { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+
 export interface Config {
   clusterRegistry?: {
     /** The catalog module's settings. */
@@ -6,7 +8,9 @@ export interface Config {
       defaultOwner?: string;
       /** System of every cluster entity, unless a cluster has the label backstage.io/system. */
       system?: string;
-      /** Minutes between two full reconciliations. Default 10. */
+      /** When full reconciliations run, as a Backstage schedule. Takes precedence over fullSyncMinutes. */
+      schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+      /** Minutes between two full reconciliations (shorthand for schedule). Default 10. */
       fullSyncMinutes?: number;
     };
   };

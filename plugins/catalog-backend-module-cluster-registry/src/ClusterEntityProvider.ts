@@ -1,20 +1,35 @@
 import { clusterEntityRef } from '@cluster-registry/plugin-cluster-registry-common';
-import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  LoggerService,
+  SchedulerService,
+  SchedulerServiceTaskScheduleDefinition,
+} from '@backstage/backend-plugin-api';
+import { EventsService } from '@backstage/plugin-events-node';
 import { isError } from '@backstage/errors';
 import {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
 import {
+  CLUSTER_REGISTRY_EVENTS_TOPIC,
   ClusterRegistryChange,
   ClusterRegistryService,
 } from '@cluster-registry/plugin-cluster-registry-node';
 import { clusterEntity, ClusterEntityOptions } from './clusterEntity';
 
+/** What keeps the provider in sync: the registry's change events and a full-sync schedule. */
+export interface ClusterEntitySync {
+  events: EventsService;
+  scheduler: SchedulerService;
+  schedule: SchedulerServiceTaskScheduleDefinition;
+}
+
 /**
  * Emits a Resource entity per registered cluster: a full mutation on a
  * schedule (reconciliation) and a delta mutation for each change the
- * registry announces (register, edit, disconnect, refresh).
+ * registry announces (register, edit, disconnect, refresh, state). It
+ * subscribes and schedules in `connect()`, once the catalog has handed it a
+ * connection, so no event arrives before it can be applied.
  */
 export class ClusterEntityProvider implements EntityProvider {
   private connection?: EntityProviderConnection;
@@ -23,6 +38,7 @@ export class ClusterEntityProvider implements EntityProvider {
     private readonly registry: ClusterRegistryService,
     private readonly options: Omit<ClusterEntityOptions, 'locationKey'>,
     private readonly logger: LoggerService,
+    private readonly sync?: ClusterEntitySync,
   ) {}
 
   private readonly locationKey = 'cluster-registry:clusters';
@@ -33,6 +49,19 @@ export class ClusterEntityProvider implements EntityProvider {
 
   async connect(connection: EntityProviderConnection): Promise<void> {
     this.connection = connection;
+    if (!this.sync) return;
+    await this.sync.events.subscribe({
+      id: 'catalog-cluster-registry',
+      topics: [CLUSTER_REGISTRY_EVENTS_TOPIC],
+      onEvent: async event => {
+        await this.applyChange(event.eventPayload as ClusterRegistryChange);
+      },
+    });
+    await this.sync.scheduler.scheduleTask({
+      id: 'catalog-cluster-registry-full-sync',
+      ...this.sync.schedule,
+      fn: () => this.fullSync(),
+    });
   }
 
   private entity(c: Parameters<typeof clusterEntity>[0]) {

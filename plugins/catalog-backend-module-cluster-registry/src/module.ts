@@ -1,14 +1,11 @@
 import {
   coreServices,
   createBackendModule,
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
 } from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
-import {
-  CLUSTER_REGISTRY_EVENTS_TOPIC,
-  ClusterRegistryChange,
-  clusterRegistryServiceRef,
-} from '@cluster-registry/plugin-cluster-registry-node';
+import { clusterRegistryServiceRef } from '@cluster-registry/plugin-cluster-registry-node';
 import { ClusterEntityProvider } from './ClusterEntityProvider';
 
 /**
@@ -41,27 +38,25 @@ export const catalogModuleClusterRegistry = createBackendModule({
             system: settings?.getOptionalString('system'),
           },
           logger,
+          {
+            events,
+            scheduler,
+            // A Backstage `schedule` block, or the `fullSyncMinutes` shorthand.
+            schedule: settings?.has('schedule')
+              ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
+                  settings.getConfig('schedule'),
+                )
+              : {
+                  frequency: {
+                    minutes:
+                      settings?.getOptionalNumber('fullSyncMinutes') ?? 10,
+                  },
+                  timeout: { minutes: 5 },
+                  initialDelay: { seconds: 3 },
+                },
+          },
         );
         catalog.addEntityProvider(provider);
-
-        await events.subscribe({
-          id: 'catalog-cluster-registry',
-          topics: [CLUSTER_REGISTRY_EVENTS_TOPIC],
-          onEvent: async event => {
-            await provider.applyChange(
-              event.eventPayload as ClusterRegistryChange,
-            );
-          },
-        });
-        await scheduler.scheduleTask({
-          id: 'catalog-cluster-registry-full-sync',
-          frequency: {
-            minutes: settings?.getOptionalNumber('fullSyncMinutes') ?? 10,
-          },
-          timeout: { minutes: 5 },
-          initialDelay: { seconds: 3 },
-          fn: () => provider.fullSync(),
-        });
       },
     });
   },
