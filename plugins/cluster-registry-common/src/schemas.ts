@@ -118,7 +118,11 @@ const httpUrl = (protocols: string[], what: string) =>
         return fail('must not have a query or fragment');
       if (!url.hostname) return fail('must name a host');
       const path = url.pathname === '/' ? '' : url.pathname;
-      return `${url.protocol}//${url.host}${path}`;
+      const canonical = `${url.protocol}//${url.host}${path}`;
+      // Percent-encoding can make the canonical form longer than the input.
+      if (canonical.length > 2048)
+        return fail('must be at most 2048 characters once encoded');
+      return canonical;
     });
 
 /** @public */
@@ -189,7 +193,7 @@ export const labelsSchema = z
 /** A catalog user or group reference, e.g. group:default/platform. @public */
 export const ownerSchema = z
   .string()
-  .max(512, 'is too long')
+  .max(255, 'must be at most 255 characters')
   .superRefine((value, ctx) => {
     try {
       const ref = parseEntityRef(value);

@@ -701,6 +701,35 @@ export function hostileCases(ctx: HostileContext): HostileCase[] {
     ),
     inspect('1.9 MB of nested flow sequences', '['.repeat(1_900_000)),
     inspect(
+      'an alias repeating a 1.9 MB string 99 times',
+      `x: &a "${'a'.repeat(1_900_000)}"\ny: [${Array(99)
+        .fill('*a')
+        .join(', ')}]\ncontexts: []\n`,
+    ),
+    inspect(
+      'a 20 KB token',
+      kubeconfig(ctx, `{token: "${'t'.repeat(20_000)}"}`),
+    ),
+    {
+      name: 'inspect: 1,000 contexts naming one user with a 16,000-character token',
+      method: 'POST',
+      path: `${API}/kubeconfig/inspect`,
+      body: {
+        kubeconfig: `clusters: [{name: c, cluster: {server: "${
+          ctx.serverUrl
+        }"}}]
+users: [{name: u, user: {token: "${'t'.repeat(16_000)}"}}]
+contexts:
+${Array.from(
+  { length: 1000 },
+  (_, i) => `- {name: c${i}, context: {cluster: c, user: u}}`,
+).join('\n')}
+`,
+      },
+      status: 200,
+      check: body => expect(body.contexts).toHaveLength(1000),
+    },
+    inspect(
       'a syntax error next to a token',
       `users:\n- name: u\n  user: {token: "${ctx.secret}"\n  bad: [\n`,
     ),
@@ -765,6 +794,21 @@ export function hostileCases(ctx: HostileContext): HostileCase[] {
       field: 'kubeconfig',
     },
   );
+
+  // ── stored secrets never follow a changed destination ──────────────────
+  cases.push({
+    name: 'move the Prometheus URL elsewhere keeping the stored password',
+    method: 'PATCH',
+    path: `${API}/clusters/hostile-ok`,
+    body: {
+      prometheus: {
+        url: 'http://127.0.0.2:9',
+        auth: { type: 'basic', username: 'u' },
+      },
+    },
+    status: 400,
+    field: 'prometheus.auth.password',
+  });
 
   // ── categories ──────────────────────────────────────────────────────────
   cases.push(

@@ -114,6 +114,7 @@ describe('reencrypt-secrets', () => {
     expect(await after.store.reencryptSecrets()).toEqual({
       checked: 2,
       rewritten: 0,
+      stale: 0,
     });
     await after.knex.destroy();
     fs.rmSync(dir, { recursive: true, force: true });

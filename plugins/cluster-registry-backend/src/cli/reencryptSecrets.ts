@@ -20,7 +20,7 @@ import { SecretBox } from '../secrets/SecretBox';
 export async function reencryptClusterSecrets(
   config: RootConfigService,
   logger: LoggerService,
-): Promise<{ checked: number; rewritten: number }> {
+): Promise<{ checked: number; rewritten: number; stale: number }> {
   const hooks: Array<() => void | Promise<void>> = [];
   const lifecycle: LifecycleService = {
     addStartupHook: () => {},
@@ -71,6 +71,12 @@ async function main() {
     process.stdout.write(
       `re-encrypted ${result.rewritten} of ${result.checked} clusters' secrets under the current key\n`,
     );
+    if (result.stale) {
+      // Written meanwhile by a replica that still encrypts with an older key.
+      throw new Error(
+        `${result.stale} cluster(s) are still under an older key (a replica not yet restarted with the new key wrote them); run again once every replica has it`,
+      );
+    }
   } finally {
     config.close();
   }

@@ -131,7 +131,12 @@ export class DatabaseClusterStore implements ClusterStore {
    * key (older key or format), one row at a time with compare-and-swap, so
    * replicas may keep running. Afterwards previous keys can be removed.
    */
-  async reencryptSecrets(): Promise<{ checked: number; rewritten: number }> {
+  async reencryptSecrets(): Promise<{
+    checked: number;
+    rewritten: number;
+    /** Rows still not under the current key afterwards (changed meanwhile by a replica on an older key). */
+    stale: number;
+  }> {
     let checked = 0;
     let rewritten = 0;
     let after = '';
@@ -157,7 +162,11 @@ export class DatabaseClusterStore implements ClusterStore {
       }
       after = rows[rows.length - 1].name;
     }
-    return { checked, rewritten };
+    const rows: Array<{ secrets: string }> = await this.db('clusters')
+      .whereNotNull('secrets')
+      .select('secrets');
+    const stale = rows.filter(r => this.box.isStale(r.secrets)).length;
+    return { checked, rewritten, stale };
   }
 
   // ── mapping between rows and records, in one place ──────────────────────

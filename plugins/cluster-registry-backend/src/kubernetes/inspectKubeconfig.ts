@@ -25,7 +25,10 @@ const name = z.string().min(1, 'is required').max(1024, 'is too long');
 /** `~` (null) in YAML reads as "not given". */
 const opt = <T extends z.ZodTypeAny>(schema: T) =>
   schema.nullish().transform(v => v ?? undefined);
-const text = z.string().max(2_000_000);
+/** Bounded like the contract's fields, so inspection stays cheap per context. */
+const text = z.string().max(256 * 1024, 'is too large');
+const short = z.string().max(4096, 'is too long');
+const tokenText = z.string().max(16 * 1024, 'is larger than 16 KB');
 const list = <T extends z.ZodTypeAny>(item: T) =>
   z
     .array(item)
@@ -37,12 +40,12 @@ const clusterEntry = z.object({
   name,
   cluster: z
     .object({
-      server: opt(text),
+      server: opt(short),
       'certificate-authority-data': opt(text),
-      'certificate-authority': opt(text),
+      'certificate-authority': opt(short),
       'insecure-skip-tls-verify': opt(z.boolean()),
-      'proxy-url': opt(text),
-      'tls-server-name': opt(text),
+      'proxy-url': opt(short),
+      'tls-server-name': opt(short),
     })
     .passthrough(),
 });
@@ -51,20 +54,20 @@ const userEntry = z.object({
   name,
   user: z
     .object({
-      token: opt(text),
-      'token-file': opt(text),
-      tokenFile: opt(text),
+      token: opt(tokenText),
+      'token-file': opt(short),
+      tokenFile: opt(short),
       'client-certificate-data': opt(text),
       'client-key-data': opt(text),
-      'client-certificate': opt(text),
-      'client-key': opt(text),
-      username: opt(text),
-      password: opt(text),
+      'client-certificate': opt(short),
+      'client-key': opt(short),
+      username: opt(short),
+      password: opt(short),
       exec: opt(
         z
           .object({
-            command: opt(text),
-            args: opt(z.array(z.unknown()).max(1000)),
+            command: opt(short),
+            args: opt(z.array(z.unknown()).max(100)),
           })
           .passthrough(),
       ),
@@ -78,7 +81,7 @@ const userEntry = z.object({
 const contextEntry = z.object({
   name,
   context: z
-    .object({ cluster: name, user: name, namespace: opt(text) })
+    .object({ cluster: name, user: name, namespace: opt(short) })
     .passthrough(),
 });
 
@@ -261,15 +264,31 @@ export function inspectKubeconfig(
 ): KubeconfigInspection {
   const clusters = byName(kc.clusters);
   const users = byName(kc.users);
+  // Each user and cluster is judged once, however many contexts name it.
+  const authByUser = new Map<string, ReturnType<typeof authOf>>();
+  const problemByCluster = new Map<string, string | undefined>();
+  const serverByCluster = new Map<string, string>();
   const contexts = kc.contexts.map(ctx => {
     const cluster = clusters.get(ctx.context.cluster)?.cluster;
-    const auth = authOf(users.get(ctx.context.user)?.user);
-    const reason = clusterProblem(cluster, policy) ?? auth.reason;
+    if (!authByUser.has(ctx.context.user))
+      authByUser.set(
+        ctx.context.user,
+        authOf(users.get(ctx.context.user)?.user),
+      );
+    if (!problemByCluster.has(ctx.context.cluster)) {
+      problemByCluster.set(
+        ctx.context.cluster,
+        clusterProblem(cluster, policy),
+      );
+      serverByCluster.set(ctx.context.cluster, shownServer(cluster));
+    }
+    const auth = authByUser.get(ctx.context.user)!;
+    const reason = problemByCluster.get(ctx.context.cluster) ?? auth.reason;
     return {
       context: ctx.name,
       cluster: ctx.context.cluster,
       user: ctx.context.user,
-      serverUrl: shownServer(cluster),
+      serverUrl: serverByCluster.get(ctx.context.cluster)!,
       authKind: auth.kind,
       usable: !reason,
       reason,

@@ -69,14 +69,19 @@ export async function verifyCluster(
         message: `GET /version answered ${version.status}; is this a Kubernetes API server?`,
       };
     }
-    const kubernetesVersion: string = version.body.gitVersion;
+    // What a server says is bounded before it is stored.
+    const kubernetesVersion: string = version.body.gitVersion.slice(0, 64);
     const allowed = async (attributes: Record<string, string>) => {
       const review = await call('POST', SSAR_PATH, {
         apiVersion: 'authorization.k8s.io/v1',
         kind: 'SelfSubjectAccessReview',
         spec: { resourceAttributes: attributes },
       });
-      return review.status === 201 && review.body?.status?.allowed === true;
+      return (
+        review.status === 201 &&
+        typeof review.body === 'object' &&
+        review.body?.status?.allowed === true
+      );
     };
     const [admin, read, nodes] = await Promise.all([
       allowed({ verb: '*', group: '*', resource: '*' }),
@@ -87,10 +92,13 @@ export async function verifyCluster(
     if (admin) permissionLevel = 'admin';
     else if (read) permissionLevel = 'read';
     let nodeCount: number | undefined;
-    if (nodes.status === 200) {
-      nodeCount =
-        (nodes.body.items?.length ?? 0) +
-        (nodes.body.metadata?.remainingItemCount ?? 0);
+    if (nodes.status === 200 && nodes.body && typeof nodes.body === 'object') {
+      const items = Array.isArray(nodes.body.items)
+        ? nodes.body.items.length
+        : 0;
+      const more = Number(nodes.body.metadata?.remainingItemCount ?? 0);
+      const total = items + (Number.isSafeInteger(more) ? more : 0);
+      nodeCount = total >= 0 && total <= 1_000_000 ? total : undefined;
     }
     const base = {
       kubernetesVersion,
@@ -114,7 +122,12 @@ export async function verifyCluster(
   } catch (e) {
     if (e instanceof KubeConnectionError)
       return { ok: false, reason: e.reason, message: e.message };
-    throw e;
+    // Anything else is an answer this code did not expect: a result, not a 500.
+    return {
+      ok: false,
+      reason: 'error',
+      message: `unexpected answer from ${endpoint.serverUrl}; is this a Kubernetes API server?`,
+    };
   } finally {
     client.close();
   }

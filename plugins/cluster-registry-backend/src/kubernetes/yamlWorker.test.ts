@@ -3,6 +3,7 @@ import { YamlParserPool } from './yamlWorker';
 describe('YamlParserPool', () => {
   const pool = new YamlParserPool({
     maxValues: 1000,
+    maxChars: 100_000,
     maxAliasCount: 100,
     timeoutMs: 2000,
   });
@@ -44,6 +45,7 @@ describe('YamlParserPool', () => {
   it('keeps working after a parse that overran its deadline', async () => {
     const slow = new YamlParserPool({
       maxValues: 1000,
+      maxChars: 100_000,
       maxAliasCount: 100,
       timeoutMs: 1,
     });

@@ -8,9 +8,10 @@ import { fieldError } from '../service/errors';
  *
  * The parser is `yaml` with the YAML 1.2 core schema: no custom tags (an
  * unknown tag is an error, not a string), aliases bounded by the library's
- * `maxAliasCount`, duplicate keys refused. The worker also bounds the size
- * of the expanded tree (values after alias expansion), so what comes back
- * is small enough to validate on the main thread. Each parse has a
+ * `maxAliasCount`. (Duplicate keys are not refused: the library's check is
+ * quadratic in the number of keys; the last one wins.) The worker also
+ * bounds the expanded tree, in values and in characters, so what comes back
+ * is small enough to copy and validate on the main thread. Each parse has a
  * deadline and a heap limit; a worker that overruns is terminated.
  * Errors say where (line, column, code), never what: a token next to a
  * syntax error is not echoed back.
@@ -19,12 +20,15 @@ import { fieldError } from '../service/errors';
 export interface YamlLimits {
   /** Values in the expanded document (scalars and collections). */
   maxValues: number;
+  /** Characters of keys and strings in the expanded document. */
+  maxChars: number;
   maxAliasCount: number;
   timeoutMs: number;
 }
 
 export const DEFAULT_YAML_LIMITS: YamlLimits = {
   maxValues: 10_000,
+  maxChars: 4_000_000,
   maxAliasCount: 100,
   timeoutMs: 3000,
 };
@@ -42,23 +46,25 @@ function where(error, text) {
   const col = offset - before.lastIndexOf(String.fromCharCode(10));
   return (error.code || 'YAML_ERROR') + ' at line ' + line + ', column ' + col;
 }
-function countValues(value, budget) {
+function tooBig(value, limits) {
   let count = 0;
+  let chars = 0;
   const stack = [value];
   while (stack.length) {
     const v = stack.pop();
-    if (++count > budget) return count;
+    if (++count > limits.maxValues) return 'has more than ' + limits.maxValues + ' values once YAML aliases are expanded';
+    if (typeof v === 'string' && (chars += v.length) > limits.maxChars) return 'expands to more than ' + limits.maxChars + ' characters once YAML aliases are expanded';
     if (v && typeof v === 'object') {
-      for (const k in v) stack.push(v[k]);
+      for (const k in v) { chars += k.length; stack.push(v[k]); }
     }
   }
-  return count;
+  return undefined;
 }
 parentPort.on('message', ({ id, text, limits }) => {
   try {
     const doc = YAML.parseDocument(text, {
       version: '1.2', schema: 'core', customTags: [], merge: false,
-      uniqueKeys: true, prettyErrors: false, strict: true, stringKeys: true,
+      uniqueKeys: false, prettyErrors: false, strict: true, stringKeys: true,
     });
     const problem = doc.errors[0] || doc.warnings[0];
     if (problem) {
@@ -74,8 +80,9 @@ parentPort.on('message', ({ id, text, limits }) => {
         : 'not valid YAML (' + (e && e.name || 'error') + ')' });
       return;
     }
-    if (countValues(value, limits.maxValues) > limits.maxValues) {
-      parentPort.postMessage({ id, error: 'has more than ' + limits.maxValues + ' values once YAML aliases are expanded' });
+    const big = tooBig(value, limits);
+    if (big) {
+      parentPort.postMessage({ id, error: big });
       return;
     }
     parentPort.postMessage({ id, value });
@@ -142,19 +149,15 @@ class ParserThread {
 
   run(job: Job, limits: YamlLimits) {
     this.job = job;
-    job.timer = setTimeout(() => {
-      this.finish(job);
-      job.reject(
-        fieldError(
-          'kubeconfig',
-          `took longer than ${limits.timeoutMs} ms to parse`,
-        ),
-      );
-      this.dead = true;
-      this.worker.terminate().catch(() => undefined);
-      this.onIdle(this);
-    }, limits.timeoutMs);
     this.worker.postMessage({ id: job.id, text: job.text, limits });
+  }
+
+  /** The job overran its deadline: the thread is stopped with it. */
+  abort() {
+    this.job = undefined;
+    this.dead = true;
+    this.worker.terminate().catch(() => undefined);
+    this.onIdle(this);
   }
 
   stop() {
@@ -162,6 +165,9 @@ class ParserThread {
     return this.worker.terminate();
   }
 }
+
+/** Parses that may wait for a thread. */
+const MAX_QUEUED = 16;
 
 /** A small pool of parser threads (at most one per core, two at most). */
 export class YamlParserPool {
@@ -174,10 +180,39 @@ export class YamlParserPool {
     this.size = Math.max(1, Math.min(2, os.availableParallelism() - 1));
   }
 
-  /** The parsed document as plain data; an InputError naming `kubeconfig` otherwise. */
+  /**
+   * The parsed document as plain data; an InputError naming `kubeconfig`
+   * otherwise. The deadline counts from here, waiting included, and at most
+   * `MAX_QUEUED` parses wait: a flood of slow documents makes others fail
+   * fast (503) instead of waiting without end.
+   */
   parse(text: string): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, text, resolve, reject });
+      if (this.queue.length >= MAX_QUEUED) {
+        const reason =
+          'too many kubeconfigs are being parsed at once; try again shortly';
+        reject(
+          Object.assign(new Error(`kubeconfig: ${reason}`), {
+            name: 'TooManyRequestsError',
+            statusCode: 429,
+            fields: [{ field: 'kubeconfig', reason }],
+          }),
+        );
+        return;
+      }
+      const job: Job = { id: this.nextId++, text, resolve, reject };
+      job.timer = setTimeout(() => {
+        const queued = this.queue.indexOf(job);
+        if (queued >= 0) this.queue.splice(queued, 1);
+        this.threads.find(t => t.job === job)?.abort();
+        reject(
+          fieldError(
+            'kubeconfig',
+            `took longer than ${this.limits.timeoutMs} ms to parse`,
+          ),
+        );
+      }, this.limits.timeoutMs);
+      this.queue.push(job);
       this.dispatch();
     });
   }

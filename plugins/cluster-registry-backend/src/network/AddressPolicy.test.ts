@@ -89,6 +89,18 @@ describe('AddressPolicy', () => {
     );
   });
 
+  it('reads bare hosts (SSH bastions) in inet_aton notation as addresses', () => {
+    for (const host of [
+      '2852039166',
+      '0xa9fea9fe',
+      '0251.0376.0251.0376',
+      '169.254.43518',
+    ]) {
+      expect(policy.checkHost(host)).toMatch(/169\.254\.169\.254/);
+    }
+    expect(policy.checkHost('10.0.0.1')).toBeUndefined();
+  });
+
   it('names the field in a 400', () => {
     expect(() =>
       policy.assertUrl('prometheus.url', 'http://169.254.169.254/'),

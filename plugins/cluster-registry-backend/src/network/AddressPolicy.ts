@@ -210,8 +210,18 @@ export class AddressPolicy {
 
   /** Why a host (name or IP literal, as the URL parser gives it) is refused, before any DNS. */
   checkHost(host: string): AddressVerdict {
-    const name = normalizeHost(host);
+    let name = normalizeHost(host);
     if (!name) return 'has no host';
+    // A bare host (an SSH bastion) in inet_aton notation (2852039166,
+    // 0xa9fea9fe, 169.254.43518) is an address to the resolver: read it the
+    // way the URL parser does.
+    if (!net.isIP(name) && /^[0-9a-fx.]+$/.test(name)) {
+      try {
+        name = normalizeHost(new URL(`http://${name}/`).hostname);
+      } catch {
+        return `'${host}' is not a valid host`;
+      }
+    }
     if (net.isIP(name)) return this.checkAddress(name);
     if (this.allowNames.has(name)) return undefined;
     if (this.denyNames.has(name))

@@ -166,10 +166,12 @@ export class SecretBox {
   }
 
   private static open(key: Buffer, iv: string, tag: string, data: string) {
+    // A full 16-byte tag only: GCM would accept truncated ones.
     const decipher = crypto.createDecipheriv(
       'aes-256-gcm',
       key,
       Buffer.from(iv, 'base64'),
+      { authTagLength: 16 },
     );
     decipher.setAuthTag(Buffer.from(tag, 'base64'));
     return Buffer.concat([

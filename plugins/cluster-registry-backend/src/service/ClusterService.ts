@@ -158,6 +158,19 @@ function keepStoredSshSecrets(
   ) {
     return input;
   }
+  // Stored secrets never follow a changed destination: a new bastion (or
+  // user) needs its own credentials.
+  const was = current.connection.sshTunnel;
+  if (
+    was.host !== input.sshTunnel.host ||
+    was.port !== input.sshTunnel.port ||
+    was.username !== input.sshTunnel.username
+  ) {
+    throw fieldError(
+      'connection.sshTunnel',
+      'give the password or private key again: the host, port or user changed, and stored secrets are not sent to a new destination',
+    );
+  }
   return {
     ...input,
     sshTunnel: {
@@ -173,14 +186,24 @@ function keepStoredPrometheusSecrets(
   input: PrometheusUpdateInput,
   current: ClusterRecord,
 ): PrometheusInput {
+  // Stored secrets never follow a changed destination (scheme, host, port).
+  const sameOrigin =
+    !!current.prometheus &&
+    new URL(current.prometheus.url).origin === new URL(input.url).origin;
   let auth: PrometheusInput['auth'];
   if (input.auth.type === 'basic') {
     const password =
       input.auth.password ??
-      (current.prometheus?.auth.type === 'basic'
+      (sameOrigin && current.prometheus?.auth.type === 'basic'
         ? current.secrets.prometheusPassword
         : undefined);
-    if (!password) throw fieldError('prometheus.auth.password', 'is required');
+    if (!password)
+      throw fieldError(
+        'prometheus.auth.password',
+        sameOrigin
+          ? 'is required'
+          : 'is required again: the URL points somewhere else now, and stored secrets are not sent to a new destination',
+      );
     auth = { ...input.auth, password };
   } else {
     auth = input.auth;
@@ -189,7 +212,7 @@ function keepStoredPrometheusSecrets(
     ...input.tls,
     clientKeyData:
       input.tls.clientKeyData ??
-      (input.tls.clientCertData
+      (input.tls.clientCertData && sameOrigin
         ? current.secrets.prometheusClientKeyData
         : undefined),
   };
