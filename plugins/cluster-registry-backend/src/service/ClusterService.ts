@@ -200,9 +200,9 @@ function keepStoredPrometheusSecrets(
     if (!password)
       throw fieldError(
         'prometheus.auth.password',
-        sameOrigin
-          ? 'is required'
-          : 'is required again: the URL points somewhere else now, and stored secrets are not sent to a new destination',
+        !sameOrigin && current.prometheus?.auth.type === 'basic'
+          ? 'is required again: the URL points somewhere else now, and stored secrets are not sent to a new destination'
+          : 'is required',
       );
     auth = { ...input.auth, password };
   } else {
