@@ -12,6 +12,12 @@ import { fieldError } from '../service/errors';
  * refused address is refused too.
  */
 
+/**
+ * How every connect-time refusal begins; a health check that was refused
+ * records it as the cluster's state message.
+ */
+export const ADDRESS_POLICY_REFUSAL = 'the address policy refuses';
+
 /** Why an address is refused; `undefined` when it is allowed. */
 export type AddressVerdict = string | undefined;
 
@@ -277,7 +283,7 @@ export class AddressPolicy {
     const name = normalizeHost(hostname);
     const verdict = this.checkHost(name);
     if (verdict) {
-      fail(`the address policy refuses ${hostname}: ${verdict}`);
+      fail(`${ADDRESS_POLICY_REFUSAL} ${hostname}: ${verdict}`);
       return;
     }
     const FAMILIES: Record<string, number> = { IPv4: 4, IPv6: 6 };
@@ -293,7 +299,7 @@ export class AddressPolicy {
       const list = wanted.length ? wanted : answers;
       if (refused) {
         fail(
-          `the address policy refuses ${hostname}: it resolves to ${refused.address}: ${refused.why}`,
+          `${ADDRESS_POLICY_REFUSAL} ${hostname}: it resolves to ${refused.address}: ${refused.why}`,
         );
       } else if (!list.length) {
         fail(`no address for ${hostname}`, 'ENOTFOUND');
@@ -310,7 +316,7 @@ export class AddressPolicy {
     const verdict = this.checkHost(hostname);
     if (verdict) {
       throw Object.assign(
-        new Error(`the address policy refuses ${hostname}: ${verdict}`),
+        new Error(`${ADDRESS_POLICY_REFUSAL} ${hostname}: ${verdict}`),
         { code: 'EADDRNOTALLOWED' },
       );
     }

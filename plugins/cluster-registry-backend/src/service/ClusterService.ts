@@ -1,4 +1,5 @@
 import { AuditorService } from '@backstage/backend-plugin-api';
+import { ADDRESS_POLICY_REFUSAL } from '../network/AddressPolicy';
 import { ClusterRegistryChange } from '@cluster-registry/plugin-cluster-registry-node';
 import type { Request } from 'express';
 import {
@@ -325,6 +326,13 @@ export class ClusterService {
   /** Whether a stored cluster's addresses pass the address policy as configured now. */
   isDialable(record: ClusterRecord): boolean {
     if (!record.serverUrl) return false;
+    // The last check found its name resolving to a refused address (DNS
+    // re-pointed after registration): not handed out until a check passes.
+    if (
+      record.status.state === 'unreachable' &&
+      record.status.message?.startsWith(ADDRESS_POLICY_REFUSAL)
+    )
+      return false;
     try {
       this.checkAddresses(record);
       return true;
