@@ -302,8 +302,9 @@ export class ClusterService {
   /**
    * Runs the address policy on every address a request brings in: server
    * URL, proxy URL, SSH host, Prometheus URL. Each is a 400 naming its field.
+   * Also for callers that only check (the MCP action that hands out a link).
    */
-  private checkAddresses(target: {
+  assertAddresses(target: {
     serverUrl?: string;
     connection?: ConnectionInput | StoredConnection;
     prometheus?: { url: string } | null;
@@ -318,11 +319,6 @@ export class ClusterService {
       this.policy.assertUrl('prometheus.url', target.prometheus.url);
   }
 
-  /** The address policy's 400 for a registration's addresses, without registering. */
-  assertAddresses(input: CreateInput): void {
-    this.checkAddresses(input);
-  }
-
   /** Whether a stored cluster's addresses pass the address policy as configured now. */
   isDialable(record: ClusterRecord): boolean {
     if (!record.serverUrl) return false;
@@ -334,7 +330,7 @@ export class ClusterService {
     )
       return false;
     try {
-      this.checkAddresses(record);
+      this.assertAddresses(record);
       return true;
     } catch {
       return false;
@@ -421,7 +417,7 @@ export class ClusterService {
         'isolated',
         'an isolated cluster has no endpoint to verify',
       );
-    this.checkAddresses(input);
+    this.assertAddresses(input);
     const { auth, secrets: authSecrets } = splitAuth(input.auth!);
     const { connection, secrets: connSecrets } = splitConnection(
       input.connection ?? { method: 'direct' },
@@ -500,7 +496,7 @@ export class ClusterService {
       : undefined;
     const tls = input.tls ?? { insecureSkipTlsVerify: false };
     const secrets = { ...authSecrets, ...connSecrets, ...prom?.secrets };
-    this.checkAddresses(input);
+    this.assertAddresses(input);
 
     let status: StoredStatus = {
       state: 'pending',
@@ -568,7 +564,7 @@ export class ClusterService {
       tls: input.tls,
       updatedBy: actor,
     };
-    this.checkAddresses({
+    this.assertAddresses({
       connection: input.connection,
       prometheus: input.prometheus,
     });
@@ -644,7 +640,7 @@ export class ClusterService {
     const serverUrl = input.serverUrl ?? current.serverUrl!;
     const tls = input.tls ?? current.tls;
     const { auth, secrets } = splitAuth(input.auth!);
-    this.checkAddresses({ serverUrl });
+    this.assertAddresses({ serverUrl });
     let status: StoredStatus | undefined;
     if (!input.skipVerification) {
       const probe = await this.probe({
