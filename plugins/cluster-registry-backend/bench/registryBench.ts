@@ -271,7 +271,11 @@ async function benchDatabase(
     child: () => silent,
   };
   const sweepStarted = performance.now();
-  const sweep = await new HealthChecker(store, service, silent, 16).checkAll();
+  const sweep = await new HealthChecker({
+    service,
+    logger: silent,
+    concurrency: 16,
+  }).checkAll();
   const sweepSeconds = (performance.now() - sweepStarted) / 1000;
 
   return {

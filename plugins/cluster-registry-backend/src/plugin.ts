@@ -91,12 +91,12 @@ export const clusterRegistryPlugin = createBackendPlugin({
           auditor,
           announce,
         });
-        const health = new HealthChecker(
-          store,
+        const health = new HealthChecker({
           service,
           logger,
-          settings?.getOptionalNumber('healthCheck.concurrency') ?? 16,
-        );
+          concurrency:
+            settings?.getOptionalNumber('healthCheck.concurrency') ?? 16,
+        });
 
         permissionsRegistry.addPermissions(clusterRegistryPermissions);
         // A Backstage `schedule` block, or the `intervalSeconds` shorthand.
@@ -124,7 +124,6 @@ export const clusterRegistryPlugin = createBackendPlugin({
         registerClusterActions({
           actionsRegistry,
           permissions,
-          store,
           service,
           supportedVersions,
           appBaseUrl: config.getOptionalString('app.baseUrl'),
@@ -133,7 +132,6 @@ export const clusterRegistryPlugin = createBackendPlugin({
           await createRouter({
             httpAuth,
             permissions,
-            store,
             service,
             supportedVersions,
             credentialConsumers: settings?.getOptionalStringArray(

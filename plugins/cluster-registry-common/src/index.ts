@@ -1,6 +1,7 @@
 /**
  * Types, permissions and input rules shared by the cluster registry's
- * frontend and backend.
+ * frontend and backend, and the REST client generated from its OpenAPI
+ * document.
  *
  * @packageDocumentation
  */
@@ -12,3 +13,5 @@ export * from './types';
 export * from './permissions';
 export * from './schemas';
 export * from './identity';
+export { DefaultApiClient } from './schema/openapi/generated';
+export type { TypedResponse } from './schema/openapi/generated';

@@ -1,9 +1,25 @@
 import { parseEntityRef } from '@backstage/catalog-model';
 import { z } from 'zod';
+import type {
+  Category,
+  CategoryChanges,
+  CreateClusterRequest,
+  ImportKubeconfigRequest,
+  InspectKubeconfigRequest,
+  PrometheusSettings,
+  RotateCredentialsRequest,
+  UpdateClusterRequest,
+  VerifyClusterRequest,
+} from './schema/openapi/generated';
 
 /**
  * Input rules shared by the backend (which enforces them) and the frontend
  * (which shows them next to the field before a request is sent).
+ *
+ * The shapes of the requests are the OpenAPI document's (generated types);
+ * these rules add what JSON Schema cannot say: PEM decoding, canonical URLs,
+ * entity references, "required unless isolated". The end of this file checks
+ * at compile time that each rule accepts exactly the document's shape.
  */
 
 /** Names the frontend uses for its own pages under /clusters. @public */
@@ -332,9 +348,7 @@ export const clusterConnectionSchema = z.discriminatedUnion('method', [
  * Prometheus settings. When editing, the password and client key may be left
  * out to keep the stored ones (secrets are write-only).
  */
-function prometheusSchema(secrets: 'required' | 'keepIfOmitted') {
-  const password =
-    secrets === 'required' ? secret(1024) : secret(1024).optional();
+function prometheusSchema<P extends z.ZodTypeAny>(password: P) {
   return z
     .object({
       url: httpUrl(['http:', 'https:'], 'an http:// or https:// URL'),
@@ -372,10 +386,12 @@ function prometheusSchema(secrets: 'required' | 'keepIfOmitted') {
 }
 
 /** @public */
-export const clusterPrometheusSchema = prometheusSchema('required');
+export const clusterPrometheusSchema = prometheusSchema(secret(1024));
 
 /** Prometheus settings of PATCH /clusters/{name}: omitted secrets are kept. @public */
-export const clusterPrometheusUpdateSchema = prometheusSchema('keepIfOmitted');
+export const clusterPrometheusUpdateSchema = prometheusSchema(
+  secret(1024).optional(),
+);
 
 /** A cluster's display title: one line, no control characters. */
 const titleSchema = z
@@ -421,9 +437,6 @@ export const createClusterSchema = z
     if (!c.auth) issue(ctx, 'auth', 'is required');
   });
 
-/** @public */
-export type CreateClusterRequest = z.input<typeof createClusterSchema>;
-
 /** Body of PATCH /clusters/{name}: editable fields; null clears. @public */
 export const updateClusterSchema = z
   .object({
@@ -439,9 +452,6 @@ export const updateClusterSchema = z
     skipVerification: z.boolean().default(false),
   })
   .strict();
-
-/** @public */
-export type UpdateClusterRequest = z.input<typeof updateClusterSchema>;
 
 /** Body of PUT /clusters/{name}/credentials: replaces the credentials, verified like a registration. @public */
 export const rotateCredentialsSchema = z
@@ -467,9 +477,6 @@ export const rotateCredentialsSchema = z
       issue(ctx, 'auth', 'is required (or give a kubeconfig and context)');
     }
   });
-
-/** @public */
-export type RotateCredentialsRequest = z.input<typeof rotateCredentialsSchema>;
 
 /** @public */
 export const categorySchema = z
@@ -533,5 +540,40 @@ export const importKubeconfigSchema = z
   })
   .strict();
 
-/** @public */
-export type ImportKubeconfigRequest = z.input<typeof importKubeconfigSchema>;
+/** Body of PATCH /categories/{name}. @public */
+export const categoryChangesSchema = categorySchema.omit({ name: true });
+
+// ── The rules accept exactly the shapes of the OpenAPI document ───────────
+// (compile-time: a field added to one and not the other fails `yarn tsc`).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const contract: {
+  create: Same<z.input<typeof createClusterSchema>, CreateClusterRequest>;
+  verify: Same<
+    Omit<z.input<typeof createClusterSchema>, 'name'>,
+    Omit<VerifyClusterRequest, 'name'>
+  >;
+  update: Same<z.input<typeof updateClusterSchema>, UpdateClusterRequest>;
+  rotate: Same<
+    z.input<typeof rotateCredentialsSchema>,
+    RotateCredentialsRequest
+  >;
+  prometheus: Same<z.input<typeof clusterPrometheusSchema>, PrometheusSettings>;
+  inspect: Same<
+    z.input<typeof inspectKubeconfigSchema>,
+    InspectKubeconfigRequest
+  >;
+  import: Same<z.input<typeof importKubeconfigSchema>, ImportKubeconfigRequest>;
+  category: Same<z.input<typeof categorySchema>, Category>;
+  categoryChanges: Same<z.input<typeof categoryChangesSchema>, CategoryChanges>;
+} = {
+  create: true,
+  verify: true,
+  update: true,
+  rotate: true,
+  prometheus: true,
+  inspect: true,
+  import: true,
+  category: true,
+  categoryChanges: true,
+};
+void contract;

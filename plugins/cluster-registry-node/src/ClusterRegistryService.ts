@@ -6,13 +6,15 @@ import {
   createServiceRef,
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
-import { ResponseError } from '@backstage/errors';
+import { deserializeError, ResponseError } from '@backstage/errors';
 import {
+  CLUSTER_REGISTRY_PLUGIN_ID,
   Cluster,
   CreateClusterRequest,
+  DefaultApiClient,
   ImportKubeconfigRequest,
   KubeconfigImportResult,
-  Page,
+  TypedResponse,
   UpdateClusterRequest,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import { ClusterConnection } from './types';
@@ -56,53 +58,53 @@ export interface ClusterRegistryService {
   listConnections(): Promise<ClusterConnection[]>;
 }
 
+/**
+ * The body of a successful answer. A failed one throws the registry's own
+ * Backstage error (`NotFoundError`, `ConflictError`, `InputError` with its
+ * `fields`, ...), so callers can tell them apart by name.
+ */
+async function body<T>(response: Promise<TypedResponse<T>>): Promise<T> {
+  const res = await response;
+  if (!res.ok) {
+    const error = await ResponseError.fromResponse(res as Response);
+    throw error.body?.error
+      ? Object.assign(deserializeError(error.body.error), {
+          response: error.response,
+        })
+      : error;
+  }
+  return res.status === 204 ? (undefined as T) : res.json();
+}
+
 /** @public */
 export class DefaultClusterRegistryService implements ClusterRegistryService {
+  private readonly api: DefaultApiClient;
+
   constructor(
     private readonly deps: { discovery: DiscoveryService; auth: AuthService },
-  ) {}
+  ) {
+    this.api = new DefaultApiClient({ discoveryApi: deps.discovery });
+  }
 
-  private async call<T>(
-    path: string,
-    init: { method?: string; body?: unknown } = {},
-    options: ClusterRegistryCallOptions = {},
-  ): Promise<T> {
-    const { auth, discovery } = this.deps;
-    const base = await discovery.getBaseUrl('cluster-registry');
-    const { token } = await auth.getPluginRequestToken({
+  /** A token for the registry, for the given user or the calling plugin. */
+  private async token(options: ClusterRegistryCallOptions = {}) {
+    const { auth } = this.deps;
+    return auth.getPluginRequestToken({
       onBehalfOf:
         options.credentials ?? (await auth.getOwnServiceCredentials()),
-      targetPluginId: 'cluster-registry',
+      targetPluginId: CLUSTER_REGISTRY_PLUGIN_ID,
     });
-    const res = await fetch(`${base}${path}`, {
-      method: init.method ?? 'GET',
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(init.body !== undefined
-          ? { 'content-type': 'application/json' }
-          : {}),
-      },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    });
-    if (!res.ok) {
-      // Keep the registry's own words ("name: a cluster named 'x' already
-      // exists") rather than "Request failed with 409 Conflict".
-      const error = await ResponseError.fromResponse(res);
-      const reason = error.body?.error?.message;
-      if (reason) error.message = `cluster registry (${res.status}): ${reason}`;
-      throw error;
-    }
-    return (res.status === 204 ? undefined : await res.json()) as T;
   }
 
   async listClusters(options?: ClusterRegistryCallOptions) {
     const clusters: Cluster[] = [];
     let cursor: string | undefined;
     do {
-      const page: Page<Cluster> = await this.call(
-        `/clusters?limit=500${cursor ? `&cursor=${cursor}` : ''}`,
-        {},
-        options,
+      const page = await body(
+        this.api.listClusters(
+          { query: { limit: '500', cursor } },
+          await this.token(options),
+        ),
       );
       clusters.push(...page.items);
       cursor = page.nextCursor;
@@ -110,34 +112,31 @@ export class DefaultClusterRegistryService implements ClusterRegistryService {
     return clusters;
   }
 
-  getCluster(name: string, options?: ClusterRegistryCallOptions) {
-    return this.call<Cluster>(
-      `/clusters/${encodeURIComponent(name)}`,
-      {},
-      options,
+  async getCluster(name: string, options?: ClusterRegistryCallOptions) {
+    return body(
+      this.api.getCluster({ path: { name } }, await this.token(options)),
     );
   }
 
-  createCluster(
+  async createCluster(
     request: CreateClusterRequest,
     options?: ClusterRegistryCallOptions,
   ) {
-    return this.call<Cluster>(
-      '/clusters',
-      { method: 'POST', body: request },
-      options,
+    return body(
+      this.api.createCluster({ body: request }, await this.token(options)),
     );
   }
 
-  updateCluster(
+  async updateCluster(
     name: string,
     request: UpdateClusterRequest,
     options?: ClusterRegistryCallOptions,
   ) {
-    return this.call<Cluster>(
-      `/clusters/${encodeURIComponent(name)}`,
-      { method: 'PATCH', body: request },
-      options,
+    return body(
+      this.api.updateCluster(
+        { path: { name }, body: request },
+        await this.token(options),
+      ),
     );
   }
 
@@ -145,19 +144,17 @@ export class DefaultClusterRegistryService implements ClusterRegistryService {
     request: ImportKubeconfigRequest,
     options?: ClusterRegistryCallOptions,
   ) {
-    return (
-      await this.call<{ results: KubeconfigImportResult[] }>(
-        '/kubeconfig/import',
-        { method: 'POST', body: request },
-        options,
-      )
-    ).results;
+    const { results } = await body(
+      this.api.importKubeconfig({ body: request }, await this.token(options)),
+    );
+    return results;
   }
 
   async listConnections() {
-    return (
-      await this.call<{ items: ClusterConnection[] }>('/internal/connections')
-    ).items;
+    const { items } = await body(
+      this.api.listConnections({}, await this.token()),
+    );
+    return items;
   }
 }
 

@@ -8,7 +8,6 @@ import {
   createClusterSchema,
   updateClusterSchema,
 } from '@cluster-registry/plugin-cluster-registry-common';
-import { ClusterStore } from '../database/types';
 import { SupportedVersions } from '../kubernetes/versions';
 import { authorizeCredentials } from '../service/authorize';
 import { ClusterService } from '../service/ClusterService';
@@ -23,7 +22,6 @@ import { toClusterView } from '../service/views';
 export function registerClusterActions(options: {
   actionsRegistry: ActionsRegistryService;
   permissions: PermissionsService;
-  store: ClusterStore;
   service: ClusterService;
   supportedVersions: SupportedVersions;
   /** The portal's address, for links where a person completes an action. */
@@ -32,7 +30,6 @@ export function registerClusterActions(options: {
   const {
     actionsRegistry,
     permissions,
-    store,
     service,
     supportedVersions,
     appBaseUrl,
@@ -87,7 +84,7 @@ export function registerClusterActions(options: {
         credentials,
         clusterReadPermission,
       );
-      const page = await store.listClusters({
+      const page = await service.listClusters({
         categories: input.categories,
         states: input.states,
         q: input.q,
@@ -123,7 +120,7 @@ export function registerClusterActions(options: {
         clusterReadPermission,
       );
       const cluster = toClusterView(
-        await store.getCluster(input.name),
+        await service.getCluster(input.name),
         supportedVersions,
       );
       return { output: { cluster: cluster as any } };

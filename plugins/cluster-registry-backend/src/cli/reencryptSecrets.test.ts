@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DatabaseClusterStore } from '../database/DatabaseClusterStore';
-import { ClusterRecord } from '../database/types';
+import { NewClusterRecord } from '../database/types';
 import { SecretBox } from '../secrets/SecretBox';
 
 jest.setTimeout(120_000);
@@ -42,7 +42,7 @@ async function openStore(
 }
 
 /** A stored bearer-token cluster with the given token. */
-function storedCluster(name: string, token: string): ClusterRecord {
+function storedCluster(name: string, token: string): NewClusterRecord {
   const now = new Date().toISOString();
   return {
     name,
@@ -102,10 +102,10 @@ describe('reencrypt-secrets', () => {
 
     // Only the new key now: everything still decrypts.
     const after = await openStore(dir, newKey);
-    expect((await after.store.getCluster('a')).secrets.token).toBe(
+    expect((await after.store.getClusterWithSecrets('a')).secrets.token).toBe(
       'token-of-a',
     );
-    expect((await after.store.getCluster('b')).secrets.token).toBe(
+    expect((await after.store.getClusterWithSecrets('b')).secrets.token).toBe(
       'token-of-b',
     );
     const rows = await after.knex('clusters').select('secrets');
@@ -120,11 +120,14 @@ describe('reencrypt-secrets', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps secrets out of JSON.stringify and enumeration of a stored record', async () => {
+  it('reads secrets only when asked, and keeps them out of JSON.stringify and enumeration even then', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reencrypt-'));
     const { store, knex } = await openStore(dir, key());
     await store.createCluster(storedCluster('c', 'never-enumerated'));
-    const record = await store.getCluster('c');
+    const plain = await store.getCluster('c');
+    expect(plain).not.toHaveProperty('secrets');
+    expect(plain.secretKeys).toEqual(['token']);
+    const record = await store.getClusterWithSecrets('c');
     expect(JSON.stringify(record)).not.toContain('never-enumerated');
     expect(Object.keys(record)).not.toContain('secrets');
     expect(JSON.stringify({ ...record })).not.toContain('never-enumerated');

@@ -3,7 +3,7 @@ import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import crypto from 'node:crypto';
 import { SecretBox } from '../secrets/SecretBox';
 import { DatabaseClusterStore } from './DatabaseClusterStore';
-import { ClusterRecord } from './types';
+import { NewClusterRecord } from './types';
 
 jest.setTimeout(60_000);
 
@@ -12,8 +12,8 @@ const box = SecretBox.fromKey(crypto.randomBytes(32));
 
 function record(
   name: string,
-  overrides: Partial<ClusterRecord> = {},
-): ClusterRecord {
+  overrides: Partial<NewClusterRecord> = {},
+): NewClusterRecord {
   const now = new Date().toISOString();
   return {
     name,
@@ -60,7 +60,11 @@ describe.each(databases.eachSupportedId())(
       const row = await knex('clusters').where({ name: 'prod-eu-1' }).first();
       expect(JSON.stringify(row)).not.toContain('token-of-prod-eu-1');
       const loaded = await store.getCluster('prod-eu-1');
-      expect(loaded.secrets.token).toBe('token-of-prod-eu-1');
+      expect(loaded).not.toHaveProperty('secrets');
+      expect(loaded.secretKeys).toEqual(['token']);
+      expect(
+        (await store.getClusterWithSecrets('prod-eu-1')).secrets.token,
+      ).toBe('token-of-prod-eu-1');
       expect(loaded).toMatchObject({
         category: 'prod',
         labels: { region: 'eu' },
@@ -155,7 +159,9 @@ describe.each(databases.eachSupportedId())(
         owner: 'group:default/platform',
         updatedBy: 'user:default/admin',
       });
-      expect(updated.secrets).toEqual({ token: 't2' });
+      expect((await store.getClusterWithSecrets('u')).secrets).toEqual({
+        token: 't2',
+      });
       const cleared = await store.updateCluster('u', {
         category: null,
         owner: null,

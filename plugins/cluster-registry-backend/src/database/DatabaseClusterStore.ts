@@ -10,8 +10,10 @@ import { PreparedReads } from './PreparedReads';
 import {
   ClusterChanges,
   ClusterRecord,
+  ClusterRecordWithSecrets,
   ClusterSecrets,
   ClusterStore,
+  NewClusterRecord,
   ListClustersOptions,
   StoredStatus,
 } from './types';
@@ -51,7 +53,7 @@ interface ClusterRow {
 }
 
 /** Every column but the encrypted secrets: what pages of a list read. */
-const LIST_COLUMNS = [
+const LIST_COLUMNS: string[] = [
   'name',
   'title',
   'description',
@@ -170,10 +172,8 @@ export class DatabaseClusterStore implements ClusterStore {
   }
 
   // ── mapping between rows and records, in one place ──────────────────────
-  private toRecord(
-    row: Partial<Pick<ClusterRow, 'secrets'>> & Omit<ClusterRow, 'secrets'>,
-  ): ClusterRecord {
-    const record: ClusterRecord = {
+  private toRecord(row: Omit<ClusterRow, 'secrets'>): ClusterRecord {
+    return {
       name: row.name,
       title: row.title,
       description: orUndefined(row.description),
@@ -186,7 +186,7 @@ export class DatabaseClusterStore implements ClusterStore {
       tls: JSON.parse(row.tls),
       connection: JSON.parse(row.connection),
       prometheus: row.prometheus ? JSON.parse(row.prometheus) : undefined,
-      secrets: {},
+      secretKeys: row.secret_keys ? JSON.parse(row.secret_keys) : [],
       origin: JSON.parse(row.origin),
       status: {
         state: row.state as StoredStatus['state'],
@@ -203,23 +203,25 @@ export class DatabaseClusterStore implements ClusterStore {
       createdBy: row.created_by,
       updatedBy: row.updated_by,
     };
-    // Secrets are decrypted only when read; views use the names in secret_keys.
-    let secrets: ClusterSecrets | undefined;
-    // Not enumerable: JSON.stringify, spreads, loggers and Object.keys never
-    // see (or decrypt) them; code that needs them asks for record.secrets.
-    Object.defineProperty(record, 'secrets', {
+  }
+
+  /**
+   * A record with its secrets decrypted, for the few callers that dial the
+   * cluster. The secrets are not enumerable: JSON.stringify, spreads,
+   * loggers and Object.keys of the record never see them.
+   */
+  private toRecordWithSecrets(row: ClusterRow): ClusterRecordWithSecrets {
+    const secrets: ClusterSecrets = row.secrets
+      ? JSON.parse(this.box.decrypt(row.secrets))
+      : {};
+    const record = this.toRecord(row);
+    // Rows written before the secret_keys column name their secrets here.
+    if (!row.secret_keys)
+      record.secretKeys = Object.keys(secrets) as Array<keyof ClusterSecrets>;
+    return Object.defineProperty(record, 'secrets', {
       enumerable: false,
-      get: () => {
-        if (row.secrets === undefined)
-          throw new Error(`secrets of cluster '${row.name}' were not read`);
-        secrets ??= row.secrets
-          ? JSON.parse(this.box.decrypt(row.secrets))
-          : {};
-        return secrets;
-      },
-    });
-    if (row.secret_keys) record.secretKeys = JSON.parse(row.secret_keys);
-    return record;
+      value: secrets,
+    }) as ClusterRecordWithSecrets;
   }
 
   /** The encrypted secrets and, in clear, the names of those present. */
@@ -247,7 +249,7 @@ export class DatabaseClusterStore implements ClusterStore {
     };
   }
 
-  private toRow(r: ClusterRecord): ClusterRow {
+  private toRow(r: NewClusterRecord): ClusterRow {
     return {
       name: r.name,
       title: r.title,
@@ -264,8 +266,8 @@ export class DatabaseClusterStore implements ClusterStore {
       ...this.sealSecrets(r.secrets),
       origin: JSON.stringify(r.origin),
       ...this.statusColumns(r.status),
-      created_at: new Date(r.createdAt),
-      updated_at: new Date(r.updatedAt),
+      created_at: r.createdAt ? new Date(r.createdAt) : new Date(),
+      updated_at: r.updatedAt ? new Date(r.updatedAt) : new Date(),
       created_by: r.createdBy,
       updated_by: r.updatedBy,
     };
@@ -282,7 +284,7 @@ export class DatabaseClusterStore implements ClusterStore {
   }
 
   // ── clusters ────────────────────────────────────────────────────────────
-  async createCluster(record: ClusterRecord): Promise<ClusterRecord> {
+  async createCluster(record: NewClusterRecord): Promise<ClusterRecord> {
     try {
       await this.db.transaction(async tx => {
         await this.assertCategoryExists(tx, record.category);
@@ -303,12 +305,20 @@ export class DatabaseClusterStore implements ClusterStore {
   }
 
   async getCluster(name: string): Promise<ClusterRecord> {
+    return this.toRecord(await this.readRow(name, LIST_COLUMNS));
+  }
+
+  async getClusterWithSecrets(name: string): Promise<ClusterRecordWithSecrets> {
+    return this.toRecordWithSecrets(await this.readRow(name, ['*']));
+  }
+
+  private async readRow(name: string, columns: string[]): Promise<ClusterRow> {
     const [row] = await this.reads.rows<ClusterRow>(
-      this.db<ClusterRow>('clusters').where({ name }).limit(1),
+      this.db<ClusterRow>('clusters').select(columns).where({ name }).limit(1),
     );
     if (!row)
       throw fieldError('name', `no cluster named '${name}'`, NotFoundError);
-    return this.toRecord(row);
+    return row;
   }
 
   private applyFilter(query: Knex.QueryBuilder, options: ListClustersOptions) {
@@ -359,11 +369,11 @@ export class DatabaseClusterStore implements ClusterStore {
     return { items, nextCursor, totalCount: Number(count) };
   }
 
-  async listAllClusters(): Promise<ClusterRecord[]> {
+  async listAllClustersWithSecrets(): Promise<ClusterRecordWithSecrets[]> {
     const rows = await this.db<ClusterRow>('clusters')
       .where({ isolated: false })
       .orderBy('name');
-    return rows.map(r => this.toRecord(r));
+    return rows.map(r => this.toRecordWithSecrets(r));
   }
 
   async updateCluster(
@@ -482,14 +492,6 @@ export class DatabaseClusterStore implements ClusterStore {
       .where({ name })
       .first();
     return this.toCategory(row!);
-  }
-
-  async clustersInCategory(name: string): Promise<string[]> {
-    const rows = await this.db('clusters')
-      .where({ category: name })
-      .select('name')
-      .orderBy('name');
-    return rows.map(r => r.name);
   }
 
   async deleteCategory(

@@ -45,17 +45,33 @@ export type StoredStatus = Omit<ClusterStatus, 'versionSupported'>;
 
 /**
  * A cluster as the backend holds it: the API's `Cluster` with the stored forms
- * of auth, connection, Prometheus and status, plus its secrets.
+ * of auth, connection, Prometheus and status, and the names (never the
+ * values) of its secrets.
  */
 export interface ClusterRecord
   extends Omit<Cluster, 'auth' | 'connection' | 'prometheus' | 'status'> {
   auth?: StoredAuth;
   connection: StoredConnection;
   prometheus?: StoredPrometheus;
-  secrets: ClusterSecrets;
-  /** Names of the stored secrets, when known without decrypting them. */
-  secretKeys?: Array<keyof ClusterSecrets>;
+  /** Names of the stored secrets. */
+  secretKeys: Array<keyof ClusterSecrets>;
   status: StoredStatus;
+}
+
+/**
+ * A record with its secrets, read explicitly (`getClusterWithSecrets`,
+ * `listAllClustersWithSecrets`) by the code that dials the cluster.
+ */
+export interface ClusterRecordWithSecrets extends ClusterRecord {
+  readonly secrets: ClusterSecrets;
+}
+
+/** A record about to be stored: its secrets in clear, sealed by the store. */
+export interface NewClusterRecord
+  extends Omit<ClusterRecord, 'secretKeys' | 'createdAt' | 'updatedAt'> {
+  secrets: ClusterSecrets;
+  createdAt?: string;
+  updatedAt?: string;
 }
 
 export interface ClusterFilter {
@@ -88,15 +104,18 @@ export interface ClusterChanges {
 }
 
 export interface ClusterStore {
-  createCluster(record: ClusterRecord): Promise<ClusterRecord>;
+  createCluster(record: NewClusterRecord): Promise<ClusterRecord>;
+  /** A cluster without its secrets (their names are in `secretKeys`). */
   getCluster(name: string): Promise<ClusterRecord>;
+  /** A cluster with its secrets decrypted, for dialling it. */
+  getClusterWithSecrets(name: string): Promise<ClusterRecordWithSecrets>;
   listClusters(options: ListClustersOptions): Promise<{
     items: ClusterRecord[];
     nextCursor?: string;
     totalCount: number;
   }>;
-  /** Every non-isolated cluster, for health checks and suppliers. */
-  listAllClusters(): Promise<ClusterRecord[]>;
+  /** Every non-isolated cluster with its secrets, for health checks and suppliers. */
+  listAllClustersWithSecrets(): Promise<ClusterRecordWithSecrets[]>;
   updateCluster(name: string, changes: ClusterChanges): Promise<ClusterRecord>;
   updateStatus(name: string, status: StoredStatus): Promise<void>;
   deleteCluster(name: string): Promise<void>;
@@ -115,5 +134,4 @@ export interface ClusterStore {
     name: string,
     options?: { reassignTo?: string | null },
   ): Promise<void>;
-  clustersInCategory(name: string): Promise<string[]>;
 }

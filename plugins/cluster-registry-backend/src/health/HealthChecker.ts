@@ -1,5 +1,4 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { ClusterStore } from '../database/types';
 import { ClusterService } from '../service/ClusterService';
 
 /**
@@ -8,17 +7,23 @@ import { ClusterService } from '../service/ClusterService';
  * scheduler with global scope, so several replicas do not duplicate the work.
  */
 export class HealthChecker {
-  constructor(
-    private readonly store: ClusterStore,
-    private readonly service: ClusterService,
-    private readonly logger: LoggerService,
-    private readonly concurrency: number,
-  ) {}
+  private readonly service: ClusterService;
+  private readonly logger: LoggerService;
+  private readonly concurrency: number;
+
+  constructor(options: {
+    service: ClusterService;
+    logger: LoggerService;
+    /** Checks in flight at once. */
+    concurrency: number;
+  }) {
+    this.service = options.service;
+    this.logger = options.logger;
+    this.concurrency = options.concurrency;
+  }
 
   async checkAll(): Promise<{ checked: number; running: number }> {
-    const clusters = (await this.store.listAllClusters()).filter(
-      c => !['provisioning', 'deleting'].includes(c.status.state),
-    );
+    const clusters = await this.service.clustersToCheck();
     let next = 0;
     let running = 0;
     const worker = async () => {

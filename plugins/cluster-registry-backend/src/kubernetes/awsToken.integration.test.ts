@@ -3,6 +3,9 @@ import {
   acquireTestEnv,
   RunningTestEnv,
 } from '@internal/cluster-registry-test-env';
+import { RootConfigService } from '@backstage/backend-plugin-api';
+import { AwsIamStrategy } from '@backstage/plugin-kubernetes-backend';
+import { AwsClusterAuth } from '@cluster-registry/plugin-cluster-registry-common';
 import http from 'node:http';
 import { startRegistry } from '../__testUtils__/startRegistry';
 import { awsTokenSourceFromConfig } from './awsToken';
@@ -13,6 +16,15 @@ jest.setTimeout(240_000);
 
 const ROLE = 'arn:aws:iam::123456789012:role/portal-eks-admin';
 const b64 = (pem: string) => Buffer.from(pem).toString('base64');
+
+/** The query parameters that differ from one signing to the next. */
+const PER_SIGNING = [
+  'X-Amz-Date',
+  'X-Amz-Expires',
+  'X-Amz-Signature',
+  'X-Amz-Security-Token',
+  'X-Amz-Credential',
+];
 
 /** The presigned STS URL inside an EKS token (`k8s-aws-v1.` + base64url). */
 function urlOf(token: string) {
@@ -62,6 +74,27 @@ describe('AWS IAM tokens (real AWS APIs from moto, real kube-apiserver)', () => 
         .on('error', reject);
     });
 
+  /**
+   * What an EKS API server does with a token: GET the presigned URL (with its
+   * Host) and the cluster id header. moto reads the caller's access key from
+   * an Authorization header only, so the same signature goes there too. STS
+   * answers with the caller's ARN.
+   */
+  const callerOf = async (token: string, clusterId: string) => {
+    const url = urlOf(token);
+    const q = url.searchParams;
+    const answer = await getFromMoto(url, {
+      'x-k8s-aws-id': clusterId,
+      authorization: `AWS4-HMAC-SHA256 Credential=${q.get(
+        'X-Amz-Credential',
+      )}, SignedHeaders=${q.get('X-Amz-SignedHeaders')}, Signature=${q.get(
+        'X-Amz-Signature',
+      )}`,
+    });
+    expect(answer).toMatchObject({ status: 200 });
+    return /<Arn>([^<]+)<\/Arn>/.exec(answer.body)?.[1];
+  };
+
   const source = () =>
     awsTokenSourceFromConfig(mockServices.rootConfig({ data: {} }));
 
@@ -99,31 +132,83 @@ describe('AWS IAM tokens (real AWS APIs from moto, real kube-apiserver)', () => 
     expect(url.searchParams.get('X-Amz-SignedHeaders')).toContain(
       'x-k8s-aws-id',
     );
-    // What an EKS API server does with the token: GET the presigned URL (with
-    // its Host) and the cluster id header. moto reads the caller's access key
-    // from an Authorization header only, so the same signature goes there too.
-    // Its STS names the assumed role the token was signed as.
-    const q = url.searchParams;
-    const answer = await getFromMoto(url, {
-      'x-k8s-aws-id': 'prod-eu',
-      authorization: `AWS4-HMAC-SHA256 Credential=${q.get(
-        'X-Amz-Credential',
-      )}, SignedHeaders=${q.get('X-Amz-SignedHeaders')}, Signature=${q.get(
-        'X-Amz-Signature',
-      )}`,
-    });
-    expect(answer.status).toBe(200);
-    expect(answer.body).toContain(
-      'arn:aws:sts::123456789012:assumed-role/portal-eks-admin/',
+    // moto's STS names the assumed role the token was signed as.
+    expect(await callerOf(token, 'prod-eu')).toMatch(
+      /^arn:aws:sts::123456789012:assumed-role\/portal-eks-admin\//,
     );
   });
 
   it('without a role, the token is signed with the base credentials', async () => {
-    const url = urlOf(await source()({ type: 'aws', clusterId: 'prod-eu' }));
-    expect(url.searchParams.get('X-Amz-Credential')).toMatch(
+    const token = await source()({ type: 'aws', clusterId: 'prod-eu' });
+    expect(urlOf(token).searchParams.get('X-Amz-Credential')).toMatch(
       new RegExp(`^${running.env.moto!.accessKeyId}/`),
     );
+    // STS accepts it too, as the base identity rather than a role session.
+    expect(await callerOf(token, 'prod-eu')).toMatch(
+      /^arn:aws:(iam|sts)::123456789012:(?!assumed-role)/,
+    );
   });
+
+  /** The token the Kubernetes plugin's `aws` auth provider mints. */
+  const kubernetesPluginToken = async (
+    config: RootConfigService,
+    { clusterId, assumeRole, externalId }: AwsClusterAuth,
+  ) => {
+    // The annotation names of @backstage/plugin-kubernetes-common.
+    const credential = await new AwsIamStrategy({ config }).getCredential({
+      name: 'c',
+      url: '',
+      authMetadata: {
+        'kubernetes.io/x-k8s-aws-id': clusterId,
+        ...(assumeRole && { 'kubernetes.io/aws-assume-role': assumeRole }),
+        ...(externalId && { 'kubernetes.io/aws-external-id': externalId }),
+      },
+    });
+    if (credential.type !== 'bearer token') throw new Error(credential.type);
+    return credential.token;
+  };
+
+  /** A token's URL without the parameters that differ per signing. */
+  const signingIndependent = (token: string) => {
+    const url = urlOf(token);
+    PER_SIGNING.forEach(name => url.searchParams.delete(name));
+    const query = Object.fromEntries(url.searchParams);
+    return { origin: url.origin, path: url.pathname, query };
+  };
+
+  it.each<[string, Partial<AwsClusterAuth>, RegExp]>([
+    [
+      'the base credentials',
+      {},
+      /^arn:aws:(iam|sts)::123456789012:(?!assumed-role)/,
+    ],
+    [
+      'an assumed role',
+      { assumeRole: ROLE, externalId: 'portal' },
+      /^arn:aws:sts::123456789012:assumed-role\/portal-eks-admin\//,
+    ],
+  ])(
+    "STS accepts our token and the Kubernetes plugin's alike, as %s",
+    async (_, role, caller) => {
+      const auth: AwsClusterAuth = {
+        type: 'aws',
+        clusterId: 'prod-eu',
+        ...role,
+      };
+      const config = mockServices.rootConfig({ data: {} });
+      const ours = await awsTokenSourceFromConfig(config)(auth);
+      const theirs = await kubernetesPluginToken(config, auth);
+
+      expect(await callerOf(ours, 'prod-eu')).toMatch(caller);
+      expect(await callerOf(theirs, 'prod-eu')).toMatch(caller);
+      // Same host, Action, Version and signed headers: only what changes with
+      // each signing (time, validity, keys of the role session) differs.
+      expect(signingIndependent(ours)).toEqual(signingIndependent(theirs));
+      expect(urlOf(ours).searchParams.get('X-Amz-SignedHeaders')).toBe(
+        'host;x-k8s-aws-id',
+      );
+    },
+  );
 
   it('verification sends the token; an API server without IAM auth says 401', async () => {
     const result = await verifyAwsCluster();

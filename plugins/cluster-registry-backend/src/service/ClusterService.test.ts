@@ -18,7 +18,7 @@ describe('ClusterService.isDialable (what /internal/connections hands out)', () 
     auth: { type: 'bearerToken' },
     tls: { insecureSkipTlsVerify: false },
     connection: { method: 'direct' },
-    secrets: { token: 't' },
+    secretKeys: ['token'],
     origin: { type: 'registered' },
     status,
     createdAt: '2026-12-01T00:00:00Z',

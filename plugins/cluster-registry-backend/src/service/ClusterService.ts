@@ -1,13 +1,14 @@
 import { AuditorService } from '@backstage/backend-plugin-api';
 import { ADDRESS_POLICY_REFUSAL } from '../network/AddressPolicy';
-import { ClusterRegistryChange } from '@cluster-registry/plugin-cluster-registry-node';
+import {
+  ClusterConnection,
+  ClusterRegistryChange,
+} from '@cluster-registry/plugin-cluster-registry-node';
 import type { Request } from 'express';
 import {
   ClusterTls,
-  ParsedClusterAuth as AuthInput,
   ParsedClusterConnection as ConnectionInput,
   ParsedClusterPrometheus as PrometheusInput,
-  ParsedClusterPrometheusUpdate as PrometheusUpdateInput,
   ParsedCreateCluster as CreateInput,
   ParsedRotateCredentials as RotateInput,
   ParsedUpdateCluster as UpdateInput,
@@ -15,11 +16,12 @@ import {
 import {
   ClusterChanges,
   ClusterRecord,
+  ClusterRecordWithSecrets,
   ClusterSecrets,
   ClusterStore,
+  ListClustersOptions,
   StoredAuth,
   StoredConnection,
-  StoredPrometheus,
   StoredStatus,
 } from '../database/types';
 import {
@@ -43,6 +45,14 @@ import {
   KubeconfigInspection,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import { fieldError } from './errors';
+import {
+  keepStoredPrometheusSecrets,
+  keepStoredSshSecrets,
+  splitAuth,
+  splitConnection,
+  splitPrometheus,
+  toConnection,
+} from './clusterSecrets';
 
 export interface ClusterServiceOptions {
   /** Verification settings, with the address policy every connection passes. */
@@ -69,156 +79,6 @@ const FIELD_OF_REASON: Record<string, string> = {
   invalid: 'auth',
   error: 'serverUrl',
 };
-
-function splitAuth(auth: AuthInput): {
-  auth: StoredAuth;
-  secrets: Partial<ClusterSecrets>;
-} {
-  switch (auth.type) {
-    case 'bearerToken':
-      return {
-        auth: { type: 'bearerToken' },
-        secrets: { token: auth.token, clientKeyData: undefined },
-      };
-    case 'clientCertificate':
-      return {
-        auth: { type: 'clientCertificate', certData: auth.certData },
-        secrets: { clientKeyData: auth.keyData, token: undefined },
-      };
-    default:
-      return { auth, secrets: { token: undefined, clientKeyData: undefined } };
-  }
-}
-
-function splitConnection(c: ConnectionInput): {
-  connection: StoredConnection;
-  secrets: Partial<ClusterSecrets>;
-} {
-  if (c.method !== 'sshTunnel')
-    return {
-      connection: c,
-      secrets: { sshPassword: undefined, sshPrivateKey: undefined },
-    };
-  const { password, privateKey, ...rest } = c.sshTunnel;
-  if (!password && !privateKey) {
-    throw fieldError(
-      'connection.sshTunnel',
-      'give a password, a privateKey, or both',
-    );
-  }
-  return {
-    connection: { method: 'sshTunnel', sshTunnel: rest },
-    secrets: { sshPassword: password, sshPrivateKey: privateKey },
-  };
-}
-
-function splitPrometheus(p: PrometheusInput): {
-  prometheus: StoredPrometheus;
-  secrets: Partial<ClusterSecrets>;
-} {
-  const tls = p.tls && {
-    caData: p.tls.caData,
-    insecureSkipTlsVerify: p.tls.insecureSkipTlsVerify,
-    clientCertData: p.tls.clientCertData,
-  };
-  if (p.tls && !!p.tls.clientCertData !== !!p.tls.clientKeyData) {
-    throw fieldError(
-      'prometheus.tls',
-      'clientCertData and clientKeyData go together',
-    );
-  }
-  return {
-    prometheus: {
-      url: p.url,
-      auth:
-        p.auth.type === 'basic'
-          ? { type: 'basic', username: p.auth.username }
-          : { type: 'anonymous' },
-      tls,
-    },
-    secrets: {
-      prometheusPassword: p.auth.type === 'basic' ? p.auth.password : undefined,
-      prometheusClientKeyData: p.tls?.clientKeyData,
-    },
-  };
-}
-
-/**
- * Secrets are write-only: an edit that leaves the SSH password and key out
- * keeps the stored ones.
- */
-function keepStoredSshSecrets(
-  input: ConnectionInput | undefined,
-  current: ClusterRecord,
-): ConnectionInput | undefined {
-  if (
-    input?.method !== 'sshTunnel' ||
-    current.connection.method !== 'sshTunnel' ||
-    input.sshTunnel.password ||
-    input.sshTunnel.privateKey
-  ) {
-    return input;
-  }
-  // Stored secrets never follow a changed destination: a new bastion (or
-  // user) needs its own credentials.
-  const was = current.connection.sshTunnel;
-  if (
-    was.host !== input.sshTunnel.host ||
-    was.port !== input.sshTunnel.port ||
-    was.username !== input.sshTunnel.username
-  ) {
-    throw fieldError(
-      'connection.sshTunnel',
-      'give the password or private key again: the host, port or user changed, and stored secrets are not sent to a new destination',
-    );
-  }
-  return {
-    ...input,
-    sshTunnel: {
-      ...input.sshTunnel,
-      password: current.secrets.sshPassword,
-      privateKey: current.secrets.sshPrivateKey,
-    },
-  };
-}
-
-/** Like keepStoredSshSecrets, for the Prometheus password and client key. */
-function keepStoredPrometheusSecrets(
-  input: PrometheusUpdateInput,
-  current: ClusterRecord,
-): PrometheusInput {
-  // Stored secrets never follow a changed destination (scheme, host, port).
-  const sameOrigin =
-    !!current.prometheus &&
-    new URL(current.prometheus.url).origin === new URL(input.url).origin;
-  let auth: PrometheusInput['auth'];
-  if (input.auth.type === 'basic') {
-    const password =
-      input.auth.password ??
-      (sameOrigin && current.prometheus?.auth.type === 'basic'
-        ? current.secrets.prometheusPassword
-        : undefined);
-    if (!password)
-      throw fieldError(
-        'prometheus.auth.password',
-        !sameOrigin && current.prometheus?.auth.type === 'basic'
-          ? 'is required again: the URL points somewhere else now, and stored secrets are not sent to a new destination'
-          : 'is required',
-      );
-    auth = { ...input.auth, password };
-  } else {
-    auth = input.auth;
-  }
-  const tls = input.tls && {
-    ...input.tls,
-    clientKeyData:
-      input.tls.clientKeyData ??
-      (input.tls.clientCertData && sameOrigin
-        ? current.secrets.prometheusClientKeyData
-        : undefined),
-  };
-  return { ...input, auth, tls };
-}
 
 /** Deep equality of JSON values, whatever the order of their keys. */
 function sameValue(a: unknown, b: unknown): boolean {
@@ -317,6 +177,36 @@ export class ClusterService {
       this.policy.assertHost('connection.sshTunnel.host', c.sshTunnel.host);
     if (target.prometheus)
       this.policy.assertUrl('prometheus.url', target.prometheus.url);
+  }
+
+  // ── reads: every entry point reads through here too ─────────────────────
+  /** One cluster, without its secrets. */
+  getCluster(name: string): Promise<ClusterRecord> {
+    return this.store.getCluster(name);
+  }
+
+  /** A filtered page of clusters, without their secrets. */
+  listClusters(options: ListClustersOptions) {
+    return this.store.listClusters(options);
+  }
+
+  listCategories(): Promise<Category[]> {
+    return this.store.listCategories();
+  }
+
+  /** Every non-isolated cluster with its secrets, for the health sweep. */
+  clustersToCheck(): Promise<ClusterRecordWithSecrets[]> {
+    return this.store.listAllClustersWithSecrets();
+  }
+
+  /**
+   * Every cluster a trusted backend plugin may dial, credentials included.
+   * A cluster whose address the policy refuses today (it may have been
+   * tightened since the cluster was stored) is not handed out.
+   */
+  async listConnections(): Promise<ClusterConnection[]> {
+    const clusters = await this.store.listAllClustersWithSecrets();
+    return clusters.filter(c => this.isDialable(c)).map(toConnection);
   }
 
   /** Whether a stored cluster's addresses pass the address policy as configured now. */
@@ -545,7 +435,7 @@ export class ClusterService {
         'is immutable; register a new cluster to use another name',
       );
     }
-    const current = await this.store.getCluster(name);
+    const current = await this.store.getClusterWithSecrets(name);
     if (
       current.isolated &&
       (input.tls || input.connection || input.prometheus)
@@ -634,7 +524,7 @@ export class ClusterService {
     input: RotateInput,
     actor: string,
   ): Promise<ClusterRecord> {
-    const current = await this.store.getCluster(name);
+    const current = await this.store.getClusterWithSecrets(name);
     if (current.isolated)
       throw fieldError('auth', 'an isolated cluster has no credentials');
     const serverUrl = input.serverUrl ?? current.serverUrl!;
@@ -679,7 +569,7 @@ export class ClusterService {
         this.policy,
       );
     }
-    const current = await this.store.getCluster(name!);
+    const current = await this.store.getClusterWithSecrets(name!);
     if (!current.prometheus)
       throw fieldError('prometheus', 'the cluster has no Prometheus endpoint');
     return testPrometheus(
@@ -692,7 +582,7 @@ export class ClusterService {
 
   /** Re-checks a stored cluster now and records the result. */
   async refresh(name: string, caller: Caller): Promise<ClusterRecord> {
-    const current = await this.store.getCluster(name);
+    const current = await this.store.getClusterWithSecrets(name);
     if (current.isolated) return current;
     const probe = await this.probe({
       serverUrl: current.serverUrl!,

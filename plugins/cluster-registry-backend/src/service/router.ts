@@ -22,15 +22,11 @@ import {
   updateClusterSchema,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import express, { Request } from 'express';
-import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 import { z } from 'zod';
-import { ClusterStore } from '../database/types';
 import { SupportedVersions } from '../kubernetes/versions';
-import { openApiSpec } from '../schema/openapi';
+import { createOpenApiRouter } from '../schema/openapi';
 import { Caller, ClusterService } from './ClusterService';
 import { authorizeCredentials } from './authorize';
-import { ClusterConnection } from '@cluster-registry/plugin-cluster-registry-node';
-import { ClusterRecord } from '../database/types';
 import { toClusterView } from './views';
 import { jsonBodies, translateBodyError } from './jsonBodies';
 import { parse } from './parse';
@@ -39,49 +35,10 @@ import { fieldError, fieldsError } from './errors';
 export interface RouterOptions {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
-  store: ClusterStore;
   service: ClusterService;
   supportedVersions: SupportedVersions;
   /** Plugin ids allowed to read credentials from /internal/connections. */
   credentialConsumers: string[];
-}
-
-/** A stored cluster as a trusted backend plugin needs it to connect. */
-function toConnection(c: ClusterRecord): ClusterConnection {
-  const secrets = c.secrets;
-  let auth: ClusterConnection['auth'];
-  if (c.auth!.type === 'bearerToken') {
-    auth = { type: 'bearerToken', token: secrets.token ?? '' };
-  } else if (c.auth!.type === 'clientCertificate') {
-    auth = {
-      type: 'clientCertificate',
-      certData: c.auth!.certData,
-      keyData: secrets.clientKeyData ?? '',
-    };
-  } else {
-    auth = c.auth!;
-  }
-  return {
-    name: c.name,
-    title: c.title,
-    category: c.category,
-    owner: c.owner,
-    serverUrl: c.serverUrl!,
-    tls: c.tls,
-    auth,
-    connection:
-      c.connection.method === 'sshTunnel'
-        ? {
-            method: 'sshTunnel',
-            sshTunnel: {
-              ...c.connection.sshTunnel,
-              password: secrets.sshPassword,
-              privateKey: secrets.sshPrivateKey,
-            },
-          }
-        : c.connection,
-    state: c.status.state,
-  };
 }
 
 const listQuerySchema = z
@@ -162,18 +119,17 @@ export async function createRouter(
   const {
     httpAuth,
     permissions,
-    store,
     service,
     supportedVersions,
     credentialConsumers,
   } = options;
-  // Every request is checked against the OpenAPI document first (which is
-  // also served at /openapi.json), then parsed with the zod rules.
-  const router = createValidatedOpenApiRouter(openApiSpec as any, {
+  // Every request is checked against the OpenAPI document first (the
+  // library also serves it at /openapi.json), then parsed with the zod rules.
+  const router = await createOpenApiRouter({
     // JSON is parsed by the outer router below, so that a too-large body
     // keeps its 413 instead of becoming a validation error.
     middleware: [(_req, _res, next) => next()],
-  }) as unknown as express.Router;
+  });
 
   /** Checks a permission for the caller; returns who the caller is. */
   async function authorize(
@@ -199,7 +155,7 @@ export async function createRouter(
   router.get('/clusters', async (req, res) => {
     await authorize(req, clusterReadPermission);
     const query = parse(listQuerySchema, req.query);
-    const page = await store.listClusters({
+    const page = await service.listClusters({
       categories: asArray(query.category),
       states: asArray(query.state),
       q: query.q,
@@ -222,7 +178,7 @@ export async function createRouter(
 
   router.get('/clusters/:name', async (req, res) => {
     await authorize(req, clusterReadPermission);
-    res.json(view(await store.getCluster(req.params.name)));
+    res.json(view(await service.getCluster(req.params.name)));
   });
 
   router.patch('/clusters/:name', async (req, res) => {
@@ -286,12 +242,7 @@ export async function createRouter(
         `${subject} may not read cluster credentials (clusterRegistry.credentialConsumers)`,
       );
     }
-    // A cluster whose address the policy refuses today (it may have been
-    // tightened since the cluster was stored) is not handed out to dial.
-    const clusters = (await store.listAllClusters()).filter(c =>
-      service.isDialable(c),
-    );
-    res.json({ items: clusters.map(toConnection) });
+    res.json({ items: await service.listConnections() });
   });
 
   router.post('/verify', async (req, res) => {
@@ -394,7 +345,7 @@ export async function createRouter(
   // ── categories ──────────────────────────────────────────────────────────
   router.get('/categories', async (req, res) => {
     await authorize(req, clusterReadPermission);
-    res.json({ items: await store.listCategories() });
+    res.json({ items: await service.listCategories() });
   });
 
   router.post('/categories', async (req, res) => {
@@ -434,17 +385,6 @@ export async function createRouter(
   });
 
   const outer = express.Router();
-  // The document as it is (3.1), with paths under the plugin's mount point.
-  // (Backstage's own spec route re-labels it 3.0.3 while merging.)
-  outer.get('/openapi.json', (req, res) => {
-    const paths = Object.fromEntries(
-      Object.entries(openApiSpec.paths).map(([path, item]) => [
-        `${req.baseUrl}${path}`,
-        item,
-      ]),
-    );
-    res.json({ ...openApiSpec, paths });
-  });
   outer.use(jsonBodies());
   outer.use(router);
   outer.use(

@@ -10,9 +10,8 @@ export function toClusterView(
   r: ClusterRecord,
   supported: SupportedVersions,
 ): Cluster {
-  // Which secrets are set, without decrypting them where the store knows.
-  const set = (key: keyof ClusterSecrets) =>
-    r.secretKeys ? r.secretKeys.includes(key) : !!r.secrets[key];
+  // Which secrets are set, by name: a view never decrypts them.
+  const set = (key: keyof ClusterSecrets) => r.secretKeys.includes(key);
   let auth: Cluster['auth'];
   if (r.auth?.type === 'bearerToken')
     auth = { type: 'bearerToken', tokenSet: set('token') };

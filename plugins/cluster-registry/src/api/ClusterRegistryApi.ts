@@ -1,13 +1,15 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
   Category,
+  CategoryChanges,
   Cluster,
+  ClusterPage,
   ClusterState,
   CreateClusterRequest,
   ImportKubeconfigRequest,
   KubeconfigImportResult,
   KubeconfigInspection,
-  Page,
+  PrometheusSettings,
   PrometheusTestResult,
   RotateCredentialsRequest,
   UnsavedVerification,
@@ -25,14 +27,11 @@ export interface ListClustersQuery {
 
 /** The cluster registry's REST API, as the frontend uses it. @public */
 export interface ClusterRegistryApi {
-  listClusters(query?: ListClustersQuery): Promise<Page<Cluster>>;
+  listClusters(query?: ListClustersQuery): Promise<ClusterPage>;
   getCluster(name: string): Promise<Cluster>;
   listCategories(): Promise<Category[]>;
   createCategory(category: Category): Promise<Category>;
-  updateCategory(
-    name: string,
-    changes: Omit<Category, 'name'>,
-  ): Promise<Category>;
+  updateCategory(name: string, changes: CategoryChanges): Promise<Category>;
   /**
    * Deletes a category. While clusters use it the backend answers 409 with
    * their names, unless they are reassigned to another category or cleared.
@@ -64,7 +63,7 @@ export interface ClusterRegistryApi {
   ): Promise<KubeconfigImportResult[]>;
   /** Runs a real query against a stored (name) or unsaved Prometheus endpoint. */
   testPrometheus(
-    target: { cluster: string } | { settings: unknown },
+    target: { cluster: string } | { settings: PrometheusSettings },
   ): Promise<PrometheusTestResult>;
 }
 

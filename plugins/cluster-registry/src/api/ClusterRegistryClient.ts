@@ -2,156 +2,129 @@ import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
   Category,
+  CategoryChanges,
   Cluster,
+  ClusterPage,
   CreateClusterRequest,
+  DefaultApiClient,
   ImportKubeconfigRequest,
   KubeconfigImportResult,
   KubeconfigInspection,
-  Page,
+  PrometheusSettings,
   PrometheusTestResult,
   RotateCredentialsRequest,
+  TypedResponse,
   UnsavedVerification,
   UpdateClusterRequest,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import { ClusterRegistryApi, ListClustersQuery } from './ClusterRegistryApi';
 
-const JSON_HEADERS = { 'content-type': 'application/json' };
+/** The body of a successful answer; a failed one throws its Backstage error. */
+async function body<T>(response: Promise<TypedResponse<T>>): Promise<T> {
+  const res = await response;
+  if (!res.ok) throw await ResponseError.fromResponse(res as Response);
+  return res.status === 204 ? (undefined as T) : res.json();
+}
 
-/** Talks to /api/cluster-registry through the portal's discovery and fetch APIs. @public */
+/**
+ * Talks to /api/cluster-registry through the portal's discovery and fetch
+ * APIs, with the client generated from the backend's OpenAPI document.
+ * @public
+ */
 export class ClusterRegistryClient implements ClusterRegistryApi {
-  constructor(
-    private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
-  ) {}
+  private readonly api: DefaultApiClient;
 
-  private async send(path: string, init?: RequestInit): Promise<Response> {
-    const base = await this.deps.discoveryApi.getBaseUrl('cluster-registry');
-    const res = await this.deps.fetchApi.fetch(`${base}${path}`, init);
-    if (!res.ok) throw await ResponseError.fromResponse(res);
-    return res;
-  }
-
-  private async request<T>(path: string, init?: RequestInit): Promise<T> {
-    return (await (await this.send(path, init)).json()) as T;
+  constructor(deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+    this.api = new DefaultApiClient(deps);
   }
 
   createCategory(category: Category): Promise<Category> {
-    return this.request('/categories', {
-      method: 'POST',
-      headers: JSON_HEADERS,
-      body: JSON.stringify(category),
-    });
+    return body(this.api.createCategory({ body: category }));
   }
 
-  updateCategory(
-    name: string,
-    changes: Omit<Category, 'name'>,
-  ): Promise<Category> {
-    return this.request(`/categories/${encodeURIComponent(name)}`, {
-      method: 'PATCH',
-      headers: JSON_HEADERS,
-      body: JSON.stringify(changes),
-    });
+  updateCategory(name: string, changes: CategoryChanges): Promise<Category> {
+    return body(this.api.updateCategory({ path: { name }, body: changes }));
   }
 
   async deleteCategory(
     name: string,
     options: { reassignTo?: string; clear?: boolean } = {},
   ): Promise<void> {
-    const params = new URLSearchParams();
-    if (options.reassignTo) params.set('reassignTo', options.reassignTo);
-    if (options.clear) params.set('clear', 'true');
-    const qs = params.toString();
-    await this.send(
-      `/categories/${encodeURIComponent(name)}${qs ? `?${qs}` : ''}`,
-      { method: 'DELETE' },
+    await body(
+      this.api.deleteCategory({
+        path: { name },
+        query: {
+          reassignTo: options.reassignTo || undefined,
+          clear: options.clear ? 'true' : undefined,
+        },
+      }),
     );
   }
 
   refreshCluster(name: string): Promise<Cluster> {
-    return this.request(`/clusters/${encodeURIComponent(name)}/refresh`, {
-      method: 'POST',
-    });
+    return body(this.api.refreshCluster({ path: { name } }));
   }
 
   async deleteCluster(name: string): Promise<void> {
-    await this.send(`/clusters/${encodeURIComponent(name)}`, {
-      method: 'DELETE',
-    });
+    await body(this.api.deleteCluster({ path: { name } }));
   }
 
-  listClusters(query: ListClustersQuery = {}): Promise<Page<Cluster>> {
-    const params = new URLSearchParams();
-    for (const c of query.categories ?? []) params.append('category', c);
-    for (const s of query.states ?? []) params.append('state', s);
-    if (query.q) params.set('q', query.q);
-    if (query.limit) params.set('limit', String(query.limit));
-    if (query.cursor) params.set('cursor', query.cursor);
-    const qs = params.toString();
-    return this.request(`/clusters${qs ? `?${qs}` : ''}`);
+  listClusters(query: ListClustersQuery = {}): Promise<ClusterPage> {
+    return body(
+      this.api.listClusters({
+        query: {
+          category: query.categories?.length ? query.categories : undefined,
+          state: query.states?.length ? query.states : undefined,
+          q: query.q || undefined,
+          limit: query.limit ? String(query.limit) : undefined,
+          cursor: query.cursor,
+        },
+      }),
+    );
   }
 
   getCluster(name: string): Promise<Cluster> {
-    return this.request(`/clusters/${encodeURIComponent(name)}`);
-  }
-
-  private post<T>(path: string, body: unknown, method = 'POST'): Promise<T> {
-    return this.request(path, {
-      method,
-      headers: JSON_HEADERS,
-      body: JSON.stringify(body),
-    });
+    return body(this.api.getCluster({ path: { name } }));
   }
 
   createCluster(request: CreateClusterRequest): Promise<Cluster> {
-    return this.post('/clusters', request);
+    return body(this.api.createCluster({ body: request }));
   }
 
   verifyCluster(request: CreateClusterRequest): Promise<UnsavedVerification> {
-    return this.post('/verify', request);
+    return body(this.api.verifyCluster({ body: request }));
   }
 
   updateCluster(name: string, request: UpdateClusterRequest): Promise<Cluster> {
-    return this.post(`/clusters/${encodeURIComponent(name)}`, request, 'PATCH');
+    return body(this.api.updateCluster({ path: { name }, body: request }));
   }
 
   rotateCredentials(
     name: string,
     request: RotateCredentialsRequest,
   ): Promise<Cluster> {
-    return this.post(
-      `/clusters/${encodeURIComponent(name)}/credentials`,
-      request,
-      'PUT',
-    );
+    return body(this.api.rotateCredentials({ path: { name }, body: request }));
   }
 
   inspectKubeconfig(kubeconfig: string): Promise<KubeconfigInspection> {
-    return this.post('/kubeconfig/inspect', { kubeconfig });
+    return body(this.api.inspectKubeconfig({ body: { kubeconfig } }));
   }
 
   async importKubeconfig(
     request: ImportKubeconfigRequest,
   ): Promise<KubeconfigImportResult[]> {
-    return (
-      await this.post<{ results: KubeconfigImportResult[] }>(
-        '/kubeconfig/import',
-        request,
-      )
-    ).results;
+    return (await body(this.api.importKubeconfig({ body: request }))).results;
   }
 
   testPrometheus(
-    target: { cluster: string } | { settings: unknown },
+    target: { cluster: string } | { settings: PrometheusSettings },
   ): Promise<PrometheusTestResult> {
     return 'cluster' in target
-      ? this.request(
-          `/clusters/${encodeURIComponent(target.cluster)}/prometheus/test`,
-          { method: 'POST' },
-        )
-      : this.post('/prometheus/test', target.settings);
+      ? body(this.api.testClusterPrometheus({ path: { name: target.cluster } }))
+      : body(this.api.testPrometheus({ body: target.settings }));
   }
 
   async listCategories(): Promise<Category[]> {
-    return (await this.request<{ items: Category[] }>('/categories')).items;
+    return (await body(this.api.listCategories({}))).items;
   }
 }

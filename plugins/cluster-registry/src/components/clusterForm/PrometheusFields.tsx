@@ -88,7 +88,10 @@ export function PrometheusFields(props: {
           );
           return;
         }
-        result = await runBusy(() => api.testPrometheus({ settings }));
+        const checked = parsed.data;
+        result = await runBusy(() =>
+          api.testPrometheus({ settings: checked }),
+        );
       }
     } catch (e) {
       const fieldErrors = errorsFromResponse(e);

@@ -1,0 +1,213 @@
+import {
+  ParsedClusterAuth as AuthInput,
+  ParsedClusterConnection as ConnectionInput,
+  ParsedClusterPrometheus as PrometheusInput,
+  ParsedClusterPrometheusUpdate as PrometheusUpdateInput,
+} from '@cluster-registry/plugin-cluster-registry-common';
+import { ClusterConnection } from '@cluster-registry/plugin-cluster-registry-node';
+import {
+  ClusterRecordWithSecrets,
+  ClusterSecrets,
+  StoredAuth,
+  StoredConnection,
+  StoredPrometheus,
+} from '../database/types';
+import { fieldError } from './errors';
+
+/**
+ * The one codec between the API's sections that carry secrets (auth,
+ * connection, Prometheus) and their stored forms: `split*` takes a request's
+ * section apart into what is stored in clear and what is sealed,
+ * `keepStored*` fills in the secrets an edit left out (never for a changed
+ * destination), and `toConnection` puts a stored cluster back together for
+ * the trusted backend plugins that dial it. `views.ts` is the other
+ * direction, without secrets.
+ */
+
+export function splitAuth(auth: AuthInput): {
+  auth: StoredAuth;
+  secrets: Partial<ClusterSecrets>;
+} {
+  switch (auth.type) {
+    case 'bearerToken':
+      return {
+        auth: { type: 'bearerToken' },
+        secrets: { token: auth.token, clientKeyData: undefined },
+      };
+    case 'clientCertificate':
+      return {
+        auth: { type: 'clientCertificate', certData: auth.certData },
+        secrets: { clientKeyData: auth.keyData, token: undefined },
+      };
+    default:
+      return { auth, secrets: { token: undefined, clientKeyData: undefined } };
+  }
+}
+
+export function splitConnection(c: ConnectionInput): {
+  connection: StoredConnection;
+  secrets: Partial<ClusterSecrets>;
+} {
+  if (c.method !== 'sshTunnel')
+    return {
+      connection: c,
+      secrets: { sshPassword: undefined, sshPrivateKey: undefined },
+    };
+  const { password, privateKey, ...rest } = c.sshTunnel;
+  if (!password && !privateKey) {
+    throw fieldError(
+      'connection.sshTunnel',
+      'give a password, a privateKey, or both',
+    );
+  }
+  return {
+    connection: { method: 'sshTunnel', sshTunnel: rest },
+    secrets: { sshPassword: password, sshPrivateKey: privateKey },
+  };
+}
+
+export function splitPrometheus(p: PrometheusInput): {
+  prometheus: StoredPrometheus;
+  secrets: Partial<ClusterSecrets>;
+} {
+  const tls = p.tls && {
+    caData: p.tls.caData,
+    insecureSkipTlsVerify: p.tls.insecureSkipTlsVerify,
+    clientCertData: p.tls.clientCertData,
+  };
+  if (p.tls && !!p.tls.clientCertData !== !!p.tls.clientKeyData) {
+    throw fieldError(
+      'prometheus.tls',
+      'clientCertData and clientKeyData go together',
+    );
+  }
+  return {
+    prometheus: {
+      url: p.url,
+      auth:
+        p.auth.type === 'basic'
+          ? { type: 'basic', username: p.auth.username }
+          : { type: 'anonymous' },
+      tls,
+    },
+    secrets: {
+      prometheusPassword: p.auth.type === 'basic' ? p.auth.password : undefined,
+      prometheusClientKeyData: p.tls?.clientKeyData,
+    },
+  };
+}
+
+/**
+ * Secrets are write-only: an edit that leaves the SSH password and key out
+ * keeps the stored ones.
+ */
+export function keepStoredSshSecrets(
+  input: ConnectionInput | undefined,
+  current: ClusterRecordWithSecrets,
+): ConnectionInput | undefined {
+  if (
+    input?.method !== 'sshTunnel' ||
+    current.connection.method !== 'sshTunnel' ||
+    input.sshTunnel.password ||
+    input.sshTunnel.privateKey
+  ) {
+    return input;
+  }
+  // Stored secrets never follow a changed destination: a new bastion (or
+  // user) needs its own credentials.
+  const was = current.connection.sshTunnel;
+  if (
+    was.host !== input.sshTunnel.host ||
+    was.port !== input.sshTunnel.port ||
+    was.username !== input.sshTunnel.username
+  ) {
+    throw fieldError(
+      'connection.sshTunnel',
+      'give the password or private key again: the host, port or user changed, and stored secrets are not sent to a new destination',
+    );
+  }
+  return {
+    ...input,
+    sshTunnel: {
+      ...input.sshTunnel,
+      password: current.secrets.sshPassword,
+      privateKey: current.secrets.sshPrivateKey,
+    },
+  };
+}
+
+/** Like keepStoredSshSecrets, for the Prometheus password and client key. */
+export function keepStoredPrometheusSecrets(
+  input: PrometheusUpdateInput,
+  current: ClusterRecordWithSecrets,
+): PrometheusInput {
+  // Stored secrets never follow a changed destination (scheme, host, port).
+  const sameOrigin =
+    !!current.prometheus &&
+    new URL(current.prometheus.url).origin === new URL(input.url).origin;
+  let auth: PrometheusInput['auth'];
+  if (input.auth.type === 'basic') {
+    const password =
+      input.auth.password ??
+      (sameOrigin && current.prometheus?.auth.type === 'basic'
+        ? current.secrets.prometheusPassword
+        : undefined);
+    if (!password)
+      throw fieldError(
+        'prometheus.auth.password',
+        !sameOrigin && current.prometheus?.auth.type === 'basic'
+          ? 'is required again: the URL points somewhere else now, and stored secrets are not sent to a new destination'
+          : 'is required',
+      );
+    auth = { ...input.auth, password };
+  } else {
+    auth = input.auth;
+  }
+  const tls = input.tls && {
+    ...input.tls,
+    clientKeyData:
+      input.tls.clientKeyData ??
+      (input.tls.clientCertData && sameOrigin
+        ? current.secrets.prometheusClientKeyData
+        : undefined),
+  };
+  return { ...input, auth, tls };
+}
+
+/** A stored cluster as a trusted backend plugin needs it to connect. */
+export function toConnection(c: ClusterRecordWithSecrets): ClusterConnection {
+  const { secrets } = c;
+  let auth: ClusterConnection['auth'];
+  if (c.auth!.type === 'bearerToken') {
+    auth = { type: 'bearerToken', token: secrets.token ?? '' };
+  } else if (c.auth!.type === 'clientCertificate') {
+    auth = {
+      type: 'clientCertificate',
+      certData: c.auth!.certData,
+      keyData: secrets.clientKeyData ?? '',
+    };
+  } else {
+    auth = c.auth!;
+  }
+  return {
+    name: c.name,
+    title: c.title,
+    category: c.category,
+    owner: c.owner,
+    serverUrl: c.serverUrl!,
+    tls: c.tls,
+    auth,
+    connection:
+      c.connection.method === 'sshTunnel'
+        ? {
+            method: 'sshTunnel',
+            sshTunnel: {
+              ...c.connection.sshTunnel,
+              password: secrets.sshPassword,
+              privateKey: secrets.sshPrivateKey,
+            },
+          }
+        : c.connection,
+    state: c.status.state,
+  };
+}
