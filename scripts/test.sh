@@ -59,7 +59,54 @@ prepare() {
 }
 
 lint() {
-  yarn backstage-cli repo lint && yarn prettier --check --loglevel warn .
+  # Every check runs (a failure does not hide the next ones), each timed. The
+  # API reports are read from dist-types/, so this stage runs `yarn tsc` first
+  # (the typecheck stage after it then reuses its incremental build info).
+  local -a checks=(
+    'repo lint|yarn backstage-cli repo lint'
+    'prettier|yarn prettier --check --loglevel warn .'
+    'repo fix|yarn fix --check'
+    'openapi lint|yarn backstage-repo-tools repo schema openapi lint'
+    'api reports|yarn tsc && yarn build:api-reports:only --ci'
+    'knip reports|yarn build:knip-reports --ci'
+    'changesets|lint_changesets'
+  )
+  # A package change needs a changeset added since $since: a branch's whole
+  # change against main (origin/main first), main's own last commit (CI runs
+  # on a fresh clone of main with no origin remote; for a merge, all it brings
+  # in). $CHANGESET_SINCE overrides. Version commits (they consume changesets)
+  # and clones without HEAD~1 are not checked.
+  lint_changesets() {
+    local since="${CHANGESET_SINCE:-}" ref head
+    head="$(git rev-parse HEAD)"
+    if [ -z "$since" ]; then
+      for ref in origin/main main; do
+        if git rev-parse -q --verify "$ref^{commit}" >/dev/null && [ "$(git rev-parse "$ref")" != "$head" ]; then
+          since="$ref"; break
+        fi
+      done
+    fi
+    if [ -z "$since" ]; then
+      if ! git rev-parse -q --verify 'HEAD~1^{commit}' >/dev/null; then
+        log "changesets: no HEAD~1 (first commit or shallow clone), not checked"; return 0
+      fi
+      if [ -n "$(git diff --name-only --diff-filter=D HEAD~1 HEAD -- '.changeset/*.md')" ] &&
+        [ -z "$(git diff --name-only --diff-filter=A HEAD~1 HEAD -- '.changeset/*.md')" ]; then
+        log "changesets: HEAD is a version commit, not checked"; return 0
+      fi
+      since=HEAD~1
+    fi
+    log "changesets: changes since $since"
+    yarn changeset status --since="$since"
+  }
+  local check name started status failed=()
+  for check in "${checks[@]}"; do
+    name="${check%%|*}" started=$SECONDS status=ok
+    log "   lint: $name"
+    if ! eval "${check#*|}"; then status=FAILED; failed+=("$name"); fi
+    log "   lint: $name $status in $((SECONDS - started))s"
+  done
+  [ ${#failed[@]} -eq 0 ] || { log "lint failed: ${failed[*]}"; return 1; }
 }
 
 typecheck() { yarn tsc; }

@@ -120,3 +120,6 @@ export async function acquireTestEnv(
   }
   return startTestEnv(request);
 }
+
+/** Base64 of a PEM text: the kubeconfig `*-data` form the registry accepts. */
+export const b64 = (pem: string) => Buffer.from(pem).toString('base64');

@@ -17,7 +17,11 @@ import {
 } from '@cluster-registry/plugin-cluster-registry-node';
 import { clusterEntity, ClusterEntityOptions } from './clusterEntity';
 
-/** What keeps the provider in sync: the registry's change events and a full-sync schedule. */
+/**
+ * What keeps the provider in sync: the registry's change events and a full-sync schedule.
+ *
+ * @public
+ */
 export interface ClusterEntitySync {
   events: EventsService;
   scheduler: SchedulerService;
@@ -30,6 +34,8 @@ export interface ClusterEntitySync {
  * registry announces (register, edit, disconnect, refresh, state). It
  * subscribes and schedules in `connect()`, once the catalog has handed it a
  * connection, so no event arrives before it can be applied.
+ *
+ * @public
  */
 export class ClusterEntityProvider implements EntityProvider {
   private connection?: EntityProviderConnection;

@@ -6,13 +6,25 @@ import {
 } from '@backstage/catalog-model';
 import { Cluster } from '@cluster-registry/plugin-cluster-registry-common';
 
+/**
+ * The label (and tag) that carries a cluster's category on its entity.
+ *
+ * @public
+ */
 export const CATEGORY_LABEL = 'cluster-registry/category';
 const SYSTEM_LABEL = 'backstage.io/system';
 
+/**
+ * How {@link clusterEntity} builds an entity.
+ *
+ * @public
+ */
 export interface ClusterEntityOptions {
   /** The portal's address (app.baseUrl): entities link to the cluster page. */
   appBaseUrl: string;
+  /** Owner of clusters that carry no owner of their own. */
   defaultOwner: string;
+  /** System of clusters that carry no `backstage.io/system` label. */
   system?: string;
   /** Location key of the provider; also the managed-by annotations. */
   locationKey: string;
@@ -23,6 +35,8 @@ export interface ClusterEntityOptions {
  * category as label and tag, state, version and connection as annotations, a
  * link to the cluster page. Built from the API's view: no credentials exist
  * in it to leak.
+ *
+ * @public
  */
 export function clusterEntity(
   c: Cluster,

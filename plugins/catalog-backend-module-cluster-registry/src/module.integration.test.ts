@@ -18,27 +18,43 @@ async function eventually<T>(fn: () => Promise<T>, ok: (value: T) => boolean) {
   }
 }
 
+/**
+ * The catalog with this module and the registry, as in a portal: the real
+ * events service (the test backend's default does not deliver) and a
+ * catalog that processes every second.
+ */
+function startPortal(options: {
+  registry: object;
+  features?: Parameters<typeof startTestBackend>[0]['features'];
+}) {
+  return startTestBackend({
+    features: [
+      catalogPlugin,
+      catalogModuleClusterRegistry,
+      clusterRegistryPlugin,
+      eventsServiceFactory,
+      ...(options.features ?? []),
+      mockServices.rootConfig.factory({
+        data: {
+          app: { baseUrl: 'http://portal.example' },
+          clusterRegistry: {
+            encryptionKey: crypto.randomBytes(32).toString('base64'),
+            ...options.registry,
+          },
+          catalog: { processingInterval: { seconds: 1 } },
+        },
+      }),
+    ],
+  });
+}
+
 describe('catalog module: registered clusters as Resource entities in the real catalog', () => {
   it('follows registrations, edits and disconnects; filterable by category; no credentials', async () => {
-    const { server } = await startTestBackend({
-      features: [
-        catalogPlugin,
-        catalogModuleClusterRegistry,
-        clusterRegistryPlugin,
-        // The real events service, as in a portal (the test backend's default does not deliver).
-        eventsServiceFactory,
-        mockServices.rootConfig.factory({
-          data: {
-            app: { baseUrl: 'http://portal.example' },
-            clusterRegistry: {
-              encryptionKey: crypto.randomBytes(32).toString('base64'),
-              healthCheck: { intervalSeconds: 86400 },
-              catalog: { system: 'platform-clusters' },
-            },
-            catalog: { processingInterval: { seconds: 1 } },
-          },
-        }),
-      ],
+    const { server } = await startPortal({
+      registry: {
+        healthCheck: { intervalSeconds: 86400 },
+        catalog: { system: 'platform-clusters' },
+      },
     });
     const register = (body: object) =>
       request(server)
@@ -130,36 +146,23 @@ describe('catalog module: registered clusters as Resource entities in the real c
   });
 
   it('follows a state change the health sweep finds within seconds, without waiting for a full sync', async () => {
-    const { server } = await startTestBackend({
-      features: [
-        catalogPlugin,
-        catalogModuleClusterRegistry,
-        clusterRegistryPlugin,
-        eventsServiceFactory,
-        // The real scheduler (the test backend's mock runs no schedules), so
-        // the health sweep runs as in a portal.
-        schedulerServiceFactory,
-        mockServices.rootConfig.factory({
-          data: {
-            app: { baseUrl: 'http://portal.example' },
-            clusterRegistry: {
-              encryptionKey: crypto.randomBytes(32).toString('base64'),
-              verificationTimeoutMs: 2000,
-              // A Backstage schedule block, read by the registry.
-              healthCheck: {
-                schedule: {
-                  frequency: { seconds: 2 },
-                  timeout: { seconds: 30 },
-                  initialDelay: { seconds: 1 },
-                },
-              },
-              // Only the change event can bring the new state this soon.
-              catalog: { fullSyncMinutes: 60 },
-            },
-            catalog: { processingInterval: { seconds: 1 } },
+    const { server } = await startPortal({
+      // The real scheduler (the test backend's mock runs no schedules), so
+      // the health sweep runs as in a portal.
+      features: [schedulerServiceFactory],
+      registry: {
+        verificationTimeoutMs: 2000,
+        // A Backstage schedule block, read by the registry.
+        healthCheck: {
+          schedule: {
+            frequency: { seconds: 2 },
+            timeout: { seconds: 30 },
+            initialDelay: { seconds: 1 },
           },
-        }),
-      ],
+        },
+        // Only the change event can bring the new state this soon.
+        catalog: { fullSyncMinutes: 60 },
+      },
     });
     // Registered unverified (pending); nothing listens on port 1, so the
     // first health check finds it unreachable.

@@ -1,5 +1,6 @@
 import {
   acquireTestEnv,
+  b64,
   RunningTestEnv,
 } from '@internal/cluster-registry-test-env';
 import request from 'supertest';
@@ -7,8 +8,6 @@ import yaml from 'yaml';
 import { startRegistry } from './__testUtils__/startRegistry';
 
 jest.setTimeout(240_000);
-
-const b64 = (pem: string) => Buffer.from(pem).toString('base64');
 
 describe('kubeconfig inspect and import against real API servers', () => {
   let running: RunningTestEnv;

@@ -2,6 +2,7 @@ import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   acquireTestEnv,
+  b64,
   KubeApiServerEnv,
   RunningTestEnv,
 } from '@internal/cluster-registry-test-env';
@@ -11,7 +12,6 @@ import { startRegistry } from './__testUtils__/startRegistry';
 
 jest.setTimeout(240_000);
 
-const b64 = (pem: string) => Buffer.from(pem).toString('base64');
 describe('cluster-registry HTTP API against a real kube-apiserver', () => {
   let running: RunningTestEnv;
   let api: KubeApiServerEnv;

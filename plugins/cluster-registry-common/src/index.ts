@@ -14,4 +14,24 @@ export * from './permissions';
 export * from './schemas';
 export * from './identity';
 export { DefaultApiClient } from './schema/openapi/generated';
-export type { TypedResponse } from './schema/openapi/generated';
+export type {
+  CreateCategory,
+  CreateCluster,
+  DeleteCategory,
+  DeleteCluster,
+  GetCluster,
+  ImportKubeconfig,
+  InspectKubeconfig,
+  ListCategories,
+  ListClusters,
+  ListConnections,
+  RefreshCluster,
+  RequestOptions,
+  RotateCredentials,
+  TestClusterPrometheus,
+  TestPrometheus,
+  TypedResponse,
+  UpdateCategory,
+  UpdateCluster,
+  VerifyCluster,
+} from './schema/openapi/generated';

@@ -68,6 +68,7 @@ const BEGIN_PEM = /-----BEGIN [A-Z0-9 ]+-----/;
 /**
  * PEM data, given either as PEM text or base64-encoded PEM (the kubeconfig
  * `*-data` form). Normalised to base64-encoded PEM.
+ * @public
  */
 export const pemDataSchema = z
   .string()
@@ -151,6 +152,7 @@ const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
  * Why a label key is not a Kubernetes label key: an optional DNS-subdomain
  * prefix (at most 253 characters, each DNS label at most 63) and a `/`, then
  * a name of at most 63 characters. Lengths are checked before any pattern.
+ * @public
  */
 export function labelKeyProblem(key: string): string | undefined {
   if (key.length > 253 + 1 + 63) return 'is too long for a label key';
@@ -388,7 +390,7 @@ function prometheusSchema<P extends z.ZodTypeAny>(password: P) {
 /** @public */
 export const clusterPrometheusSchema = prometheusSchema(secret(1024));
 
-/** Prometheus settings of PATCH /clusters/{name}: omitted secrets are kept. @public */
+/** Prometheus settings of `PATCH /clusters/:name`: omitted secrets are kept. @public */
 export const clusterPrometheusUpdateSchema = prometheusSchema(
   secret(1024).optional(),
 );
@@ -437,7 +439,7 @@ export const createClusterSchema = z
     if (!c.auth) issue(ctx, 'auth', 'is required');
   });
 
-/** Body of PATCH /clusters/{name}: editable fields; null clears. @public */
+/** Body of `PATCH /clusters/:name`: editable fields; null clears. @public */
 export const updateClusterSchema = z
   .object({
     name: z.string().optional(),
@@ -453,7 +455,7 @@ export const updateClusterSchema = z
   })
   .strict();
 
-/** Body of PUT /clusters/{name}/credentials: replaces the credentials, verified like a registration. @public */
+/** Body of `PUT /clusters/:name/credentials`: replaces the credentials, verified like a registration. @public */
 export const rotateCredentialsSchema = z
   .object({
     serverUrl: serverUrlSchema.optional(),
@@ -499,6 +501,8 @@ export type ParsedRotateCredentials = z.output<typeof rotateCredentialsSchema>;
 /** @public */
 export type ParsedClusterAuth = z.output<typeof clusterAuthSchema>;
 /** @public */
+export type ParsedImportKubeconfig = z.output<typeof importKubeconfigSchema>;
+/** @public */
 export type ParsedClusterConnection = z.output<typeof clusterConnectionSchema>;
 /** @public */
 export type ParsedClusterPrometheus = z.output<typeof clusterPrometheusSchema>;
@@ -540,7 +544,7 @@ export const importKubeconfigSchema = z
   })
   .strict();
 
-/** Body of PATCH /categories/{name}. @public */
+/** Body of `PATCH /categories/:name`. @public */
 export const categoryChangesSchema = categorySchema.omit({ name: true });
 
 // ── The rules accept exactly the shapes of the OpenAPI document ───────────

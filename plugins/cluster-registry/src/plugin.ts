@@ -5,6 +5,7 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
+import type { JSX } from 'react';
 import { clusterRegistryApiRef, ClusterRegistryClient } from './api';
 import { categoriesRouteRef, clusterRouteRef, rootRouteRef } from './routes';
 
@@ -26,10 +27,11 @@ export const clusterRegistryPlugin = createPlugin({
 });
 
 /** The cluster pages (list and /:name); mount them at /clusters. @public */
-export const ClusterRegistryPage = clusterRegistryPlugin.provide(
-  createRoutableExtension({
-    name: 'ClusterRegistryPage',
-    component: () => import('./components/Router').then(m => m.Router),
-    mountPoint: rootRouteRef,
-  }),
-);
+export const ClusterRegistryPage: () => JSX.Element =
+  clusterRegistryPlugin.provide(
+    createRoutableExtension({
+      name: 'ClusterRegistryPage',
+      component: () => import('./components/Router').then(m => m.Router),
+      mountPoint: rootRouteRef,
+    }),
+  );

@@ -47,6 +47,8 @@ function authMetadata(c: ClusterConnection): ClusterDetails['authMetadata'] {
  * registered a moment ago is there), combined with what the configured
  * locators supply. Isolated clusters have no endpoint and are not supplied;
  * the registry only returns the others.
+ *
+ * @public
  */
 export class RegistryClusterSupplier implements KubernetesClustersSupplier {
   constructor(

@@ -23,13 +23,18 @@ describe('authStrategies', () => {
     const ours = new Map(authStrategies(deps));
 
     expect([...ours.keys()].sort()).toEqual([...builtIn.keys()].sort());
-    for (const [key, strategy] of builtIn) {
-      expect([key, ours.get(key)]).toEqual([
+    // Each key keeps its built-in strategy; serviceAccount is ours, which
+    // extends it to client certificates.
+    const expected = Object.fromEntries(
+      [...builtIn].map(([key, strategy]) => [
         key,
-        key === 'serviceAccount'
-          ? expect.any(ServiceAccountOrClientCertificateStrategy)
-          : expect.any(strategy.constructor),
-      ]);
-    }
+        expect.any(
+          key === 'serviceAccount'
+            ? ServiceAccountOrClientCertificateStrategy
+            : strategy.constructor,
+        ),
+      ]),
+    );
+    expect(Object.fromEntries(ours)).toEqual(expected);
   });
 });

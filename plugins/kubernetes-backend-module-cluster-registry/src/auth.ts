@@ -31,6 +31,8 @@ const pem = (base64: string) => Buffer.from(base64, 'base64').toString('utf8');
  * presented) auth metadata. Everything else is the built-in strategy, so
  * clusters from app-config keep working and the Kubernetes frontend needs no
  * new auth provider (`serviceAccount` is resolved server-side).
+ *
+ * @public
  */
 export class ServiceAccountOrClientCertificateStrategy
   implements AuthenticationStrategy

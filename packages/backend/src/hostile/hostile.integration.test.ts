@@ -12,6 +12,7 @@ import clusterRegistryPlugin from '@cluster-registry/plugin-cluster-registry-bac
 import kubernetesModuleClusterRegistry from '@cluster-registry/plugin-kubernetes-backend-module-cluster-registry';
 import {
   acquireTestEnv,
+  b64,
   RunningTestEnv,
 } from '@internal/cluster-registry-test-env';
 import crypto from 'node:crypto';
@@ -48,8 +49,6 @@ function recordingRootLogger(lines: string[]): RootLoggerService {
   };
   return make({});
 }
-
-const b64 = (pem: string) => Buffer.from(pem).toString('base64');
 
 describe('hostile input against the real portal backend (registry, catalog, Kubernetes plugin)', () => {
   let running: RunningTestEnv;

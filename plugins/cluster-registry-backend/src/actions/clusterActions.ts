@@ -1,4 +1,8 @@
-import { PermissionsService } from '@backstage/backend-plugin-api';
+import {
+  BackstageCredentials,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { BasicPermission } from '@backstage/plugin-permission-common';
 import { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import {
   CLUSTER_STATES,
@@ -34,6 +38,11 @@ export function registerClusterActions(options: {
     supportedVersions,
     appBaseUrl,
   } = options;
+  /** Checks a permission for the action's caller; returns who the caller is. */
+  const authorize = (
+    credentials: BackstageCredentials,
+    permission: BasicPermission,
+  ) => authorizeCredentials(permissions, credentials, permission);
   const summary = (c: ReturnType<typeof toClusterView>) => ({
     name: c.name,
     title: c.title,
@@ -79,11 +88,7 @@ export function registerClusterActions(options: {
         }),
     },
     action: async ({ input, credentials }) => {
-      await authorizeCredentials(
-        permissions,
-        credentials,
-        clusterReadPermission,
-      );
+      await authorize(credentials, clusterReadPermission);
       const page = await service.listClusters({
         categories: input.categories,
         states: input.states,
@@ -114,11 +119,7 @@ export function registerClusterActions(options: {
       output: z => z.object({ cluster: z.object({}).passthrough() }),
     },
     action: async ({ input, credentials }) => {
-      await authorizeCredentials(
-        permissions,
-        credentials,
-        clusterReadPermission,
-      );
+      await authorize(credentials, clusterReadPermission);
       const cluster = toClusterView(
         await service.getCluster(input.name),
         supportedVersions,
@@ -163,11 +164,7 @@ export function registerClusterActions(options: {
         }),
     },
     action: async ({ input, credentials }) => {
-      const actor = await authorizeCredentials(
-        permissions,
-        credentials,
-        clusterCreatePermission,
-      );
+      const actor = await authorize(credentials, clusterCreatePermission);
       if (!input.isolated) {
         // Checked like a registration (except the credential), so the link
         // leads to a form that can succeed.
@@ -234,11 +231,7 @@ export function registerClusterActions(options: {
       output: z => z.object({ cluster: z.object({}).passthrough() }),
     },
     action: async ({ input, credentials }) => {
-      const actor = await authorizeCredentials(
-        permissions,
-        credentials,
-        clusterUpdatePermission,
-      );
+      const actor = await authorize(credentials, clusterUpdatePermission);
       const changes = parse(updateClusterSchema, { category: input.category });
       return clusterOutput(
         await service.update(input.name, changes, { actor }),
@@ -257,11 +250,7 @@ export function registerClusterActions(options: {
       output: z => z.object({ cluster: z.object({}).passthrough() }),
     },
     action: async ({ input, credentials }) => {
-      const actor = await authorizeCredentials(
-        permissions,
-        credentials,
-        clusterUpdatePermission,
-      );
+      const actor = await authorize(credentials, clusterUpdatePermission);
       return clusterOutput(await service.refresh(input.name, { actor }));
     },
   });

@@ -1,6 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import {
   acquireTestEnv,
+  b64,
   RunningTestEnv,
 } from '@internal/cluster-registry-test-env';
 import { RootConfigService } from '@backstage/backend-plugin-api';
@@ -15,7 +16,6 @@ import { verifyCluster } from './verifyCluster';
 jest.setTimeout(240_000);
 
 const ROLE = 'arn:aws:iam::123456789012:role/portal-eks-admin';
-const b64 = (pem: string) => Buffer.from(pem).toString('base64');
 
 /** The query parameters that differ from one signing to the next. */
 const PER_SIGNING = [

@@ -1,5 +1,6 @@
 import {
   acquireTestEnv,
+  b64,
   KubeApiServerEnv,
   RunningTestEnv,
 } from '@internal/cluster-registry-test-env';
@@ -10,7 +11,6 @@ import { verifyCluster } from './verifyCluster';
 
 jest.setTimeout(240_000);
 
-const b64 = (pem: string) => Buffer.from(pem).toString('base64');
 const options = {
   timeoutMs: 3000,
   supportedVersions: { min: '1.28' },

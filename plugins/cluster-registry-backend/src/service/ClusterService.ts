@@ -35,16 +35,22 @@ import {
 } from '../prometheus/testPrometheus';
 import {
   inspectKubeconfig,
-  Kubeconfig,
   parseKubeconfig,
   registrationFromContext,
 } from '../kubernetes/inspectKubeconfig';
 import {
   Category,
-  CreateClusterRequest,
+  createClusterSchema,
+  FieldIssue,
+  KubeconfigImportResult,
   KubeconfigInspection,
+  ParsedImportKubeconfig as ImportInput,
+  rotateCredentialsSchema,
 } from '@cluster-registry/plugin-cluster-registry-common';
+import { isError } from '@backstage/errors';
 import { fieldError } from './errors';
+import { parse } from './parse';
+import { toClusterView } from './views';
 import {
   keepStoredPrometheusSecrets,
   keepStoredSshSecrets,
@@ -79,6 +85,16 @@ const FIELD_OF_REASON: Record<string, string> = {
   invalid: 'auth',
   error: 'serverUrl',
 };
+
+/** Errors one context of an import may fail with while the others go on. */
+const PER_CONTEXT_ERRORS = new Set([
+  'InputError',
+  'ConflictError',
+  'NotFoundError',
+]);
+
+/** Contexts of one import verified at a time. */
+const IMPORT_CONCURRENCY = 4;
 
 /** Deep equality of JSON values, whatever the order of their keys. */
 function sameValue(a: unknown, b: unknown): boolean {
@@ -228,30 +244,85 @@ export class ClusterService {
   }
 
   // ── kubeconfigs: data only, parsed off the main thread ──────────────────
-  parseKubeconfig(text: string): Promise<Kubeconfig> {
-    return parseKubeconfig(text);
-  }
 
   async inspectKubeconfig(text: string): Promise<KubeconfigInspection> {
     return inspectKubeconfig(await parseKubeconfig(text), this.policy);
   }
 
-  registrationFromContext(
-    kc: Kubeconfig,
-    context: string,
-  ): CreateClusterRequest {
-    return registrationFromContext(kc, context, this.policy);
-  }
-
-  async registrationFromKubeconfig(
-    text: string,
-    context: string,
-  ): Promise<CreateClusterRequest> {
-    return registrationFromContext(
-      await parseKubeconfig(text),
-      context,
-      this.policy,
+  /**
+   * Registers the picked contexts of a kubeconfig, each as its own change
+   * (one audit event per cluster). A context may fail on its own (bad
+   * input, a name taken, an unknown category) while the others go on; any
+   * other error fails the whole import. The contexts share one
+   * verification deadline and are verified a few at a time, so an import of
+   * 100 contexts that never answer still answers within one verification
+   * timeout.
+   */
+  async importKubeconfig(
+    input: ImportInput,
+    caller: Caller,
+  ): Promise<KubeconfigImportResult[]> {
+    const kc = await parseKubeconfig(input.kubeconfig);
+    const deadline = Date.now() + this.verificationTimeoutMs;
+    const importOne = async (
+      pick: ImportInput['contexts'][number],
+    ): Promise<KubeconfigImportResult> => {
+      let name = pick.name ?? pick.context;
+      try {
+        const fromContext = registrationFromContext(
+          kc,
+          pick.context,
+          this.policy,
+        );
+        name = pick.name ?? fromContext.name;
+        const record = await this.register(
+          parse(createClusterSchema, {
+            ...fromContext,
+            name,
+            title: pick.title,
+            description: pick.description,
+            category: pick.category ?? input.category,
+            owner: pick.owner ?? input.owner,
+            labels: pick.labels,
+            skipVerification: input.skipVerification,
+          }),
+          caller,
+          {
+            timeoutMs: Math.max(1, deadline - Date.now()),
+            meta: { context: pick.context },
+          },
+        );
+        return {
+          context: pick.context,
+          name,
+          status: 'created',
+          cluster: toClusterView(record, this.options.verify.supportedVersions),
+        };
+      } catch (error) {
+        if (!isError(error) || !PER_CONTEXT_ERRORS.has(error.name)) throw error;
+        const { fields } = error as { fields?: FieldIssue[] };
+        return {
+          context: pick.context,
+          name,
+          status: 'failed',
+          error: { name: error.name, message: error.message, fields },
+        };
+      }
+    };
+    const results: KubeconfigImportResult[] = new Array(input.contexts.length);
+    let next = 0;
+    await Promise.all(
+      Array.from(
+        { length: Math.min(IMPORT_CONCURRENCY, input.contexts.length) },
+        async () => {
+          while (next < input.contexts.length) {
+            const i = next++;
+            results[i] = await importOne(input.contexts[i]);
+          }
+        },
+      ),
     );
+    return results;
   }
 
   /**
@@ -506,16 +577,34 @@ export class ClusterService {
     return this.store.updateCluster(name, changes);
   }
 
-  rotateCredentials(
+  /**
+   * Replaces a cluster's credentials, verified like a registration. Given a
+   * whole new kubeconfig, server, CA and credentials come from its context.
+   */
+  async rotateCredentials(
     name: string,
     input: RotateInput,
     caller: Caller,
   ): Promise<ClusterRecord> {
+    let rotation = input;
+    if (input.kubeconfig) {
+      const fromContext = registrationFromContext(
+        await parseKubeconfig(input.kubeconfig),
+        input.context!,
+        this.policy,
+      );
+      rotation = parse(rotateCredentialsSchema, {
+        serverUrl: fromContext.serverUrl,
+        auth: fromContext.auth,
+        tls: fromContext.tls,
+        skipVerification: input.skipVerification,
+      });
+    }
     return this.change(
       'cluster-rotate-credentials',
       { cluster: name },
       caller,
-      () => this.rotateNow(name, input, caller.actor),
+      () => this.rotateNow(name, rotation, caller.actor),
     );
   }
 

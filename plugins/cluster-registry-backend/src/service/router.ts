@@ -8,6 +8,7 @@ import {
   CLUSTER_STATES,
   categoryManagePermission,
   categoryNameSchema,
+  categoryChangesSchema,
   categorySchema,
   clusterCreatePermission,
   clusterPrometheusSchema,
@@ -17,7 +18,6 @@ import {
   createClusterSchema,
   importKubeconfigSchema,
   inspectKubeconfigSchema,
-  KubeconfigImportResult,
   rotateCredentialsSchema,
   updateClusterSchema,
 } from '@cluster-registry/plugin-cluster-registry-common';
@@ -200,20 +200,7 @@ export async function createRouter(
 
   router.put('/clusters/:name/credentials', async (req, res) => {
     const actor = await authorize(req, clusterUpdatePermission);
-    let input = parse(rotateCredentialsSchema, req.body);
-    if (input.kubeconfig) {
-      // A whole new kubeconfig: take server, CA and credentials from the context.
-      const fromContext = await service.registrationFromKubeconfig(
-        input.kubeconfig,
-        input.context!,
-      );
-      input = parse(rotateCredentialsSchema, {
-        serverUrl: fromContext.serverUrl,
-        auth: fromContext.auth,
-        tls: fromContext.tls,
-        skipVerification: input.skipVerification,
-      });
-    }
+    const input = parse(rotateCredentialsSchema, req.body);
     const record = await service.rotateCredentials(
       req.params.name,
       input,
@@ -277,69 +264,12 @@ export async function createRouter(
     res.json(await service.inspectKubeconfig(kubeconfig));
   });
 
-  /** Errors one context may fail with while the others go on. */
-  const PER_CONTEXT_ERRORS = new Set([
-    'InputError',
-    'ConflictError',
-    'NotFoundError',
-  ]);
-
   router.post('/kubeconfig/import', async (req, res) => {
     const actor = await authorize(req, clusterCreatePermission);
     const input = parse(importKubeconfigSchema, req.body);
-    const kc = await service.parseKubeconfig(input.kubeconfig);
-    // The contexts share one verification deadline and are verified a few
-    // at a time, so an import of 100 contexts that never answer still
-    // answers within one verification timeout.
-    const deadline = Date.now() + service.verificationTimeoutMs;
-    const importOne = async (
-      pick: (typeof input.contexts)[number],
-    ): Promise<KubeconfigImportResult> => {
-      let name = pick.name ?? pick.context;
-      try {
-        const fromContext = service.registrationFromContext(kc, pick.context);
-        name = pick.name ?? fromContext.name;
-        const body = parse(createClusterSchema, {
-          ...fromContext,
-          name,
-          title: pick.title,
-          description: pick.description,
-          category: pick.category ?? input.category,
-          owner: pick.owner ?? input.owner,
-          labels: pick.labels,
-          skipVerification: input.skipVerification,
-        });
-        const record = await service.register(body, caller(req, actor), {
-          timeoutMs: Math.max(1, deadline - Date.now()),
-          meta: { context: pick.context },
-        });
-        return {
-          context: pick.context,
-          name,
-          status: 'created',
-          cluster: view(record),
-        };
-      } catch (error) {
-        if (!isError(error) || !PER_CONTEXT_ERRORS.has(error.name)) throw error;
-        return {
-          context: pick.context,
-          name,
-          status: 'failed',
-          error: { name: error.name, message: error.message },
-        };
-      }
-    };
-    const results: KubeconfigImportResult[] = new Array(input.contexts.length);
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: Math.min(4, input.contexts.length) }, async () => {
-        while (next < input.contexts.length) {
-          const i = next++;
-          results[i] = await importOne(input.contexts[i]);
-        }
-      }),
-    );
-    res.json({ results });
+    res.json({
+      results: await service.importKubeconfig(input, caller(req, actor)),
+    });
   });
 
   // ── categories ──────────────────────────────────────────────────────────
@@ -357,7 +287,7 @@ export async function createRouter(
 
   router.patch('/categories/:name', async (req, res) => {
     const actor = await authorize(req, categoryManagePermission);
-    const changes = parse(categorySchema.omit({ name: true }), req.body);
+    const changes = parse(categoryChangesSchema, req.body);
     const category = await service.updateCategory(
       req.params.name,
       changes,

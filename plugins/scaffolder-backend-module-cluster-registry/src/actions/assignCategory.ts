@@ -1,8 +1,12 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { ClusterRegistryService } from '@cluster-registry/plugin-cluster-registry-node';
-import { assignCategoryExamples } from './register.examples';
+import { examples } from './assignCategory.examples';
 
-/** cluster-registry:category:assign — puts clusters in a category (or none), as the initiating user. */
+/**
+ * cluster-registry:category:assign — puts clusters in a category (or none), as the initiating user.
+ *
+ * @public
+ */
 export function createAssignCategoryAction(options: {
   registry: ClusterRegistryService;
 }) {
@@ -10,7 +14,7 @@ export function createAssignCategoryAction(options: {
     id: 'cluster-registry:category:assign',
     description:
       'Assigns one category to the given clusters, or clears it when category is empty.',
-    examples: assignCategoryExamples,
+    examples,
     schema: {
       input: {
         clusters: z =>

@@ -1,7 +1,7 @@
 import { TemplateExample } from '@backstage/plugin-scaffolder-node';
 
-/** Shown in the portal's action reference (/create/actions). */
-export const registerExamples: TemplateExample[] = [
+/** cluster-registry:register, shown in the portal's action reference (/create/actions). */
+export const examples: TemplateExample[] = [
   {
     description:
       'Register a cluster by server URL and a token taken from the template secret "token"',
@@ -45,19 +45,6 @@ export const registerExamples: TemplateExample[] = [
       name: bank-airgap
       category: prod
       description: Air-gapped cluster in the bank's data centre
-`,
-  },
-];
-
-export const assignCategoryExamples: TemplateExample[] = [
-  {
-    description: 'Move two clusters to the category "staging"',
-    example: `steps:
-  - id: assign
-    action: cluster-registry:category:assign
-    input:
-      clusters: [prod-eu-1, prod-eu-2]
-      category: staging
 `,
   },
 ];

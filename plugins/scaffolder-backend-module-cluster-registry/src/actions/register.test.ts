@@ -1,156 +1,259 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
-import { NotAllowedError } from '@backstage/errors';
-import { ClusterRegistryService } from '@cluster-registry/plugin-cluster-registry-node';
+import { ActionContext } from '@backstage/plugin-scaffolder-node';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { createRegisterClusterAction } from './register';
+import { FakeClusterRegistry } from './__testUtils__/FakeClusterRegistry';
 
-function context(input: object, secrets: Record<string, string> = {}) {
-  const checkpoints = new Map<string, unknown>();
-  return {
-    input,
-    secrets,
-    logger: mockServices.logger.mock(),
-    output: jest.fn(),
-    getInitiatorCredentials: async () =>
-      mockCredentials.user('user:default/alice'),
-    // Like the scaffolder: a key already done returns its stored result.
-    checkpoint: async ({
-      key,
-      fn,
-    }: {
-      key: string;
-      fn: () => Promise<unknown>;
-    }) => {
-      if (!checkpoints.has(key)) checkpoints.set(key, await fn());
-      return checkpoints.get(key);
-    },
-  } as any;
+type RegisterInput = Parameters<
+  ReturnType<typeof createRegisterClusterAction>['handler']
+>[0]['input'];
+
+const alice = mockCredentials.user('user:default/alice');
+
+/**
+ * A task's checkpoint state as the scaffolder keeps it: a key that succeeded
+ * returns its stored (JSON) value on a retry; a failed one runs again.
+ */
+function taskState() {
+  const done = new Map<string, string>();
+  const checkpoint: ActionContext<RegisterInput>['checkpoint'] = async ({
+    key,
+    fn,
+  }) => {
+    const stored = done.get(key);
+    if (stored !== undefined) return JSON.parse(stored);
+    const value = await fn();
+    done.set(key, JSON.stringify(value ?? {}));
+    return value;
+  };
+  return { checkpoint, keys: () => [...done.keys()] };
 }
 
 describe('cluster-registry:register', () => {
-  const created = { name: 'prod-eu-1', status: { state: 'running' } };
-  const registry = {
-    createCluster: jest.fn(async () => created),
-    importKubeconfig: jest.fn(async (request: any) =>
-      request.contexts.map((c: any) =>
-        c.context === 'broken'
-          ? {
-              context: c.context,
-              name: c.name ?? c.context,
-              status: 'failed',
-              error: {
-                name: 'InputError',
-                message: 'tls: verification failed',
-              },
-            }
-          : {
-              context: c.context,
-              name: c.name ?? c.context,
-              status: 'created',
-            },
-      ),
-    ),
-  } as unknown as jest.Mocked<ClusterRegistryService>;
-  const action = createRegisterClusterAction({
-    registry,
-    appBaseUrl: 'http://portal',
+  let registry: FakeClusterRegistry;
+  let action: ReturnType<typeof createRegisterClusterAction>;
+
+  beforeEach(() => {
+    registry = new FakeClusterRegistry({
+      categories: ['prod'],
+      writers: ['user:default/alice'],
+      unverifiableContexts: ['broken'],
+    });
+    action = createRegisterClusterAction({
+      registry,
+      appBaseUrl: 'http://portal',
+    });
   });
 
-  beforeEach(() => registry.createCluster.mockClear());
-
-  it('takes the token from the task secrets and acts as the initiating user, once per checkpoint', async () => {
-    const ctx = context(
-      {
-        method: 'token',
-        name: 'prod-eu-1',
-        serverUrl: 'https://10.0.0.1:6443',
-        tokenSecret: 'token',
-        kubeconfigSecret: 'kubeconfig',
-        prometheusPasswordSecret: 'prometheusPassword',
-        insecureSkipTlsVerify: false,
-        skipVerification: false,
-      },
-      { token: 's3cret' },
-    );
-    await action.handler(ctx);
-    await action.handler(ctx); // a retried task
-    expect(registry.createCluster).toHaveBeenCalledTimes(1);
-    expect(registry.createCluster).toHaveBeenCalledWith(
-      expect.objectContaining({
-        name: 'prod-eu-1',
-        auth: { type: 'bearerToken', token: 's3cret' },
+  /**
+   * One attempt of the step, started by alice unless told otherwise.
+   * createMockActionContext runs checkpoints without keeping them and has
+   * its own user, so both are set on the context it returns.
+   */
+  async function attempt(
+    input: Partial<RegisterInput>,
+    options: {
+      secrets?: Record<string, string>;
+      state?: ReturnType<typeof taskState>;
+      credentials?: typeof alice;
+    } = {},
+  ) {
+    const logger = mockServices.logger.mock();
+    const ctx = {
+      ...createMockActionContext({
+        input: input as RegisterInput,
+        secrets: options.secrets,
+        logger,
       }),
-      { credentials: mockCredentials.user('user:default/alice') },
+      checkpoint: (options.state ?? taskState()).checkpoint,
+      getInitiatorCredentials: async () => options.credentials ?? alice,
+    };
+    await action.handler(ctx);
+    return {
+      outputs: Object.fromEntries(jest.mocked(ctx.output).mock.calls),
+      logger,
+    };
+  }
+
+  const tokenStep = {
+    method: 'token',
+    name: 'prod-eu-1',
+    serverUrl: 'https://10.0.0.1:6443',
+    tokenSecret: 'clusterToken',
+  } as const;
+
+  it('takes the token from the task secret it names and acts as the initiating user', async () => {
+    const { outputs, logger } = await attempt(tokenStep, {
+      secrets: { clusterToken: 's3cret' },
+    });
+
+    expect(registry.calls).toEqual([
+      {
+        method: 'createCluster',
+        request: expect.objectContaining({
+          name: 'prod-eu-1',
+          auth: { type: 'bearerToken', token: 's3cret' },
+        }),
+        credentials: alice,
+      },
+    ]);
+    expect(registry.clusters.get('prod-eu-1')?.createdBy).toBe(
+      'user:default/alice',
     );
-    expect(ctx.output).toHaveBeenCalledWith(
-      'entityRef',
-      'resource:default/prod-eu-1',
-    );
-    expect(ctx.output).toHaveBeenCalledWith(
-      'clusterUrl',
-      'http://portal/clusters/prod-eu-1',
-    );
+    expect(outputs).toMatchObject({
+      entityRef: 'resource:default/prod-eu-1',
+      clusterUrl: 'http://portal/clusters/prod-eu-1',
+    });
+    expect(JSON.stringify(logger.info.mock.calls)).not.toContain('s3cret');
   });
 
-  it('fails without the secret, and when the user may not register', async () => {
-    const input = {
-      method: 'token',
-      name: 'x',
-      serverUrl: 'https://10.0.0.1:6443',
-      tokenSecret: 'token',
-    };
-    await expect(action.handler(context(input))).rejects.toThrow(
-      "tokenSecret: no task secret named 'token'",
+  it('registers once per task: a retry returns the checkpointed names', async () => {
+    const state = taskState();
+    const secrets = { clusterToken: 's3cret' };
+    const first = await attempt(tokenStep, { secrets, state });
+    const retry = await attempt(tokenStep, { secrets, state });
+
+    expect(registry.calls).toHaveLength(1);
+    expect(state.keys()).toEqual(['cluster-registry-register-token-prod-eu-1']);
+    expect(retry.outputs).toEqual(first.outputs);
+    // Without the checkpoint the registry would refuse the second attempt.
+    await expect(attempt(tokenStep, { secrets })).rejects.toMatchObject({
+      name: 'ConflictError',
+    });
+  });
+
+  it('applies the defaults itself: the scaffolder does not apply zod defaults', async () => {
+    await attempt(
+      { name: 'prod-eu-1', serverUrl: 'https://10.0.0.1:6443' },
+      { secrets: { token: 't' } },
     );
-    registry.createCluster.mockRejectedValueOnce(
-      new NotAllowedError('not allowed: cluster-registry.cluster.create'),
+    expect(registry.calls[0].request).toMatchObject({
+      auth: { type: 'bearerToken', token: 't' },
+      tls: { insecureSkipTlsVerify: false },
+      skipVerification: false,
+    });
+  });
+
+  it('takes the Prometheus password from the task secret it names', async () => {
+    await attempt(
+      {
+        ...tokenStep,
+        prometheusUrl: 'https://prometheus.example.com',
+        prometheusUsername: 'grafana',
+        prometheusPasswordSecret: 'promPassword',
+      },
+      { secrets: { clusterToken: 't', promPassword: 'pw' } },
+    );
+    expect(registry.calls[0].request).toMatchObject({
+      prometheus: {
+        url: 'https://prometheus.example.com',
+        auth: { type: 'basic', username: 'grafana', password: 'pw' },
+      },
+    });
+  });
+
+  it('fails without the named secret or a name, before calling the registry', async () => {
+    await expect(attempt(tokenStep)).rejects.toThrow(
+      "tokenSecret: no task secret named 'clusterToken'",
     );
     await expect(
-      action.handler(context(input, { token: 't' })),
-    ).rejects.toThrow('not allowed');
+      attempt({ method: 'isolated', name: undefined }),
+    ).rejects.toThrow('name: is required');
+    await expect(
+      attempt({ method: 'kubeconfig', contexts: [{ context: 'a' }] }),
+    ).rejects.toThrow("kubeconfigSecret: no task secret named 'kubeconfig'");
+    await expect(
+      attempt(
+        { method: 'kubeconfig', contexts: [] },
+        { secrets: { kubeconfig: 'apiVersion: v1' } },
+      ),
+    ).rejects.toThrow('contexts: pick at least one context');
+    expect(registry.calls).toEqual([]);
+  });
+
+  it("passes the registry's errors on as they are", async () => {
+    const secrets = { clusterToken: 't' };
+    // The initiator's permissions apply, not the scaffolder's.
+    await expect(
+      attempt(tokenStep, {
+        secrets,
+        credentials: mockCredentials.user('user:default/bob'),
+      }),
+    ).rejects.toMatchObject({
+      name: 'NotAllowedError',
+      message: 'not allowed: cluster-registry.cluster.create',
+    });
+    registry.seed({ name: 'taken', isolated: true });
+    await expect(
+      attempt({ ...tokenStep, name: 'taken' }, { secrets }),
+    ).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: "name: a cluster named 'taken' already exists",
+      fields: [
+        { field: 'name', reason: "a cluster named 'taken' already exists" },
+      ],
+    });
+    await expect(
+      attempt({ ...tokenStep, category: 'nope' }, { secrets }),
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      fields: [{ field: 'category', reason: "unknown category 'nope'" }],
+    });
+    expect([...registry.clusters.keys()]).toEqual(['taken']);
   });
 
   it('imports kubeconfig contexts from the task secret; a failed context is logged, the others registered', async () => {
-    const ctx = context(
+    const { outputs, logger } = await attempt(
       {
         method: 'kubeconfig',
-        kubeconfigSecret: 'kubeconfig',
         contexts: [
           { context: 'prod-eu', name: 'prod-eu-1' },
           { context: 'broken' },
         ],
         category: 'prod',
-        skipVerification: false,
       },
-      { kubeconfig: 'apiVersion: v1' },
+      { secrets: { kubeconfig: 'apiVersion: v1' } },
     );
-    await action.handler(ctx);
-    expect(registry.importKubeconfig).toHaveBeenCalledWith(
-      expect.objectContaining({
-        kubeconfig: 'apiVersion: v1',
-        category: 'prod',
-      }),
-      { credentials: mockCredentials.user('user:default/alice') },
+
+    expect(registry.calls).toEqual([
+      {
+        method: 'importKubeconfig',
+        request: expect.objectContaining({
+          kubeconfig: 'apiVersion: v1',
+          category: 'prod',
+        }),
+        credentials: alice,
+      },
+    ]);
+    expect(outputs.names).toEqual(['prod-eu-1']);
+    expect(logger.error).toHaveBeenCalledWith(
+      'broken not registered as broken: serverUrl: verification failed (tls): certificate signed by unknown authority',
     );
-    expect(ctx.output).toHaveBeenCalledWith('names', ['prod-eu-1']);
-    expect(ctx.logger.error).toHaveBeenCalledWith(
-      'broken not registered as broken: tls: verification failed',
+  });
+
+  it('fails when no context could be registered, naming each', async () => {
+    registry.seed({ name: 'prod-eu', isolated: true });
+    await expect(
+      attempt(
+        {
+          method: 'kubeconfig',
+          contexts: [{ context: 'prod-eu' }, { context: 'broken' }],
+        },
+        { secrets: { kubeconfig: 'apiVersion: v1' } },
+      ),
+    ).rejects.toThrow(
+      "no context registered: prod-eu: name: a cluster named 'prod-eu' already exists; broken: serverUrl: verification failed",
     );
   });
 
   it('registers an isolated cluster without credentials', async () => {
-    const ctx = context({
-      method: 'isolated',
-      name: 'vault',
-      category: 'prod',
-    });
-    await action.handler(ctx);
-    expect(registry.createCluster).toHaveBeenCalledWith(
-      expect.objectContaining({
-        name: 'vault',
-        isolated: true,
-        category: 'prod',
-      }),
-      expect.anything(),
-    );
+    await attempt({ method: 'isolated', name: 'vault', category: 'prod' });
+    expect(registry.calls).toEqual([
+      {
+        method: 'createCluster',
+        request: { name: 'vault', category: 'prod', isolated: true },
+        credentials: alice,
+      },
+    ]);
   });
 });

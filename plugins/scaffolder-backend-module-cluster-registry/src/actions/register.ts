@@ -9,13 +9,15 @@ import {
   KubeconfigImportResult,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import { ClusterRegistryService } from '@cluster-registry/plugin-cluster-registry-node';
-import { registerExamples } from './register.examples';
+import { examples } from './register.examples';
 
 /**
  * cluster-registry:register — registers clusters by token, from a kubeconfig,
  * or as isolated records, through the registry's API on behalf of the user
  * who started the task (their permissions apply). Credentials come from the
  * task's secrets; the step only names which secret holds them.
+ *
+ * @public
  */
 export function createRegisterClusterAction(options: {
   registry: ClusterRegistryService;
@@ -26,7 +28,7 @@ export function createRegisterClusterAction(options: {
     id: 'cluster-registry:register',
     description:
       'Registers Kubernetes clusters in the cluster registry: by server URL and token, by importing contexts of a kubeconfig, or as isolated (air-gapped) records. Credentials are read from the task secrets.',
-    examples: registerExamples,
+    examples,
     schema: {
       input: {
         method: z =>
@@ -101,7 +103,19 @@ export function createRegisterClusterAction(options: {
       },
     },
     async handler(ctx) {
-      const { input } = ctx;
+      // The scaffolder checks a step's input against the JSON schema but hands
+      // it over as written: the zod defaults above are not applied
+      // (backstage/backstage#30613), so they are applied here.
+      const input = {
+        ...ctx.input,
+        method: ctx.input.method ?? 'token',
+        tokenSecret: ctx.input.tokenSecret ?? 'token',
+        kubeconfigSecret: ctx.input.kubeconfigSecret ?? 'kubeconfig',
+        prometheusPasswordSecret:
+          ctx.input.prometheusPasswordSecret ?? 'prometheusPassword',
+        insecureSkipTlsVerify: ctx.input.insecureSkipTlsVerify ?? false,
+        skipVerification: ctx.input.skipVerification ?? false,
+      };
       const secret = (key: string) => ctx.secrets?.[key];
       const credentials = await ctx.getInitiatorCredentials();
       const common = {
@@ -143,12 +157,12 @@ export function createRegisterClusterAction(options: {
                   `${r.context} not registered as ${r.name}: ${r.error.message}`,
                 );
             }
-            const failed = results.filter(r => r.status === 'failed');
+            const failed = results.flatMap(r =>
+              r.status === 'failed' ? [`${r.context}: ${r.error.message}`] : [],
+            );
             if (failed.length === results.length)
               throw new InputError(
-                `no context registered: ${failed
-                  .map(f => (f.status === 'failed' ? f.error.message : ''))
-                  .join('; ')}`,
+                `no context registered: ${failed.join('; ')}`,
               );
             return results.filter(r => r.status === 'created').map(r => r.name);
           }

@@ -17,6 +17,7 @@ import {
   TlsFields,
   SkipVerificationField,
   GeneralError,
+  clearingOnChange,
 } from '../clusterForm';
 import { useCategories } from '../RegisterClusterPage/useCategories';
 import { useBusy } from '../useBusy';
@@ -38,12 +39,7 @@ export function EditClusterDialog(props: {
   const [skipVerification, setSkipVerification] = useState(false);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [busy, runBusy] = useBusy();
-  const changed =
-    <T,>(set: (value: T) => void) =>
-    (value: T) => {
-      set(value);
-      setErrors({});
-    };
+  const changed = clearingOnChange(() => setErrors({}));
   const ssh =
     c.connection.method === 'sshTunnel' ? c.connection.sshTunnel : undefined;
   const prom = c.prometheus;

@@ -26,6 +26,7 @@ import {
   VerificationPanel,
   SkipVerificationField,
   GeneralError,
+  clearingOnChange,
 } from '../clusterForm';
 import { useBusy } from '../useBusy';
 import { useCategories } from './useCategories';
@@ -73,13 +74,10 @@ export function TokenRegistration() {
   const [verification, setVerification] = useState<UnsavedVerification>();
   const [busy, runBusy] = useBusy();
 
-  const changed =
-    <T,>(set: (value: T) => void) =>
-    (value: T) => {
-      set(value);
-      setErrors({});
-      setVerification(undefined);
-    };
+  const changed = clearingOnChange(() => {
+    setErrors({});
+    setVerification(undefined);
+  });
 
   /** Checked with the backend's own rules, then sent; errors go next to fields. */
   const submit = <R,>(

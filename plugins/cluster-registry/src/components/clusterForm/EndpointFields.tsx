@@ -1,6 +1,7 @@
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import { EndpointForm, errorFor, FieldErrors } from './formModel';
+import { PemField } from './PemField';
 import { SecretField } from './SecretField';
 import { TlsFields } from './TlsFields';
 
@@ -101,18 +102,13 @@ export function EndpointFields(props: {
       )}
       {value.authType === 'clientCertificate' && (
         <>
-          <TextField
+          <PemField
             id="cluster-certData"
             label="Client certificate (PEM)"
-            multiline
             minRows={3}
             value={value.certData}
-            onChange={e => set({ certData: e.target.value })}
-            error={!!errorFor(errors, 'auth.certData', 'auth')}
-            helperText={errorFor(errors, 'auth.certData', 'auth')}
-            fullWidth
-            margin="dense"
-            variant="outlined"
+            onChange={certData => set({ certData })}
+            error={errorFor(errors, 'auth.certData', 'auth')}
           />
           <SecretField
             id="cluster-keyData"

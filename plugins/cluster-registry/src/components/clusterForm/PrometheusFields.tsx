@@ -19,6 +19,7 @@ import {
   PrometheusForm,
 } from './formModel';
 import { SecretField } from './SecretField';
+import { PemField, SkipTlsVerifyField } from './PemField';
 import { Section } from './Section';
 
 /** Optional Prometheus endpoint, with a "Test connection" that runs a real query. */
@@ -89,9 +90,7 @@ export function PrometheusFields(props: {
           return;
         }
         const checked = parsed.data;
-        result = await runBusy(() =>
-          api.testPrometheus({ settings: checked }),
-        );
+        result = await runBusy(() => api.testPrometheus({ settings: checked }));
       }
     } catch (e) {
       const fieldErrors = errorsFromResponse(e);
@@ -165,40 +164,24 @@ export function PrometheusFields(props: {
               />
             </>
           )}
-          <TextField
+          <PemField
             id="prometheus-caData"
             label="Prometheus CA (PEM)"
-            multiline
-            minRows={2}
             value={value.caData}
-            onChange={e => set({ caData: e.target.value })}
-            error={!!err('tls.caData')}
-            helperText={err('tls.caData')}
-            fullWidth
-            margin="dense"
-            variant="outlined"
+            onChange={caData => set({ caData })}
+            error={err('tls.caData')}
           />
-          <FormControlLabel
-            control={
-              <Checkbox
-                checked={value.insecureSkipTlsVerify}
-                onChange={e => set({ insecureSkipTlsVerify: e.target.checked })}
-              />
-            }
+          <SkipTlsVerifyField
             label="Skip Prometheus TLS verification (insecure)"
+            checked={value.insecureSkipTlsVerify}
+            onChange={insecureSkipTlsVerify => set({ insecureSkipTlsVerify })}
           />
-          <TextField
+          <PemField
             id="prometheus-clientCertData"
             label="Prometheus client certificate (PEM)"
-            multiline
-            minRows={2}
             value={value.clientCertData}
-            onChange={e => set({ clientCertData: e.target.value })}
-            error={!!err('tls.clientCertData') || !!err('tls')}
-            helperText={err('tls.clientCertData') ?? err('tls')}
-            fullWidth
-            margin="dense"
-            variant="outlined"
+            onChange={clientCertData => set({ clientCertData })}
+            error={err('tls.clientCertData') ?? err('tls')}
           />
           <SecretField
             id="prometheus-clientKeyData"

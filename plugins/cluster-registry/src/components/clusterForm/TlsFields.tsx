@@ -1,8 +1,6 @@
-import Checkbox from '@material-ui/core/Checkbox';
-import FormControlLabel from '@material-ui/core/FormControlLabel';
-import TextField from '@material-ui/core/TextField';
 import { WarningPanel } from '@backstage/core-components';
 import { EndpointForm, errorUnder, FieldErrors } from './formModel';
+import { PemField, SkipTlsVerifyField } from './PemField';
 import { Section } from './Section';
 
 export type TlsForm = Pick<EndpointForm, 'caData' | 'insecureSkipTlsVerify'>;
@@ -16,35 +14,21 @@ export function TlsFields(props: {
   const { value, errors } = props;
   return (
     <Section title="TLS">
-      <TextField
+      <PemField
         id="cluster-caData"
         label="Certificate authority (PEM)"
-        multiline
         minRows={3}
         value={value.caData}
-        onChange={e => props.onChange({ ...value, caData: e.target.value })}
-        error={!!errorUnder(errors, 'tls')}
-        helperText={
-          errorUnder(errors, 'tls') ??
-          "The CA that signed the API server's certificate"
-        }
-        fullWidth
-        margin="dense"
-        variant="outlined"
+        onChange={caData => props.onChange({ ...value, caData })}
+        error={errorUnder(errors, 'tls')}
+        hint="The CA that signed the API server's certificate"
       />
-      <FormControlLabel
-        control={
-          <Checkbox
-            checked={value.insecureSkipTlsVerify}
-            onChange={e =>
-              props.onChange({
-                ...value,
-                insecureSkipTlsVerify: e.target.checked,
-              })
-            }
-          />
-        }
+      <SkipTlsVerifyField
         label="Skip TLS verification (insecure)"
+        checked={value.insecureSkipTlsVerify}
+        onChange={insecureSkipTlsVerify =>
+          props.onChange({ ...value, insecureSkipTlsVerify })
+        }
       />
       {value.insecureSkipTlsVerify && (
         <WarningPanel title="The API server's certificate will not be checked">

@@ -9,3 +9,4 @@ export { SkipVerificationField } from './SkipVerificationField';
 export { Section } from './Section';
 export { VerificationPanel } from './VerificationPanel';
 export { TlsFields } from './TlsFields';
+export { clearingOnChange } from './clearingOnChange';

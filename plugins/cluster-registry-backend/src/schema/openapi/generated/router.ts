@@ -13,6 +13,10 @@ export const spec = {
     version: '1',
     description:
       "Register, organise and watch Kubernetes clusters at runtime.\n\nThis document is the contract: the backend's typed router and the\nclients in `@cluster-registry/plugin-cluster-registry-common` are\ngenerated from it (`yarn workspace @cluster-registry/plugin-cluster-registry-backend\ngenerate:openapi`). Every request is validated against it; the zod rules\nof -common then add what JSON Schema cannot say (PEM decoding, canonical\nURLs, \"required unless isolated\").\n\nSecrets are write-only: a response says only whether one is set\n(`tokenSet`, `keySet`, `passwordSet`, ...). The one exception is\n`GET /internal/connections`, answered only to the backend plugins listed in\n`clusterRegistry.credentialConsumers`.\n\nErrors are Backstage error bodies. A 400 names what it concerns in\n`error.fields`: `[{ field: 'auth.token', reason: '...' }]`.\n",
+    contact: {
+      name: 'Cluster Registry maintainers',
+      url: 'https://github.com/cluster-registry/cluster-registry',
+    },
     license: {
       name: 'Apache-2.0',
       identifier: 'Apache-2.0',
@@ -23,7 +27,21 @@ export const spec = {
       url: '/',
     },
   ],
+  security: [
+    {
+      JWT: [],
+    },
+  ],
   components: {
+    securitySchemes: {
+      JWT: {
+        type: 'http',
+        description:
+          "A Backstage token (a user's, or a plugin's for service-to-service calls).",
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+      },
+    },
     parameters: {
       name: {
         name: 'name',
@@ -928,7 +946,7 @@ export const spec = {
       UpdateClusterRequest: {
         type: 'object',
         description:
-          'Body of PATCH /clusters/{name}: the editable fields; `null` clears. TLS and connection are verified again only when they change.',
+          'Body of `PATCH /clusters/:name`: the editable fields; `null` clears. TLS and connection are verified again only when they change.',
         properties: {
           name: {
             type: 'string',
@@ -978,7 +996,7 @@ export const spec = {
       RotateCredentialsRequest: {
         type: 'object',
         description:
-          'Body of PUT /clusters/{name}/credentials: new credentials (and optionally server URL and TLS), or a whole new kubeconfig and the context to take them from.',
+          'Body of `PUT /clusters/:name/credentials`: new credentials (and optionally server URL and TLS), or a whole new kubeconfig and the context to take them from.',
         properties: {
           serverUrl: {
             type: 'string',
@@ -1419,11 +1437,14 @@ export const spec = {
     '/clusters': {
       get: {
         operationId: 'ListClusters',
+        description:
+          'Clusters in name order, without secrets. Filters combine (AND); `totalCount` counts every match, `nextCursor` reads the next page. Needs `cluster-registry.cluster.read`.',
         summary: 'List clusters, filtered and paged.',
         parameters: [
           {
             name: 'category',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'array',
               items: {
@@ -1437,6 +1458,7 @@ export const spec = {
           {
             name: 'state',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'array',
               items: {
@@ -1449,6 +1471,7 @@ export const spec = {
           {
             name: 'q',
             in: 'query',
+            allowReserved: true,
             description: 'Matches name, title and description.',
             schema: {
               type: 'string',
@@ -1458,6 +1481,7 @@ export const spec = {
           {
             name: 'limit',
             in: 'query',
+            allowReserved: true,
             description: 'Page size, 1 to 500 (default 50).',
             schema: {
               type: 'string',
@@ -1467,6 +1491,7 @@ export const spec = {
           {
             name: 'cursor',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
               maxLength: 1000,
@@ -1497,6 +1522,8 @@ export const spec = {
       },
       post: {
         operationId: 'CreateCluster',
+        description:
+          'Registers a cluster by server URL and credentials, or as an isolated record. The cluster is contacted first (version, nodes, what the credentials may do) and refused with the reason and field if that fails, unless `skipVerification`. Needs `cluster-registry.cluster.create`; audited and announced.',
         summary: 'Register a cluster, verified first unless skipVerification.',
         requestBody: {
           required: true,
@@ -1545,6 +1572,8 @@ export const spec = {
       ],
       get: {
         operationId: 'GetCluster',
+        description:
+          'One cluster with its last health check, without secrets. Needs `cluster-registry.cluster.read`.',
         summary: 'Get one cluster.',
         responses: {
           '200': {
@@ -1570,6 +1599,8 @@ export const spec = {
       },
       patch: {
         operationId: 'UpdateCluster',
+        description:
+          'Edits the descriptive fields, TLS, connection method and Prometheus endpoint. Omitted secrets keep their stored values, but never follow a changed destination. Needs `cluster-registry.cluster.update`; audited and announced.',
         summary: 'Edit a cluster (the name is immutable).',
         requestBody: {
           required: true,
@@ -1611,6 +1642,8 @@ export const spec = {
       },
       delete: {
         operationId: 'DeleteCluster',
+        description:
+          'Removes the registration and its stored credentials; nothing is changed in the cluster. Needs `cluster-registry.cluster.delete`; audited and announced.',
         summary:
           'Disconnect a cluster; the record goes, the cluster itself is untouched.',
         responses: {
@@ -1637,6 +1670,8 @@ export const spec = {
       ],
       put: {
         operationId: 'RotateCredentials',
+        description:
+          'Replaces the credentials (and optionally server URL and TLS), or takes them from a context of a new kubeconfig; verified first unless `skipVerification`. Needs `cluster-registry.cluster.update`; audited and announced.',
         summary:
           "Replace a cluster's credentials, verified like a registration.",
         requestBody: {
@@ -1686,6 +1721,8 @@ export const spec = {
       ],
       post: {
         operationId: 'RefreshCluster',
+        description:
+          'Runs the health check of one cluster now and records what it found. Needs `cluster-registry.cluster.update`; audited, and a state change is announced.',
         summary: 'Health-check the cluster now.',
         responses: {
           '200': {
@@ -1718,6 +1755,8 @@ export const spec = {
       ],
       post: {
         operationId: 'TestClusterPrometheus',
+        description:
+          "Runs `up` against the cluster's stored Prometheus endpoint with its stored credentials and says how many series answered. Needs `cluster-registry.cluster.read`.",
         summary:
           "Run a real query against the cluster's stored Prometheus endpoint.",
         responses: {
@@ -1749,6 +1788,8 @@ export const spec = {
     '/verify': {
       post: {
         operationId: 'VerifyCluster',
+        description:
+          "Connects with registration settings that are not saved and says what it found: the same checks as a registration, for the form's Verify button. Needs `cluster-registry.cluster.create`.",
         summary: 'Verify a registration without saving it.',
         requestBody: {
           required: true,
@@ -1787,6 +1828,8 @@ export const spec = {
     '/prometheus/test': {
       post: {
         operationId: 'TestPrometheus',
+        description:
+          "Runs `up` against Prometheus settings that are not saved, for the form's Test button. Needs `cluster-registry.cluster.create`.",
         summary: 'Run a real query against unsaved Prometheus settings.',
         requestBody: {
           required: true,
@@ -1824,6 +1867,8 @@ export const spec = {
     '/kubeconfig/inspect': {
       post: {
         operationId: 'InspectKubeconfig',
+        description:
+          'Parses a kubeconfig as data (no files read, no commands run) and lists its contexts with whether each can be registered and why not. Needs `cluster-registry.cluster.create`.',
         summary:
           'List the contexts of a kubeconfig and whether each can be registered.',
         requestBody: {
@@ -1865,6 +1910,8 @@ export const spec = {
     '/kubeconfig/import': {
       post: {
         operationId: 'ImportKubeconfig',
+        description:
+          'Registers each picked context as its own cluster. A context may fail on its own (bad input, a name taken) while the others are registered; the contexts share one verification deadline. Needs `cluster-registry.cluster.create`; each registration is audited and announced.',
         summary:
           'Register the picked contexts of a kubeconfig; one result per context.',
         requestBody: {
@@ -1906,6 +1953,8 @@ export const spec = {
     '/internal/connections': {
       get: {
         operationId: 'ListConnections',
+        description:
+          "For the Kubernetes plugin's cluster supplier and other trusted backend plugins (`clusterRegistry.credentialConsumers`), with service-to-service auth only. Clusters the address policy refuses today are left out.",
         summary:
           'Connection details with credentials of every dialable non-isolated cluster; only for the backend plugins in clusterRegistry.credentialConsumers (service-to-service auth).',
         responses: {
@@ -1931,6 +1980,8 @@ export const spec = {
     '/categories': {
       get: {
         operationId: 'ListCategories',
+        description:
+          'Every category, in name order. Needs `cluster-registry.cluster.read`.',
         summary: 'List categories.',
         responses: {
           '200': {
@@ -1953,6 +2004,8 @@ export const spec = {
       },
       post: {
         operationId: 'CreateCategory',
+        description:
+          'Creates a category clusters can be put in. Needs `cluster-registry.category.manage`; audited and announced.',
         summary: 'Create a category.',
         requestBody: {
           required: true,
@@ -1998,6 +2051,8 @@ export const spec = {
       ],
       patch: {
         operationId: 'UpdateCategory',
+        description:
+          "Changes a category's description or colour; its name is immutable. Needs `cluster-registry.category.manage`; audited and announced.",
         summary: "Edit a category's description or colour.",
         requestBody: {
           required: true,
@@ -2036,12 +2091,15 @@ export const spec = {
       },
       delete: {
         operationId: 'DeleteCategory',
+        description:
+          'Deletes a category. While clusters use it the answer is 409 naming them, unless `reassignTo` moves them to another category or `clear=true` leaves them without one, in the same transaction. Needs `cluster-registry.category.manage`; audited and announced.',
         summary:
           'Delete a category; 409 while clusters use it, unless reassignTo or clear=true is given.',
         parameters: [
           {
             name: 'reassignTo',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
               maxLength: 63,
@@ -2050,6 +2108,7 @@ export const spec = {
           {
             name: 'clear',
             in: 'query',
+            allowReserved: true,
             schema: {
               type: 'string',
               enum: ['true', 'false'],

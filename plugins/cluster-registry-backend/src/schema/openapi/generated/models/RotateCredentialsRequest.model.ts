@@ -7,7 +7,7 @@ import { ClusterAuth } from '../models/ClusterAuth.model';
 import { ClusterTlsSettings } from '../models/ClusterTlsSettings.model';
 
 /**
- * Body of PUT /clusters/{name}/credentials: new credentials (and optionally server URL and TLS), or a whole new kubeconfig and the context to take them from.
+ * Body of `PUT /clusters/:name/credentials`: new credentials (and optionally server URL and TLS), or a whole new kubeconfig and the context to take them from.
  * @public
  */
 export interface RotateCredentialsRequest {

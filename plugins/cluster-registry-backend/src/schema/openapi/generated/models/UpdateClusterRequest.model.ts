@@ -8,7 +8,7 @@ import { ClusterTlsSettings } from '../models/ClusterTlsSettings.model';
 import { PrometheusSettingsUpdate } from '../models/PrometheusSettingsUpdate.model';
 
 /**
- * Body of PATCH /clusters/{name}: the editable fields; `null` clears. TLS and connection are verified again only when they change.
+ * Body of `PATCH /clusters/:name`: the editable fields; `null` clears. TLS and connection are verified again only when they change.
  * @public
  */
 export interface UpdateClusterRequest {

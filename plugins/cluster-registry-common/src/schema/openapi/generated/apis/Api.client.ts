@@ -189,6 +189,7 @@ export class DefaultApiClient {
   }
 
   /**
+   * Creates a category clusters can be put in. Needs `cluster-registry.category.manage`; audited and announced.
    * Create a category.
    * @param category -
    */
@@ -214,6 +215,7 @@ export class DefaultApiClient {
   }
 
   /**
+   * Registers a cluster by server URL and credentials, or as an isolated record. The cluster is contacted first (version, nodes, what the credentials may do) and refused with the reason and field if that fails, unless `skipVerification`. Needs `cluster-registry.cluster.create`; audited and announced.
    * Register a cluster, verified first unless skipVerification.
    * @param createClusterRequest -
    */
@@ -239,6 +241,7 @@ export class DefaultApiClient {
   }
 
   /**
+   * Deletes a category. While clusters use it the answer is 409 naming them, unless `reassignTo` moves them to another category or `clear=true` leaves them without one, in the same transaction. Needs `cluster-registry.category.manage`; audited and announced.
    * Delete a category; 409 while clusters use it, unless reassignTo or clear=true is given.
    * @param name -
    * @param reassignTo -
@@ -268,6 +271,7 @@ export class DefaultApiClient {
   }
 
   /**
+   * Removes the registration and its stored credentials; nothing is changed in the cluster. Needs `cluster-registry.cluster.delete`; audited and announced.
    * Disconnect a cluster; the record goes, the cluster itself is untouched.
    * @param name -
    */
@@ -294,6 +298,7 @@ export class DefaultApiClient {
   }
 
   /**
+   * One cluster with its last health check, without secrets. Needs `cluster-registry.cluster.read`.
    * Get one cluster.
    * @param name -
    */
@@ -320,6 +325,7 @@ export class DefaultApiClient {
   }
 
   /**
+   * Registers each picked context as its own cluster. A context may fail on its own (bad input, a name taken) while the others are registered; the contexts share one verification deadline. Needs `cluster-registry.cluster.create`; each registration is audited and announced.
    * Register the picked contexts of a kubeconfig; one result per context.
    * @param importKubeconfigRequest -
    */
@@ -345,6 +351,7 @@ export class DefaultApiClient {
   }
 
   /**
+   * Parses a kubeconfig as data (no files read, no commands run) and lists its contexts with whether each can be registered and why not. Needs `cluster-registry.cluster.create`.
    * List the contexts of a kubeconfig and whether each can be registered.
    * @param inspectKubeconfigRequest -
    */
@@ -370,6 +377,7 @@ export class DefaultApiClient {
   }
 
   /**
+   * Every category, in name order. Needs `cluster-registry.cluster.read`.
    * List categories.
    */
   public async listCategories(
@@ -393,6 +401,7 @@ export class DefaultApiClient {
   }
 
   /**
+   * Clusters in name order, without secrets. Filters combine (AND); `totalCount` counts every match, `nextCursor` reads the next page. Needs `cluster-registry.cluster.read`.
    * List clusters, filtered and paged.
    * @param category -
    * @param state -
@@ -423,6 +432,7 @@ export class DefaultApiClient {
   }
 
   /**
+   * For the Kubernetes plugin\'s cluster supplier and other trusted backend plugins (`clusterRegistry.credentialConsumers`), with service-to-service auth only. Clusters the address policy refuses today are left out.
    * Connection details with credentials of every dialable non-isolated cluster; only for the backend plugins in clusterRegistry.credentialConsumers (service-to-service auth).
    */
   public async listConnections(
@@ -446,6 +456,7 @@ export class DefaultApiClient {
   }
 
   /**
+   * Runs the health check of one cluster now and records what it found. Needs `cluster-registry.cluster.update`; audited, and a state change is announced.
    * Health-check the cluster now.
    * @param name -
    */
@@ -472,6 +483,7 @@ export class DefaultApiClient {
   }
 
   /**
+   * Replaces the credentials (and optionally server URL and TLS), or takes them from a context of a new kubeconfig; verified first unless `skipVerification`. Needs `cluster-registry.cluster.update`; audited and announced.
    * Replace a cluster\'s credentials, verified like a registration.
    * @param name -
    * @param rotateCredentialsRequest -
@@ -500,6 +512,7 @@ export class DefaultApiClient {
   }
 
   /**
+   * Runs `up` against the cluster\'s stored Prometheus endpoint with its stored credentials and says how many series answered. Needs `cluster-registry.cluster.read`.
    * Run a real query against the cluster\'s stored Prometheus endpoint.
    * @param name -
    */
@@ -526,6 +539,7 @@ export class DefaultApiClient {
   }
 
   /**
+   * Runs `up` against Prometheus settings that are not saved, for the form\'s Test button. Needs `cluster-registry.cluster.create`.
    * Run a real query against unsaved Prometheus settings.
    * @param prometheusSettings -
    */
@@ -551,6 +565,7 @@ export class DefaultApiClient {
   }
 
   /**
+   * Changes a category\'s description or colour; its name is immutable. Needs `cluster-registry.category.manage`; audited and announced.
    * Edit a category\'s description or colour.
    * @param name -
    * @param categoryChanges -
@@ -579,6 +594,7 @@ export class DefaultApiClient {
   }
 
   /**
+   * Edits the descriptive fields, TLS, connection method and Prometheus endpoint. Omitted secrets keep their stored values, but never follow a changed destination. Needs `cluster-registry.cluster.update`; audited and announced.
    * Edit a cluster (the name is immutable).
    * @param name -
    * @param updateClusterRequest -
@@ -607,6 +623,7 @@ export class DefaultApiClient {
   }
 
   /**
+   * Connects with registration settings that are not saved and says what it found: the same checks as a registration, for the form\'s Verify button. Needs `cluster-registry.cluster.create`.
    * Verify a registration without saving it.
    * @param verifyClusterRequest -
    */
