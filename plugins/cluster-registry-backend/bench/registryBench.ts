@@ -262,6 +262,7 @@ async function benchDatabase(
       supportedVersions: { min: '1.28' },
       addressPolicy: new AddressPolicy(),
     },
+    permissions: mockServices.permissions(),
   });
   const silent: LoggerService = {
     info() {},

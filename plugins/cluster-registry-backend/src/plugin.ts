@@ -90,6 +90,10 @@ export const clusterRegistryPlugin = createBackendPlugin({
           },
           auditor,
           announce,
+          permissions,
+          credentialConsumers: settings?.getOptionalStringArray(
+            'credentialConsumers',
+          ) ?? ['kubernetes'],
         });
         const health = new HealthChecker({
           service,
@@ -123,7 +127,6 @@ export const clusterRegistryPlugin = createBackendPlugin({
         });
         registerClusterActions({
           actionsRegistry,
-          permissions,
           service,
           supportedVersions,
           appBaseUrl: config.getOptionalString('app.baseUrl'),
@@ -131,12 +134,8 @@ export const clusterRegistryPlugin = createBackendPlugin({
         httpRouter.use(
           await createRouter({
             httpAuth,
-            permissions,
             service,
             supportedVersions,
-            credentialConsumers: settings?.getOptionalStringArray(
-              'credentialConsumers',
-            ) ?? ['kubernetes'],
           }),
         );
       },

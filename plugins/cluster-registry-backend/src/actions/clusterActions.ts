@@ -1,19 +1,10 @@
-import {
-  BackstageCredentials,
-  PermissionsService,
-} from '@backstage/backend-plugin-api';
-import { BasicPermission } from '@backstage/plugin-permission-common';
 import { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import {
   CLUSTER_STATES,
-  clusterCreatePermission,
-  clusterReadPermission,
-  clusterUpdatePermission,
   createClusterSchema,
   updateClusterSchema,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import { SupportedVersions } from '../kubernetes/versions';
-import { authorizeCredentials } from '../service/authorize';
 import { ClusterService } from '../service/ClusterService';
 import { parse } from '../service/parse';
 import { toClusterView } from '../service/views';
@@ -25,24 +16,12 @@ import { toClusterView } from '../service/views';
  */
 export function registerClusterActions(options: {
   actionsRegistry: ActionsRegistryService;
-  permissions: PermissionsService;
   service: ClusterService;
   supportedVersions: SupportedVersions;
   /** The portal's address, for links where a person completes an action. */
   appBaseUrl?: string;
 }) {
-  const {
-    actionsRegistry,
-    permissions,
-    service,
-    supportedVersions,
-    appBaseUrl,
-  } = options;
-  /** Checks a permission for the action's caller; returns who the caller is. */
-  const authorize = (
-    credentials: BackstageCredentials,
-    permission: BasicPermission,
-  ) => authorizeCredentials(permissions, credentials, permission);
+  const { actionsRegistry, service, supportedVersions, appBaseUrl } = options;
   const summary = (c: ReturnType<typeof toClusterView>) => ({
     name: c.name,
     title: c.title,
@@ -88,14 +67,16 @@ export function registerClusterActions(options: {
         }),
     },
     action: async ({ input, credentials }) => {
-      await authorize(credentials, clusterReadPermission);
-      const page = await service.listClusters({
-        categories: input.categories,
-        states: input.states,
-        q: input.q,
-        limit: input.limit,
-        cursor: input.cursor,
-      });
+      const page = await service.listClusters(
+        {
+          categories: input.categories,
+          states: input.states,
+          q: input.q,
+          limit: input.limit,
+          cursor: input.cursor,
+        },
+        { credentials },
+      );
       return {
         output: {
           clusters: page.items.map(c =>
@@ -119,9 +100,8 @@ export function registerClusterActions(options: {
       output: z => z.object({ cluster: z.object({}).passthrough() }),
     },
     action: async ({ input, credentials }) => {
-      await authorize(credentials, clusterReadPermission);
       const cluster = toClusterView(
-        await service.getCluster(input.name),
+        await service.getCluster(input.name, { credentials }),
         supportedVersions,
       );
       return { output: { cluster: cluster as any } };
@@ -164,12 +144,11 @@ export function registerClusterActions(options: {
         }),
     },
     action: async ({ input, credentials }) => {
-      const actor = await authorize(credentials, clusterCreatePermission);
       if (!input.isolated) {
         // Checked like a registration (except the credential), so the link
         // leads to a form that can succeed.
         const { labels, ...rest } = input;
-        service.assertAddresses(
+        await service.checkRegistration(
           parse(createClusterSchema, {
             ...rest,
             labels,
@@ -177,6 +156,7 @@ export function registerClusterActions(options: {
             auth: { type: 'bearerToken', token: 'checked-later' },
             skipVerification: true,
           }),
+          { credentials },
         );
         const query = new URLSearchParams(
           Object.entries({ ...rest, isolated: undefined }).filter(
@@ -205,7 +185,7 @@ export function registerClusterActions(options: {
         serverUrl: undefined,
       });
       // Audited and announced by the service, like every other entry point.
-      const record = await service.register(body, { actor });
+      const record = await service.register(body, { credentials });
       return {
         output: {
           registered: true,
@@ -231,10 +211,9 @@ export function registerClusterActions(options: {
       output: z => z.object({ cluster: z.object({}).passthrough() }),
     },
     action: async ({ input, credentials }) => {
-      const actor = await authorize(credentials, clusterUpdatePermission);
       const changes = parse(updateClusterSchema, { category: input.category });
       return clusterOutput(
-        await service.update(input.name, changes, { actor }),
+        await service.update(input.name, changes, { credentials }),
       );
     },
   });
@@ -250,8 +229,7 @@ export function registerClusterActions(options: {
       output: z => z.object({ cluster: z.object({}).passthrough() }),
     },
     action: async ({ input, credentials }) => {
-      const actor = await authorize(credentials, clusterUpdatePermission);
-      return clusterOutput(await service.refresh(input.name, { actor }));
+      return clusterOutput(await service.refresh(input.name, { credentials }));
     },
   });
 }

@@ -1,10 +1,12 @@
 import {
-  AwsClusterAuth,
   Category,
   Cluster,
   ClusterState,
   ClusterStatus,
   ClusterTls,
+  ParsedClusterAuth,
+  ParsedClusterConnection,
+  ParsedClusterPrometheus,
 } from '@cluster-registry/plugin-cluster-registry-common';
 
 /** Every secret of a cluster; stored only encrypted, never returned by the API. */
@@ -17,27 +19,32 @@ export interface ClusterSecrets {
   prometheusClientKeyData?: string;
 }
 
-export type StoredAuth =
-  | { type: 'bearerToken' }
-  | { type: 'clientCertificate'; certData: string }
-  | AwsClusterAuth;
+/** Omit that keeps a union a union (each member loses the keys). */
+type OmitEach<T, K extends PropertyKey> = T extends unknown
+  ? Omit<T, K>
+  : never;
+
+/**
+ * The stored forms of the sections that carry secrets: the parsed request
+ * types of the contract without their secret fields, which live sealed in
+ * `ClusterSecrets` (see `service/clusterSecrets.ts`). Derived, so that a new
+ * auth type or connection method reaches every mapper through the compiler.
+ */
+export type StoredAuth = OmitEach<ParsedClusterAuth, 'token' | 'keyData'>;
+
+type StoredSshTunnel = Omit<
+  Extract<ParsedClusterConnection, { method: 'sshTunnel' }>['sshTunnel'],
+  'password' | 'privateKey'
+>;
 
 export type StoredConnection =
-  | { method: 'direct' }
-  | { method: 'proxy'; proxyUrl: string }
-  | {
-      method: 'sshTunnel';
-      sshTunnel: { host: string; port: number; username: string };
-    };
+  | Exclude<ParsedClusterConnection, { method: 'sshTunnel' }>
+  | { method: 'sshTunnel'; sshTunnel: StoredSshTunnel };
 
-export interface StoredPrometheus {
-  url: string;
-  auth: { type: 'anonymous' } | { type: 'basic'; username: string };
-  tls?: {
-    caData?: string;
-    insecureSkipTlsVerify: boolean;
-    clientCertData?: string;
-  };
+export interface StoredPrometheus
+  extends Omit<ParsedClusterPrometheus, 'auth' | 'tls'> {
+  auth: OmitEach<ParsedClusterPrometheus['auth'], 'password'>;
+  tls?: Omit<NonNullable<ParsedClusterPrometheus['tls']>, 'clientKeyData'>;
 }
 
 /** The health status as stored; `versionSupported` is computed when shown. */

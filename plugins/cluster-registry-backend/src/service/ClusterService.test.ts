@@ -1,3 +1,4 @@
+import { mockServices } from '@backstage/backend-test-utils';
 import { ClusterRecord, ClusterStore } from '../database/types';
 import { verifyCluster } from '../kubernetes/verifyCluster';
 import { AddressPolicy } from '../network/AddressPolicy';
@@ -33,7 +34,10 @@ describe('ClusterService.isDialable (what /internal/connections hands out)', () 
       supportedVersions: { min: '1.28' },
       addressPolicy: rebound,
     };
-    const service = new ClusterService({} as ClusterStore, { verify: options });
+    const service = new ClusterService({} as ClusterStore, {
+      verify: options,
+      permissions: mockServices.permissions(),
+    });
     const healthy = record({ state: 'running' });
     expect(service.isDialable(healthy)).toBe(true);
 

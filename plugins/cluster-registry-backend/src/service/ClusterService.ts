@@ -1,4 +1,10 @@
-import { AuditorService } from '@backstage/backend-plugin-api';
+import {
+  AuditorService,
+  BackstageCredentials,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { NotAllowedError } from '@backstage/errors';
+import { BasicPermission } from '@backstage/plugin-permission-common';
 import { ADDRESS_POLICY_REFUSAL } from '../network/AddressPolicy';
 import {
   ClusterConnection,
@@ -40,6 +46,11 @@ import {
 } from '../kubernetes/inspectKubeconfig';
 import {
   Category,
+  categoryManagePermission,
+  clusterCreatePermission,
+  clusterDeletePermission,
+  clusterReadPermission,
+  clusterUpdatePermission,
   createClusterSchema,
   FieldIssue,
   KubeconfigImportResult,
@@ -48,6 +59,7 @@ import {
   rotateCredentialsSchema,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import { isError } from '@backstage/errors';
+import { authorizeCredentials } from './authorize';
 import { fieldError } from './errors';
 import { parse } from './parse';
 import { toClusterView } from './views';
@@ -67,10 +79,23 @@ export interface ClusterServiceOptions {
   auditor?: AuditorService;
   /** Announces every change (the events service); must not throw. */
   announce?(change: ClusterRegistryChange): Promise<void>;
+  /** Decides every call of every entry point. */
+  permissions: PermissionsService;
+  /** Plugin ids whose service principals may read connections with credentials. */
+  credentialConsumers?: string[];
 }
 
-/** Who asks for a change, and the HTTP request when there is one. */
+/**
+ * Who calls, whichever way they came in (REST, the actions registry), and
+ * the HTTP request when there is one (for the audit event).
+ */
 export interface Caller {
+  credentials: BackstageCredentials;
+  request?: Request;
+}
+
+/** An authorized caller: who they are, for createdBy/updatedBy and the audit event. */
+interface Acting {
   actor: string;
   request?: Request;
 }
@@ -149,7 +174,7 @@ export class ClusterService {
   private async change<T>(
     eventId: string,
     meta: Record<string, string>,
-    caller: Caller,
+    caller: Acting,
     fn: () => Promise<T>,
   ): Promise<T> {
     const event = await this.options.auditor?.createEvent({
@@ -171,8 +196,31 @@ export class ClusterService {
     return result;
   }
 
+  /** Checks one permission for the caller; every public method starts here. */
+  private async authorize(
+    caller: Caller,
+    permission: BasicPermission,
+  ): Promise<Acting> {
+    const actor = await authorizeCredentials(
+      this.options.permissions,
+      caller.credentials,
+      permission,
+    );
+    return { actor, request: caller.request };
+  }
+
   private get policy() {
     return this.options.verify.addressPolicy;
+  }
+
+  /**
+   * Checks a registration as far as it can be checked without its
+   * credential (permission, addresses), for the MCP action that hands a
+   * person a link to complete it.
+   */
+  async checkRegistration(input: CreateInput, caller: Caller): Promise<void> {
+    await this.authorize(caller, clusterCreatePermission);
+    this.assertAddresses(input);
   }
 
   /**
@@ -197,16 +245,19 @@ export class ClusterService {
 
   // ── reads: every entry point reads through here too ─────────────────────
   /** One cluster, without its secrets. */
-  getCluster(name: string): Promise<ClusterRecord> {
+  async getCluster(name: string, caller: Caller): Promise<ClusterRecord> {
+    await this.authorize(caller, clusterReadPermission);
     return this.store.getCluster(name);
   }
 
   /** A filtered page of clusters, without their secrets. */
-  listClusters(options: ListClustersOptions) {
+  async listClusters(options: ListClustersOptions, caller: Caller) {
+    await this.authorize(caller, clusterReadPermission);
     return this.store.listClusters(options);
   }
 
-  listCategories(): Promise<Category[]> {
+  async listCategories(caller: Caller): Promise<Category[]> {
+    await this.authorize(caller, clusterReadPermission);
     return this.store.listCategories();
   }
 
@@ -220,7 +271,21 @@ export class ClusterService {
    * A cluster whose address the policy refuses today (it may have been
    * tightened since the cluster was stored) is not handed out.
    */
-  async listConnections(): Promise<ClusterConnection[]> {
+  async listConnections(caller: Caller): Promise<ClusterConnection[]> {
+    const { principal } = caller.credentials as {
+      principal: { type: string; subject?: string };
+    };
+    const consumers = this.options.credentialConsumers ?? [];
+    if (
+      principal.type !== 'service' ||
+      !consumers.some(pluginId => principal.subject === `plugin:${pluginId}`)
+    ) {
+      throw new NotAllowedError(
+        `${
+          principal.subject ?? principal.type
+        } may not read cluster credentials (clusterRegistry.credentialConsumers)`,
+      );
+    }
     const clusters = await this.store.listAllClustersWithSecrets();
     return clusters.filter(c => this.isDialable(c)).map(toConnection);
   }
@@ -245,7 +310,11 @@ export class ClusterService {
 
   // ── kubeconfigs: data only, parsed off the main thread ──────────────────
 
-  async inspectKubeconfig(text: string): Promise<KubeconfigInspection> {
+  async inspectKubeconfig(
+    text: string,
+    caller: Caller,
+  ): Promise<KubeconfigInspection> {
+    await this.authorize(caller, clusterCreatePermission);
     return inspectKubeconfig(await parseKubeconfig(text), this.policy);
   }
 
@@ -262,6 +331,7 @@ export class ClusterService {
     input: ImportInput,
     caller: Caller,
   ): Promise<KubeconfigImportResult[]> {
+    const acting = await this.authorize(caller, clusterCreatePermission);
     const kc = await parseKubeconfig(input.kubeconfig);
     const deadline = Date.now() + this.verificationTimeoutMs;
     const importOne = async (
@@ -275,7 +345,7 @@ export class ClusterService {
           this.policy,
         );
         name = pick.name ?? fromContext.name;
-        const record = await this.register(
+        const record = await this.registerAs(
           parse(createClusterSchema, {
             ...fromContext,
             name,
@@ -286,7 +356,7 @@ export class ClusterService {
             labels: pick.labels,
             skipVerification: input.skipVerification,
           }),
-          caller,
+          acting,
           {
             timeoutMs: Math.max(1, deadline - Date.now()),
             meta: { context: pick.context },
@@ -372,7 +442,11 @@ export class ClusterService {
   }
 
   /** Parses the unsaved-verify body (a registration body) and probes it. */
-  async verifyUnsaved(input: CreateInput): Promise<ClusterProbe> {
+  async verifyUnsaved(
+    input: CreateInput,
+    caller: Caller,
+  ): Promise<ClusterProbe> {
+    await this.authorize(caller, clusterCreatePermission);
     if (input.isolated)
       throw fieldError(
         'isolated',
@@ -401,9 +475,16 @@ export class ClusterService {
    * Registers a cluster, verified first unless `skipVerification`;
    * `timeoutMs` shortens the verification (an import shares one deadline).
    */
-  async register(
+  async register(input: CreateInput, caller: Caller): Promise<ClusterRecord> {
+    return this.registerAs(
+      input,
+      await this.authorize(caller, clusterCreatePermission),
+    );
+  }
+
+  private async registerAs(
     input: CreateInput,
-    caller: Caller,
+    caller: Acting,
     options: { timeoutMs?: number; meta?: Record<string, string> } = {},
   ): Promise<ClusterRecord> {
     return this.change(
@@ -485,13 +566,14 @@ export class ClusterService {
     });
   }
 
-  update(
+  async update(
     name: string,
     input: UpdateInput,
     caller: Caller,
   ): Promise<ClusterRecord> {
-    return this.change('cluster-update', { cluster: name }, caller, () =>
-      this.updateNow(name, input, caller.actor),
+    const acting = await this.authorize(caller, clusterUpdatePermission);
+    return this.change('cluster-update', { cluster: name }, acting, () =>
+      this.updateNow(name, input, acting.actor),
     );
   }
 
@@ -586,6 +668,7 @@ export class ClusterService {
     input: RotateInput,
     caller: Caller,
   ): Promise<ClusterRecord> {
+    const acting = await this.authorize(caller, clusterUpdatePermission);
     let rotation = input;
     if (input.kubeconfig) {
       const fromContext = registrationFromContext(
@@ -603,8 +686,8 @@ export class ClusterService {
     return this.change(
       'cluster-rotate-credentials',
       { cluster: name },
-      caller,
-      () => this.rotateNow(name, rotation, caller.actor),
+      acting,
+      () => this.rotateNow(name, rotation, acting.actor),
     );
   }
 
@@ -644,10 +727,12 @@ export class ClusterService {
 
   /** Tests the stored Prometheus endpoint of a cluster, or the given unsaved settings. */
   async testPrometheus(
-    name: string | undefined,
-    unsaved?: PrometheusInput,
+    target: { cluster: string } | { settings: PrometheusInput },
+    caller: Caller,
   ): Promise<PrometheusTestResult> {
-    if (unsaved) {
+    if ('settings' in target) {
+      await this.authorize(caller, clusterCreatePermission);
+      const unsaved = target.settings;
       // The body of POST /prometheus/test is the settings themselves.
       this.policy.assertUrl('url', unsaved.url);
       const split = splitPrometheus(unsaved);
@@ -658,7 +743,8 @@ export class ClusterService {
         this.policy,
       );
     }
-    const current = await this.store.getClusterWithSecrets(name!);
+    await this.authorize(caller, clusterReadPermission);
+    const current = await this.store.getClusterWithSecrets(target.cluster);
     if (!current.prometheus)
       throw fieldError('prometheus', 'the cluster has no Prometheus endpoint');
     return testPrometheus(
@@ -671,6 +757,7 @@ export class ClusterService {
 
   /** Re-checks a stored cluster now and records the result. */
   async refresh(name: string, caller: Caller): Promise<ClusterRecord> {
+    const acting = await this.authorize(caller, clusterUpdatePermission);
     const current = await this.store.getClusterWithSecrets(name);
     if (current.isolated) return current;
     const probe = await this.probe({
@@ -683,7 +770,7 @@ export class ClusterService {
     return this.change(
       'cluster-refresh',
       { cluster: name },
-      caller,
+      acting,
       async () => {
         await this.store.updateStatus(name, statusFromProbe(probe));
         return this.store.getCluster(name);
@@ -710,38 +797,42 @@ export class ClusterService {
     }
   }
 
-  deleteCluster(name: string, caller: Caller): Promise<void> {
-    return this.change('cluster-disconnect', { cluster: name }, caller, () =>
+  async deleteCluster(name: string, caller: Caller): Promise<void> {
+    const acting = await this.authorize(caller, clusterDeletePermission);
+    return this.change('cluster-disconnect', { cluster: name }, acting, () =>
       this.store.deleteCluster(name),
     );
   }
 
   // ── categories ──────────────────────────────────────────────────────────
-  createCategory(category: Category, caller: Caller): Promise<Category> {
+  async createCategory(category: Category, caller: Caller): Promise<Category> {
+    const acting = await this.authorize(caller, categoryManagePermission);
     return this.change(
       'category-create',
       { category: category.name },
-      caller,
+      acting,
       () => this.store.createCategory(category),
     );
   }
 
-  updateCategory(
+  async updateCategory(
     name: string,
     changes: Omit<Category, 'name'>,
     caller: Caller,
   ): Promise<Category> {
-    return this.change('category-update', { category: name }, caller, () =>
+    const acting = await this.authorize(caller, categoryManagePermission);
+    return this.change('category-update', { category: name }, acting, () =>
       this.store.updateCategory(name, changes),
     );
   }
 
-  deleteCategory(
+  async deleteCategory(
     name: string,
     options: { reassignTo?: string | null },
     caller: Caller,
   ): Promise<void> {
-    return this.change('category-delete', { category: name }, caller, () =>
+    const acting = await this.authorize(caller, categoryManagePermission);
+    return this.change('category-delete', { category: name }, acting, () =>
       this.store.deleteCategory(name, options),
     );
   }

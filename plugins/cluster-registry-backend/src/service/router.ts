@@ -1,20 +1,11 @@
-import {
-  HttpAuthService,
-  PermissionsService,
-} from '@backstage/backend-plugin-api';
-import { isError, NotAllowedError } from '@backstage/errors';
-import { BasicPermission } from '@backstage/plugin-permission-common';
+import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { isError } from '@backstage/errors';
 import {
   CLUSTER_STATES,
-  categoryManagePermission,
   categoryNameSchema,
   categoryChangesSchema,
   categorySchema,
-  clusterCreatePermission,
   clusterPrometheusSchema,
-  clusterDeletePermission,
-  clusterReadPermission,
-  clusterUpdatePermission,
   createClusterSchema,
   importKubeconfigSchema,
   inspectKubeconfigSchema,
@@ -26,7 +17,6 @@ import { z } from 'zod';
 import { SupportedVersions } from '../kubernetes/versions';
 import { createOpenApiRouter } from '../schema/openapi';
 import { Caller, ClusterService } from './ClusterService';
-import { authorizeCredentials } from './authorize';
 import { toClusterView } from './views';
 import { jsonBodies, translateBodyError } from './jsonBodies';
 import { parse } from './parse';
@@ -34,11 +24,8 @@ import { fieldError, fieldsError } from './errors';
 
 export interface RouterOptions {
   httpAuth: HttpAuthService;
-  permissions: PermissionsService;
   service: ClusterService;
   supportedVersions: SupportedVersions;
-  /** Plugin ids allowed to read credentials from /internal/connections. */
-  credentialConsumers: string[];
 }
 
 const listQuerySchema = z
@@ -116,13 +103,7 @@ export function translateValidationError(error: Error): Error {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const {
-    httpAuth,
-    permissions,
-    service,
-    supportedVersions,
-    credentialConsumers,
-  } = options;
+  const { httpAuth, service, supportedVersions } = options;
   // Every request is checked against the OpenAPI document first (the
   // library also serves it at /openapi.json), then parsed with the zod rules.
   const router = await createOpenApiRouter({
@@ -131,20 +112,11 @@ export async function createRouter(
     middleware: [(_req, _res, next) => next()],
   });
 
-  /** Checks a permission for the caller; returns who the caller is. */
-  async function authorize(
-    req: Request,
-    permission: BasicPermission,
-  ): Promise<string> {
-    const credentials = await httpAuth.credentials(req, {
+  /** Who calls: the service authorizes and audits with it. */
+  const caller = async (req: Request): Promise<Caller> => ({
+    credentials: await httpAuth.credentials(req, {
       allow: ['user', 'service'],
-    });
-    return authorizeCredentials(permissions, credentials, permission);
-  }
-
-  /** The caller of a change, for the service's audit event. */
-  const caller = (req: Request, actor: string): Caller => ({
-    actor,
+    }),
     request: req,
   });
 
@@ -153,15 +125,17 @@ export async function createRouter(
 
   // ── clusters ────────────────────────────────────────────────────────────
   router.get('/clusters', async (req, res) => {
-    await authorize(req, clusterReadPermission);
     const query = parse(listQuerySchema, req.query);
-    const page = await service.listClusters({
-      categories: asArray(query.category),
-      states: asArray(query.state),
-      q: query.q,
-      limit: query.limit,
-      cursor: query.cursor,
-    });
+    const page = await service.listClusters(
+      {
+        categories: asArray(query.category),
+        states: asArray(query.state),
+        q: query.q,
+        limit: query.limit,
+        cursor: query.cursor,
+      },
+      await caller(req),
+    );
     res.json({
       items: page.items.map(view),
       nextCursor: page.nextCursor,
@@ -170,75 +144,64 @@ export async function createRouter(
   });
 
   router.post('/clusters', async (req, res) => {
-    const actor = await authorize(req, clusterCreatePermission);
     const input = parse(createClusterSchema, req.body);
-    const record = await service.register(input, caller(req, actor));
+    const record = await service.register(input, await caller(req));
     res.status(201).json(view(record));
   });
 
   router.get('/clusters/:name', async (req, res) => {
-    await authorize(req, clusterReadPermission);
-    res.json(view(await service.getCluster(req.params.name)));
+    res.json(
+      view(await service.getCluster(req.params.name, await caller(req))),
+    );
   });
 
   router.patch('/clusters/:name', async (req, res) => {
-    const actor = await authorize(req, clusterUpdatePermission);
     const input = parse(updateClusterSchema, req.body);
     const record = await service.update(
       req.params.name,
       input,
-      caller(req, actor),
+      await caller(req),
     );
     res.json(view(record));
   });
 
   router.delete('/clusters/:name', async (req, res) => {
-    const actor = await authorize(req, clusterDeletePermission);
-    await service.deleteCluster(req.params.name, caller(req, actor));
+    await service.deleteCluster(req.params.name, await caller(req));
     res.status(204).end();
   });
 
   router.put('/clusters/:name/credentials', async (req, res) => {
-    const actor = await authorize(req, clusterUpdatePermission);
     const input = parse(rotateCredentialsSchema, req.body);
     const record = await service.rotateCredentials(
       req.params.name,
       input,
-      caller(req, actor),
+      await caller(req),
     );
     res.json(view(record));
   });
 
   router.post('/clusters/:name/refresh', async (req, res) => {
-    const actor = await authorize(req, clusterUpdatePermission);
-    const refreshed = await service.refresh(
-      req.params.name,
-      caller(req, actor),
-    );
+    const refreshed = await service.refresh(req.params.name, await caller(req));
     res.json(view(refreshed));
   });
 
   // ── for trusted backend plugins: credentials, server-side only ─────────
   router.get('/internal/connections', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['service'] });
-    const subject = credentials.principal.subject;
-    if (
-      !credentialConsumers.some(pluginId => subject === `plugin:${pluginId}`)
-    ) {
-      throw new NotAllowedError(
-        `${subject} may not read cluster credentials (clusterRegistry.credentialConsumers)`,
-      );
-    }
-    res.json({ items: await service.listConnections() });
+    res.json({
+      items: await service.listConnections({ credentials, request: req }),
+    });
   });
 
   router.post('/verify', async (req, res) => {
-    await authorize(req, clusterCreatePermission);
     const input = parse(createClusterSchema, {
       ...req.body,
       name: req.body?.name ?? 'unsaved',
     });
-    const { nodeCount, ...result } = await service.verifyUnsaved(input);
+    const { nodeCount, ...result } = await service.verifyUnsaved(
+      input,
+      await caller(req),
+    );
     res.json({
       ...result,
       nodeCount,
@@ -247,57 +210,56 @@ export async function createRouter(
   });
 
   router.post('/clusters/:name/prometheus/test', async (req, res) => {
-    await authorize(req, clusterReadPermission);
-    res.json(await service.testPrometheus(req.params.name));
+    res.json(
+      await service.testPrometheus(
+        { cluster: req.params.name },
+        await caller(req),
+      ),
+    );
   });
 
   router.post('/prometheus/test', async (req, res) => {
-    await authorize(req, clusterCreatePermission);
     const prometheus = parse(clusterPrometheusSchema, req.body);
-    res.json(await service.testPrometheus(undefined, prometheus));
+    res.json(
+      await service.testPrometheus({ settings: prometheus }, await caller(req)),
+    );
   });
 
   // ── kubeconfig ──────────────────────────────────────────────────────────
   router.post('/kubeconfig/inspect', async (req, res) => {
-    await authorize(req, clusterCreatePermission);
     const { kubeconfig } = parse(inspectKubeconfigSchema, req.body);
-    res.json(await service.inspectKubeconfig(kubeconfig));
+    res.json(await service.inspectKubeconfig(kubeconfig, await caller(req)));
   });
 
   router.post('/kubeconfig/import', async (req, res) => {
-    const actor = await authorize(req, clusterCreatePermission);
     const input = parse(importKubeconfigSchema, req.body);
     res.json({
-      results: await service.importKubeconfig(input, caller(req, actor)),
+      results: await service.importKubeconfig(input, await caller(req)),
     });
   });
 
   // ── categories ──────────────────────────────────────────────────────────
   router.get('/categories', async (req, res) => {
-    await authorize(req, clusterReadPermission);
-    res.json({ items: await service.listCategories() });
+    res.json({ items: await service.listCategories(await caller(req)) });
   });
 
   router.post('/categories', async (req, res) => {
-    const actor = await authorize(req, categoryManagePermission);
     const category = parse(categorySchema, req.body);
-    await service.createCategory(category, caller(req, actor));
+    await service.createCategory(category, await caller(req));
     res.status(201).json(category);
   });
 
   router.patch('/categories/:name', async (req, res) => {
-    const actor = await authorize(req, categoryManagePermission);
     const changes = parse(categoryChangesSchema, req.body);
     const category = await service.updateCategory(
       req.params.name,
       changes,
-      caller(req, actor),
+      await caller(req),
     );
     res.json(category);
   });
 
   router.delete('/categories/:name', async (req, res) => {
-    const actor = await authorize(req, categoryManagePermission);
     const query = parse(deleteCategoryQuerySchema, req.query);
     if (query.reassignTo && query.clear === 'true') {
       throw fieldError(
@@ -309,7 +271,7 @@ export async function createRouter(
     await service.deleteCategory(
       req.params.name,
       { reassignTo },
-      caller(req, actor),
+      await caller(req),
     );
     res.status(204).end();
   });
