@@ -60,14 +60,16 @@ prepare() {
 
 lint() {
   # Every check runs (a failure does not hide the next ones), each timed. The
-  # API reports are read from dist-types/, so this stage runs `yarn tsc` first
-  # (the typecheck stage after it then reuses its incremental build info).
+  # API reports are read from dist-types/, so this stage runs `yarn tsc` first,
+  # from scratch: an incremental build may print the members of inferred (zod)
+  # types in another order, which a report would show as an API change. The
+  # typecheck stage after it then reuses that build.
   local -a checks=(
     'repo lint|yarn backstage-cli repo lint'
     'prettier|yarn prettier --check --loglevel warn .'
     'repo fix|yarn fix --check'
     'openapi lint|yarn backstage-repo-tools repo schema openapi lint'
-    'api reports|yarn tsc && yarn build:api-reports:only --ci'
+    'api reports|rm -rf dist-types && yarn tsc && yarn build:api-reports:only --ci'
     'knip reports|yarn build:knip-reports --ci'
     'changesets|lint_changesets'
   )
