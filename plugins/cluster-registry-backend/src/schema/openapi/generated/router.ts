@@ -27,17 +27,12 @@ export const spec = {
       url: '/',
     },
   ],
-  security: [
-    {
-      JWT: [],
-    },
-  ],
   components: {
     securitySchemes: {
       JWT: {
         type: 'http',
         description:
-          "A Backstage token (a user's, or a plugin's for service-to-service calls).",
+          "A Backstage token: a user's, or a plugin's for service-to-service calls. The plugin checks it itself (`httpAuth`), so operations do not declare it: the request validator would refuse what Backstage's own auth accepts (a guest without a header in development).",
         scheme: 'bearer',
         bearerFormat: 'JWT',
       },
