@@ -3,7 +3,8 @@
 /**
  * Which secrets a cluster has (names such as "token", never values), so that
  * listing clusters does not decrypt every secret just to say "set".
- * Rows written before this migration have null here and are read the old way.
+ * Rows written before this migration have null here; the store fills them in
+ * at startup (it decrypts those rows once to name their secrets).
  *
  * @param {import('knex').Knex} knex
  */

@@ -135,4 +135,27 @@ describe('reencrypt-secrets', () => {
     await knex.destroy();
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  it('names the secrets of rows written before secret_keys existed, and leaves out a row no key can open instead of failing them all', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reencrypt-'));
+    const [theKey, lostKey] = [key(), key()];
+    const first = await openStore(dir, theKey);
+    await first.store.createCluster(storedCluster('legacy', 't1'));
+    await first.knex('clusters').update({ secret_keys: null });
+    await first.knex.destroy();
+    const lost = await openStore(dir, lostKey);
+    await lost.store.createCluster(storedCluster('unreadable', 't2'));
+    await lost.knex.destroy();
+
+    const { store, knex } = await openStore(dir, theKey);
+    expect((await store.getCluster('legacy')).secretKeys).toEqual(['token']);
+    const unreadable: string[] = [];
+    const all = await store.listAllClustersWithSecrets(name =>
+      unreadable.push(name),
+    );
+    expect(all.map(c => c.name)).toEqual(['legacy']);
+    expect(unreadable).toEqual(['unreadable']);
+    await knex.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });

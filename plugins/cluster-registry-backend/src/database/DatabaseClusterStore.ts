@@ -116,7 +116,36 @@ export class DatabaseClusterStore implements ClusterStore {
     if (!options.database.migrations?.skip) {
       await client.migrate.latest({ directory: migrationsDir });
     }
-    return new DatabaseClusterStore(client, options.secrets);
+    const store = new DatabaseClusterStore(client, options.secrets);
+    await store.backfillSecretKeys();
+    return store;
+  }
+
+  /**
+   * Rows written before the secret_keys column name their secrets nowhere
+   * but inside the ciphertext; name them once, so that views (which never
+   * decrypt) say "set" for them too. A row this key cannot open is left for
+   * `reencrypt-secrets` and the health check to report.
+   */
+  private async backfillSecretKeys() {
+    const rows: Array<{ name: string; secrets: string }> = await this.db(
+      'clusters',
+    )
+      .whereNotNull('secrets')
+      .whereNull('secret_keys')
+      .select('name', 'secrets');
+    for (const row of rows) {
+      let keys: string[];
+      try {
+        keys = Object.keys(JSON.parse(this.box.decrypt(row.secrets))).sort();
+      } catch {
+        continue;
+      }
+      await this.db('clusters')
+        .where({ name: row.name, secrets: row.secrets })
+        .whereNull('secret_keys')
+        .update({ secret_keys: JSON.stringify(keys) });
+    }
   }
 
   private readonly reads: PreparedReads;
@@ -369,11 +398,22 @@ export class DatabaseClusterStore implements ClusterStore {
     return { items, nextCursor, totalCount: Number(count) };
   }
 
-  async listAllClustersWithSecrets(): Promise<ClusterRecordWithSecrets[]> {
+  async listAllClustersWithSecrets(
+    onUnreadable?: (name: string, error: Error) => void,
+  ): Promise<ClusterRecordWithSecrets[]> {
     const rows = await this.db<ClusterRow>('clusters')
       .where({ isolated: false })
       .orderBy('name');
-    return rows.map(r => this.toRecordWithSecrets(r));
+    // One row this key cannot open (sealed under a retired key) costs only
+    // that cluster, not the whole sweep or every Kubernetes request.
+    return rows.flatMap(r => {
+      try {
+        return [this.toRecordWithSecrets(r)];
+      } catch (error) {
+        onUnreadable?.(r.name, error as Error);
+        return [];
+      }
+    });
   }
 
   async updateCluster(

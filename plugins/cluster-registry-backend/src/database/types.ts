@@ -122,7 +122,10 @@ export interface ClusterStore {
     totalCount: number;
   }>;
   /** Every non-isolated cluster with its secrets, for health checks and suppliers. */
-  listAllClustersWithSecrets(): Promise<ClusterRecordWithSecrets[]>;
+  listAllClustersWithSecrets(
+    /** Told about each row whose secrets cannot be decrypted; it is left out. */
+    onUnreadable?: (name: string, error: Error) => void,
+  ): Promise<ClusterRecordWithSecrets[]>;
   updateCluster(name: string, changes: ClusterChanges): Promise<ClusterRecord>;
   updateStatus(name: string, status: StoredStatus): Promise<void>;
   deleteCluster(name: string): Promise<void>;

@@ -23,7 +23,11 @@ export class HealthChecker {
   }
 
   async checkAll(): Promise<{ checked: number; running: number }> {
-    const clusters = await this.service.clustersToCheck();
+    const clusters = await this.service.clustersToCheck((name, error) =>
+      this.logger.warn(
+        `health check of cluster ${name} skipped: its secrets cannot be decrypted (${error.message}); see reencrypt-secrets`,
+      ),
+    );
     let next = 0;
     let running = 0;
     const worker = async () => {

@@ -261,9 +261,12 @@ export class ClusterService {
     return this.store.listCategories();
   }
 
+  // ── for the health sweep (internal: no caller, not reachable from a route) ──
   /** Every non-isolated cluster with its secrets, for the health sweep. */
-  clustersToCheck(): Promise<ClusterRecordWithSecrets[]> {
-    return this.store.listAllClustersWithSecrets();
+  clustersToCheck(
+    onUnreadable?: (name: string, error: Error) => void,
+  ): Promise<ClusterRecordWithSecrets[]> {
+    return this.store.listAllClustersWithSecrets(onUnreadable);
   }
 
   /**

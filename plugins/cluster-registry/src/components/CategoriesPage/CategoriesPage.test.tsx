@@ -34,7 +34,14 @@ function setup() {
               error: {
                 name: 'ConflictError',
                 message:
-                  "category 'prod' is used by 2 cluster(s): a, b; reassign or clear them in the same request",
+                  "name: category 'prod' is used by 2 cluster(s): a, b; reassign or clear them in the same request",
+                fields: [
+                  {
+                    field: 'name',
+                    reason:
+                      "category 'prod' is used by 2 cluster(s): a, b; reassign or clear them in the same request",
+                  },
+                ],
               },
             },
           });

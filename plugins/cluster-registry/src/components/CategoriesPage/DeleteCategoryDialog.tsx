@@ -32,13 +32,17 @@ export function DeleteCategoryDialog(props: {
             target === CLEAR ? { clear: true } : { reassignTo: target },
           );
       } catch (e: any) {
-        // 409: clusters use the category; the message names them.
+        // 409: clusters use the category; the reason names them.
         if (
           e?.response?.status === 409 ||
           e?.body?.error?.name === 'ConflictError'
         ) {
           setBlocked(
-            String(e.body?.error?.message ?? e.message).replace(/^name: /, ''),
+            String(
+              e.body?.error?.fields?.[0]?.reason ??
+                e.body?.error?.message ??
+                e.message,
+            ),
           );
         } else {
           setError(String(e?.message ?? e));
