@@ -5,6 +5,7 @@ import yaml from 'yaml';
 import { createAssignCategoryAction } from './assignCategory';
 import { examples } from './assignCategory.examples';
 import { FakeClusterRegistry } from './__testUtils__/FakeClusterRegistry';
+import { expectStepsOfAction } from './__testUtils__/examples';
 
 type AssignInput = Parameters<
   ReturnType<typeof createAssignCategoryAction>['handler']
@@ -35,20 +36,7 @@ describe('cluster-registry:category:assign examples', () => {
 
   it('has one test per example, each a valid step of this action', () => {
     expect(examples).toHaveLength(2);
-    const schema = action.schema?.input as {
-      properties: Record<string, unknown>;
-      required?: string[];
-    };
-    for (const example of examples) {
-      const step = yaml.parse(example.example).steps[0];
-      expect(step.action).toBe(action.id);
-      expect(Object.keys(schema.properties)).toEqual(
-        expect.arrayContaining(Object.keys(step.input)),
-      );
-      expect(Object.keys(step.input)).toEqual(
-        expect.arrayContaining(schema.required ?? []),
-      );
-    }
+    expectStepsOfAction(action, examples);
   });
 
   it('example 1: moves both clusters to the category', async () => {

@@ -5,6 +5,7 @@ import yaml from 'yaml';
 import { createRegisterClusterAction } from './register';
 import { examples } from './register.examples';
 import { FakeClusterRegistry } from './__testUtils__/FakeClusterRegistry';
+import { expectStepsOfAction } from './__testUtils__/examples';
 
 type RegisterInput = Parameters<
   ReturnType<typeof createRegisterClusterAction>['handler']
@@ -74,21 +75,7 @@ describe('cluster-registry:register examples', () => {
 
   it('has one test per example, each a valid step of this action', () => {
     expect(examples).toHaveLength(3);
-    const schema = action.schema?.input as {
-      properties: Record<string, unknown>;
-      required?: string[];
-    };
-    for (const example of examples) {
-      const step = yaml.parse(example.example).steps[0];
-      expect(step.action).toBe(action.id);
-      // Like the scaffolder's check of the input against the JSON schema.
-      expect(Object.keys(schema.properties)).toEqual(
-        expect.arrayContaining(Object.keys(step.input)),
-      );
-      expect(Object.keys(step.input)).toEqual(
-        expect.arrayContaining(schema.required ?? []),
-      );
-    }
+    expectStepsOfAction(action, examples);
   });
 
   it('example 1: registers by server URL and the token from the named secret', async () => {
