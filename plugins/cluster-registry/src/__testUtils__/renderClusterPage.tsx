@@ -12,6 +12,7 @@ import { clusterRegistryApiRef } from '../api';
 import { mockClusterRegistryApi } from './mockApi';
 import { rootRouteRef } from '../routes';
 import { ClusterPage } from '../components/ClusterPage';
+import { FreshPermissions } from './FreshPermissions';
 
 export const cluster: Cluster = {
   name: 'prod-eu-1',
@@ -66,10 +67,12 @@ export async function renderPage(
         [alertApiRef, { post: jest.fn(), alert$: jest.fn() }],
       ]}
     >
-      <Routes>
-        <Route path="/clusters/:name" element={<ClusterPage />} />
-        <Route path="/clusters" element={<div>cluster list</div>} />
-      </Routes>
+      <FreshPermissions>
+        <Routes>
+          <Route path="/clusters/:name" element={<ClusterPage />} />
+          <Route path="/clusters" element={<div>cluster list</div>} />
+        </Routes>
+      </FreshPermissions>
     </TestApiProvider>,
     {
       routeEntries: ['/clusters/prod-eu-1'],

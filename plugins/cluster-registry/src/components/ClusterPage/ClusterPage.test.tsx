@@ -94,4 +94,16 @@ describe('ClusterPage edit and rotate', () => {
       }),
     );
   });
+
+  it('disables the actions for users without permission', async () => {
+    await renderPage(false);
+    expect(
+      await screen.findByRole('button', { name: 'Refresh now' }),
+    ).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Disconnect' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Edit' })).toBeDisabled();
+    expect(
+      screen.getByRole('button', { name: 'Rotate credentials' }),
+    ).toBeDisabled();
+  });
 });

@@ -11,6 +11,8 @@ import { clusterRegistryApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { cluster } from '../../__testUtils__/renderClusterPage';
 import { mockClusterRegistryApi } from '../../__testUtils__/mockApi';
+import { FreshPermissions } from '../../__testUtils__/FreshPermissions';
+import { ClusterListPage } from '../ClusterListPage';
 import { RegisterClusterPage } from './RegisterClusterPage';
 
 function renderRegister(api: ReturnType<typeof mockClusterRegistryApi>) {
@@ -21,10 +23,12 @@ function renderRegister(api: ReturnType<typeof mockClusterRegistryApi>) {
         [permissionApiRef, new MockPermissionApi(() => AuthorizeResult.ALLOW)],
       ]}
     >
-      <Routes>
-        <Route path="/clusters/register" element={<RegisterClusterPage />} />
-        <Route path="/clusters/:name" element={<p>cluster page</p>} />
-      </Routes>
+      <FreshPermissions>
+        <Routes>
+          <Route path="/clusters/register" element={<RegisterClusterPage />} />
+          <Route path="/clusters/:name" element={<p>cluster page</p>} />
+        </Routes>
+      </FreshPermissions>
     </TestApiProvider>,
     {
       routeEntries: ['/clusters/register'],
@@ -264,5 +268,55 @@ describe('RegisterClusterPage', () => {
       ).not.toBeChecked(),
     );
     expect(screen.getByRole('checkbox', { name: 'Import b' })).toBeChecked();
+  });
+});
+
+describe('registration without permission', () => {
+  const permissionApi = new MockPermissionApi(() => AuthorizeResult.DENY);
+  const authorize = jest.spyOn(permissionApi, 'authorize');
+  const apis = [
+    [
+      clusterRegistryApiRef,
+      mockClusterRegistryApi({
+        listClusters: async () => ({ items: [], totalCount: 0 }),
+      }),
+    ],
+    [permissionApiRef, permissionApi],
+  ] as const;
+
+  it('hides "Register cluster" on the list', async () => {
+    await renderInTestApp(
+      <TestApiProvider apis={apis as any}>
+        <FreshPermissions>
+          <ClusterListPage />
+        </FreshPermissions>
+      </TestApiProvider>,
+      { mountedRoutes: { '/clusters': rootRouteRef } },
+    );
+    expect(
+      await screen.findByText('No clusters registered yet'),
+    ).toBeInTheDocument();
+    // Decided (DENY), not merely still loading:
+    await waitFor(() => expect(authorize).toHaveBeenCalled());
+    await authorize.mock.results[0].value;
+    await new Promise(r => setTimeout(r, 50));
+    expect(screen.queryByText('Register cluster')).toBeNull();
+  });
+
+  it('explains instead of showing the forms', async () => {
+    await renderInTestApp(
+      <TestApiProvider apis={apis as any}>
+        <FreshPermissions>
+          <RegisterClusterPage />
+        </FreshPermissions>
+      </TestApiProvider>,
+      { mountedRoutes: { '/clusters': rootRouteRef } },
+    );
+    expect(
+      await screen.findByText('You may not register clusters', {
+        exact: false,
+      }),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Verify' })).toBeNull();
   });
 });
