@@ -31,6 +31,20 @@ export interface Config {
      * that verifies answers within 10 s even when the cluster never does).
      */
     verificationTimeoutMs?: number;
+    /**
+     * Tunnels to clusters behind an HTTP CONNECT proxy or an SSH bastion
+     * (shared by the registry and the Kubernetes module of one process).
+     */
+    tunnels?: {
+      /** Bounds opening a tunnel: proxy CONNECT, SSH handshake, channel. Default 10000. */
+      connectTimeoutMs?: number;
+      /** An SSH connection with no open channel is closed after this long. Default 300000. */
+      sshIdleTimeoutMs?: number;
+      /** SSH keep-alive interval (three unanswered close the connection). Default 15000. */
+      sshKeepaliveIntervalMs?: number;
+      /** A loopback bridge connection idle this long is closed. Default 600000. */
+      bridgeIdleTimeoutMs?: number;
+    };
     /** Health checks. */
     healthCheck?: {
       /**

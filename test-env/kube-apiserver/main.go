@@ -47,18 +47,20 @@ func main() {
 	dir := flag.String("dir", "", "state directory (certificates, etcd data, env.json); required")
 	name := flag.String("name", "test-cluster", "cluster name written into the kubeconfig")
 	port := flag.Int("port", 0, "secure port; 0 picks a free loopback port")
+	host := flag.String("host", "", "a host name: the serving certificate names only it (no loopback SANs) and the server URL uses it; "+
+		"for a private API server in a network namespace whose hosts file resolves the name")
 	flag.Parse()
 	if *dir == "" {
 		fmt.Fprintln(os.Stderr, "-dir is required")
 		os.Exit(2)
 	}
-	if err := run(*dir, *name, *port); err != nil {
+	if err := run(*dir, *name, *port, *host); err != nil {
 		fmt.Fprintln(os.Stderr, "test-kube-apiserver:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir, name string, port int) error {
+func run(dir, name string, port int, host string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
@@ -70,7 +72,7 @@ func run(dir, name string, port int) error {
 		port = p
 	}
 
-	pki, err := writePKI(filepath.Join(dir, "pki"))
+	pki, err := writePKI(filepath.Join(dir, "pki"), host)
 	if err != nil {
 		return fmt.Errorf("pki: %w", err)
 	}
@@ -89,6 +91,9 @@ func run(dir, name string, port int) error {
 	defer closeEtcd()
 
 	serverURL := fmt.Sprintf("https://127.0.0.1:%d", port)
+	if host != "" {
+		serverURL = fmt.Sprintf("https://%s:%d", host, port)
+	}
 	apiErr := make(chan error, 1)
 	go func() { apiErr <- runAPIServer(ctx, dir, port, etcdURL, pki) }()
 

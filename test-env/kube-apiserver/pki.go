@@ -31,7 +31,7 @@ type keyPair struct {
 	key  *ecdsa.PrivateKey
 }
 
-func writePKI(dir string) (*pkiFiles, error) {
+func writePKI(dir, host string) (*pkiFiles, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -43,9 +43,14 @@ func writePKI(dir string) (*pkiFiles, error) {
 	if err != nil {
 		return nil, err
 	}
-	server, err := ca.issue(pkix.Name{CommonName: "kube-apiserver"}, x509.ExtKeyUsageServerAuth,
-		[]string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"},
-		[]net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1"), net.ParseIP("10.0.0.1")})
+	dnsNames := []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"}
+	ips := []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1"), net.ParseIP("10.0.0.1")}
+	if host != "" {
+		// A private server: its certificate names only its host name, so a
+		// client reaching it through a loopback forwarder fails the name check.
+		dnsNames, ips = []string{host}, nil
+	}
+	server, err := ca.issue(pkix.Name{CommonName: "kube-apiserver"}, x509.ExtKeyUsageServerAuth, dnsNames, ips)
 	if err != nil {
 		return nil, err
 	}

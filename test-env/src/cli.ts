@@ -1,7 +1,7 @@
 /*
  * cluster-registry-test-env: start the test environment by hand, or prepare it.
  *
- *   yarn test-env up [--all] [--kube N] [--postgres] [--prometheus] [--moto] [--ssh] [--proxy] [--out FILE]
+ *   yarn test-env up [--all] [--kube N] [--postgres] [--prometheus] [--moto] [--ssh] [--proxy] [--bastion] [--out FILE]
  *   yarn test-env prepare      build kube-apiserver, create the moto virtualenv, install Debian services and Chromium
  *
  * `up` prints the environment as JSON (and writes it to --out), then keeps
@@ -36,6 +36,7 @@ function parseUp(args: string[]): { request: TestEnvRequest; out?: string } {
           moto: true,
           ssh: true,
           proxy: true,
+          bastion: true,
         });
         break;
       case '--kube':
@@ -46,6 +47,7 @@ function parseUp(args: string[]): { request: TestEnvRequest; out?: string } {
       case '--moto':
       case '--ssh':
       case '--proxy':
+      case '--bastion':
         (request as any)[a.slice(2)] = true;
         break;
       case '--out':
@@ -95,7 +97,7 @@ async function main(argv: string[]) {
     return;
   }
   process.stderr.write(
-    'usage: test-env up [--all] [--kube N] [--postgres] [--prometheus] [--moto] [--ssh] [--proxy] [--out FILE]\n' +
+    'usage: test-env up [--all] [--kube N] [--postgres] [--prometheus] [--moto] [--ssh] [--proxy] [--bastion] [--out FILE]\n' +
       '       test-env prepare\n',
   );
   process.exit(2);

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { startBastion } from './services/bastion';
 import { startKubeApiServer } from './services/kubeApiServer';
 import { startMoto } from './services/moto';
 import { startPostgres } from './services/postgres';
@@ -69,6 +70,7 @@ export async function startTestEnv(
   if (request.moto) add(startMoto(stateDir), r => (env.moto = r.env));
   if (request.ssh) add(startSshd(stateDir), r => (env.ssh = r.env));
   if (request.proxy) add(startProxy(stateDir), r => (env.proxy = r.env));
+  if (request.bastion) add(startBastion(stateDir), r => (env.bastion = r.env));
 
   const stop = async () => {
     await Promise.all(stops.map(s => s()));
@@ -102,7 +104,8 @@ function satisfies(env: TestEnv, request: TestEnvRequest): boolean {
     (!request.prometheus || !!env.prometheus) &&
     (!request.moto || !!env.moto) &&
     (!request.ssh || !!env.ssh) &&
-    (!request.proxy || !!env.proxy)
+    (!request.proxy || !!env.proxy) &&
+    (!request.bastion || !!env.bastion)
   );
 }
 

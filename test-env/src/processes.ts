@@ -150,10 +150,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Resolves when something accepts TCP connections on 127.0.0.1:port. */
-export function tcpOpen(port: number): Promise<boolean> {
+/** Resolves when something accepts TCP connections on host:port (127.0.0.1 by default). */
+export function tcpOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise(resolve => {
-    const socket = net.connect({ host: '127.0.0.1', port });
+    const socket = net.connect({ host, port });
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);

@@ -59,6 +59,8 @@ export interface SshEnv {
   privateKey: string;
   /** The server's host public key line (for known_hosts checks). */
   hostKey: string;
+  /** sshd's log (LogLevel DEBUG1: one `server_request_direct_tcpip` line per forward). */
+  logFile: string;
   pid: number;
 }
 
@@ -70,6 +72,31 @@ export interface ProxyEnv {
   pid: number;
 }
 
+/**
+ * A private cluster behind a bastion: a network namespace the test
+ * environment creates, with an API server on the namespace's loopback (not
+ * reachable from the host) and an SSH server and HTTP CONNECT proxies on an
+ * address the host reaches.
+ */
+export interface BastionEnv {
+  /** The network namespace (`ip netns`). */
+  namespace: string;
+  /** The bastion's address inside the namespace, as the host reaches it. */
+  address: string;
+  /** The API server's host name; only the namespace resolves it. */
+  apiHost: string;
+  /**
+   * Its serverUrl is https://<apiHost>:6443; its certificate names only
+   * apiHost. Its kubeconfig works only from inside the namespace.
+   */
+  kubeApiServer: KubeApiServerEnv;
+  ssh: SshEnv;
+  /** Anonymous CONNECT proxy. */
+  proxy: ProxyEnv;
+  /** CONNECT proxy that requires Basic credentials (407 without). */
+  authProxy: ProxyEnv & { username: string; password: string };
+}
+
 /** What `startTestEnv` returns and `cluster-registry-test-env up` writes as JSON. */
 export interface TestEnv {
   stateDir: string;
@@ -79,6 +106,7 @@ export interface TestEnv {
   moto?: MotoEnv;
   ssh?: SshEnv;
   proxy?: ProxyEnv;
+  bastion?: BastionEnv;
 }
 
 /** Which services to start. */
@@ -90,4 +118,6 @@ export interface TestEnvRequest {
   moto?: boolean;
   ssh?: boolean;
   proxy?: boolean;
+  /** A private cluster behind a bastion (needs root). */
+  bastion?: boolean;
 }

@@ -14,7 +14,10 @@ import { registerClusterActions } from './actions/clusterActions';
 import { DatabaseClusterStore } from './database/DatabaseClusterStore';
 import { awsTokenSourceFromConfig } from './kubernetes/awsToken';
 import { HealthChecker } from './health/HealthChecker';
-import { AddressPolicy } from './network/AddressPolicy';
+import {
+  AddressPolicy,
+  clusterConnectionsServiceRef,
+} from '@cluster-registry/plugin-cluster-registry-node';
 import { SecretBox } from './secrets/SecretBox';
 import { ClusterService } from './service/ClusterService';
 import { createRouter } from './service/router';
@@ -40,6 +43,7 @@ export const clusterRegistryPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         events: eventsServiceRef,
         actionsRegistry: actionsRegistryServiceRef,
+        connections: clusterConnectionsServiceRef,
       },
       async init({
         config,
@@ -53,6 +57,7 @@ export const clusterRegistryPlugin = createBackendPlugin({
         scheduler,
         events,
         actionsRegistry,
+        connections,
       }) {
         const settings = config.getOptionalConfig('clusterRegistry');
         const supportedVersions = {
@@ -94,6 +99,7 @@ export const clusterRegistryPlugin = createBackendPlugin({
           credentialConsumers: settings?.getOptionalStringArray(
             'credentialConsumers',
           ) ?? ['kubernetes'],
+          connections,
         });
         const health = new HealthChecker({
           service,

@@ -13,8 +13,10 @@ export * from './types';
 export * from './permissions';
 export * from './schemas';
 export * from './identity';
+export * from './sshHostKeys';
 export { DefaultApiClient } from './schema/openapi/generated';
 export type {
+  AcceptSshHostKey,
   CreateCategory,
   CreateCluster,
   DeleteCategory,

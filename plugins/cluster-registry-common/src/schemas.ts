@@ -1,6 +1,8 @@
 import { parseEntityRef } from '@backstage/catalog-model';
 import { z } from 'zod';
+import { parseSshHostKeyPin } from './sshHostKeys';
 import type {
+  AcceptSshHostKeyRequest,
   Category,
   CategoryChanges,
   CreateClusterRequest,
@@ -315,6 +317,24 @@ export const clusterConnectionSchema = z.discriminatedUnion('method', [
     .object({
       method: z.literal('proxy'),
       proxyUrl: httpUrl(['http:', 'https:'], 'an http:// or https:// URL'),
+      /** Proxy credentials (Basic), sent only to the proxy; the password is a secret. */
+      username: z
+        .string()
+        .min(1, 'is required')
+        .max(256, 'must be at most 256 characters')
+        .regex(
+          // eslint-disable-next-line no-control-regex
+          /^[^:\u0000-\u001f\u007f]+$/,
+          'must not contain ":" or control characters',
+        )
+        .optional(),
+      password: secret(1024)
+        .regex(
+          // eslint-disable-next-line no-control-regex
+          /^[^\u0000-\u001f\u007f]+$/,
+          'must not contain control characters',
+        )
+        .optional(),
     })
     .strict(),
   z
@@ -340,6 +360,29 @@ export const clusterConnectionSchema = z.discriminatedUnion('method', [
             ),
           password: secret(1024).optional(),
           privateKey: secret().optional(),
+          /** Decrypts an encrypted privateKey. */
+          passphrase: secret(1024).optional(),
+          /**
+           * The bastion's host keys to trust: SHA256: fingerprints,
+           * public-key lines or known_hosts lines. Left out, the first
+           * successful verification pins the key the bastion presents.
+           */
+          hostKeys: z
+            .array(
+              z
+                .string()
+                .max(16 * 1024, 'is too long')
+                .superRefine((line, ctx) => {
+                  const pin = parseSshHostKeyPin(line);
+                  if ('error' in pin)
+                    ctx.addIssue({
+                      code: z.ZodIssueCode.custom,
+                      message: pin.error,
+                    });
+                }),
+            )
+            .max(32, 'at most 32 host keys')
+            .optional(),
         })
         .strict(),
     })
@@ -544,6 +587,16 @@ export const importKubeconfigSchema = z
   })
   .strict();
 
+/** Body of `POST /clusters/:name/ssh-host-key`. @public */
+export const acceptSshHostKeySchema = z
+  .object({
+    fingerprint: z
+      .string()
+      .max(64, 'is too long')
+      .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'must be a SHA256: fingerprint'),
+  })
+  .strict();
+
 /** Body of `PATCH /categories/:name`. @public */
 export const categoryChangesSchema = categorySchema.omit({ name: true });
 
@@ -568,6 +621,10 @@ const contract: {
   >;
   import: Same<z.input<typeof importKubeconfigSchema>, ImportKubeconfigRequest>;
   category: Same<z.input<typeof categorySchema>, Category>;
+  acceptSshHostKey: Same<
+    z.input<typeof acceptSshHostKeySchema>,
+    AcceptSshHostKeyRequest
+  >;
   categoryChanges: Same<z.input<typeof categoryChangesSchema>, CategoryChanges>;
 } = {
   create: true,
@@ -578,6 +635,7 @@ const contract: {
   inspect: true,
   import: true,
   category: true,
+  acceptSshHostKey: true,
   categoryChanges: true,
 };
 void contract;

@@ -5,3 +5,5 @@
  */
 export * from './ClusterRegistryService';
 export * from './types';
+export * from './connections';
+export * from './network/AddressPolicy';

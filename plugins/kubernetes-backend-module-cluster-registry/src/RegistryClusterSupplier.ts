@@ -5,7 +5,9 @@ import {
 } from '@backstage/plugin-kubernetes-node';
 import {
   ClusterConnection,
+  ClusterConnectionsService,
   ClusterRegistryService,
+  LoopbackEndpoint,
 } from '@cluster-registry/plugin-cluster-registry-node';
 import { CLIENT_CERT_KEY, CLIENT_KEY_KEY, REGISTRY_CLUSTER_KEY } from './auth';
 
@@ -48,6 +50,14 @@ function authMetadata(c: ClusterConnection): ClusterDetails['authMetadata'] {
  * locators supply. Isolated clusters have no endpoint and are not supplied;
  * the registry only returns the others.
  *
+ * A cluster behind an HTTP proxy or an SSH bastion is supplied as its
+ * loopback bridge in this process (`ClusterConnectionsService.loopbackFor`):
+ * a URL on 127.0.0.1 and the bridge CA, never stored or shown, while the
+ * bridge verifies the real server under its real name. Such a cluster with a
+ * client certificate gets the bridge's client certificate, and the bridge
+ * presents the real one upstream. Bridges of clusters that are gone or
+ * direct again are closed here, on the next call.
+ *
  * @public
  */
 export class RegistryClusterSupplier implements KubernetesClustersSupplier {
@@ -57,6 +67,8 @@ export class RegistryClusterSupplier implements KubernetesClustersSupplier {
     private readonly options: {
       clusterPageUrl(name: string): string;
       logger: LoggerService;
+      /** Reaches tunnelled clusters; without it they are left out. */
+      connections?: ClusterConnectionsService;
     },
   ) {}
 
@@ -74,23 +86,53 @@ export class RegistryClusterSupplier implements KubernetesClustersSupplier {
       }),
     ]);
     const configuredNames = new Set(configured.map(c => c.name));
-    const fromRegistry = registered
-      .filter(c => c.connection.method === 'direct')
-      .filter(c => !configuredNames.has(c.name))
-      .map(
-        (c): ClusterDetails => ({
-          name: c.name,
-          title: [c.title, c.category && `(${c.category})`]
-            .filter(Boolean)
-            .join(' '),
-          url: c.serverUrl,
-          authMetadata: authMetadata(c),
-          caData: c.tls.caData,
-          skipTLSVerify: c.tls.insecureSkipTlsVerify,
-          skipMetricsLookup: true,
-          dashboardUrl: this.options.clusterPageUrl(c.name),
+    const { connections } = this.options;
+    connections?.retainLoopbacks(registered);
+    const supplied = await Promise.all(
+      registered
+        .filter(c => !configuredNames.has(c.name))
+        .map(async (c): Promise<ClusterDetails | undefined> => {
+          const details: ClusterDetails = {
+            name: c.name,
+            title: [c.title, c.category && `(${c.category})`]
+              .filter(Boolean)
+              .join(' '),
+            url: c.serverUrl,
+            authMetadata: authMetadata(c),
+            caData: c.tls.caData,
+            skipTLSVerify: c.tls.insecureSkipTlsVerify,
+            skipMetricsLookup: true,
+            dashboardUrl: this.options.clusterPageUrl(c.name),
+          };
+          if (c.connection.method === 'direct') return details;
+          if (!connections) return undefined;
+          let bridge: LoopbackEndpoint;
+          try {
+            bridge = await connections.loopbackFor(c);
+          } catch (error) {
+            this.options.logger.warn(
+              `cluster ${c.name}: no loopback bridge: ${error}`,
+            );
+            return undefined;
+          }
+          return {
+            ...details,
+            url: bridge.url,
+            caData: bridge.caData,
+            skipTLSVerify: false,
+            authMetadata: bridge.clientCert
+              ? {
+                  ...details.authMetadata,
+                  [CLIENT_CERT_KEY]: bridge.clientCert.certData,
+                  [CLIENT_KEY_KEY]: bridge.clientCert.keyData,
+                }
+              : details.authMetadata,
+          };
         }),
-      );
-    return [...configured, ...fromRegistry];
+    );
+    return [
+      ...configured,
+      ...supplied.filter((c): c is ClusterDetails => c !== undefined),
+    ];
   }
 }

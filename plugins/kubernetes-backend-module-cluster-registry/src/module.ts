@@ -7,7 +7,10 @@ import {
   kubernetesAuthStrategyExtensionPoint,
   kubernetesClusterSupplierExtensionPoint,
 } from '@backstage/plugin-kubernetes-node';
-import { clusterRegistryServiceRef } from '@cluster-registry/plugin-cluster-registry-node';
+import {
+  clusterConnectionsServiceRef,
+  clusterRegistryServiceRef,
+} from '@cluster-registry/plugin-cluster-registry-node';
 import { authStrategies } from './auth';
 import { RegistryClusterSupplier } from './RegistryClusterSupplier';
 
@@ -26,10 +29,18 @@ export const kubernetesModuleClusterRegistry = createBackendModule({
         clusterSupplier: kubernetesClusterSupplierExtensionPoint,
         authStrategy: kubernetesAuthStrategyExtensionPoint,
         registry: clusterRegistryServiceRef,
+        connections: clusterConnectionsServiceRef,
         config: coreServices.rootConfig,
         logger: coreServices.logger,
       },
-      async init({ clusterSupplier, authStrategy, registry, config, logger }) {
+      async init({
+        clusterSupplier,
+        authStrategy,
+        registry,
+        connections,
+        config,
+        logger,
+      }) {
         for (const [key, strategy] of authStrategies({ config, logger })) {
           authStrategy.addAuthStrategy(key, strategy);
         }
@@ -39,6 +50,7 @@ export const kubernetesModuleClusterRegistry = createBackendModule({
             new RegistryClusterSupplier(registry, await getDefault(), {
               clusterPageUrl: name => clusterPageUrl(appUrl, name),
               logger,
+              connections,
             }),
         );
       },

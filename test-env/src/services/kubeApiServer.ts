@@ -78,24 +78,43 @@ export interface RunningKubeApiServer {
   stop(): Promise<void>;
 }
 
-/** Starts one independent API server (its own etcd, PKI and tokens). */
+/**
+ * Starts one independent API server (its own etcd, PKI and tokens). With
+ * `private`, it runs inside a network namespace on that namespace's loopback,
+ * and its certificate and URL name only `private.host`, which only the
+ * namespace's hosts file resolves.
+ */
 export async function startKubeApiServer(
   stateDir: string,
   name: string,
+  opts: { private?: { namespace: string; host: string; port: number } } = {},
 ): Promise<RunningKubeApiServer> {
   const binary = await buildKubeApiServer();
   const dir = path.join(stateDir, name);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const envFile = path.join(dir, 'env.json');
-  const proc = startProcess(
-    `kube-apiserver ${name}`,
-    binary,
-    ['-dir', dir, '-name', name],
-    {
-      logFile: path.join(dir, 'apiserver.log'),
-    },
-  );
+  const args = ['-dir', dir, '-name', name];
+  const logs = { logFile: path.join(dir, 'apiserver.log') };
+  const priv = opts.private;
+  const proc = priv
+    ? startProcess(
+        `kube-apiserver ${name} in ${priv.namespace}`,
+        'ip',
+        [
+          'netns',
+          'exec',
+          priv.namespace,
+          binary,
+          ...args,
+          '-host',
+          priv.host,
+          '-port',
+          String(priv.port),
+        ],
+        logs,
+      )
+    : startProcess(`kube-apiserver ${name}`, binary, args, logs);
   const deadline = Date.now() + 180_000;
   while (!fs.existsSync(envFile)) {
     if (proc.child.exitCode !== null) {

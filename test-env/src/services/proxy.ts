@@ -19,40 +19,59 @@ const binary = '/usr/bin/tinyproxy';
  * servers listen on arbitrary ones). Every connection is logged: tests read the
  * log to prove a request went through the proxy.
  */
-export async function startProxy(stateDir: string) {
+export async function startProxy(
+  stateDir: string,
+  opts: {
+    /** Folder name under the state directory (default `proxy`). */
+    name?: string;
+    /** Run inside this network namespace, listening on `listen`:`port` (3128) and accepting `allow`. */
+    namespace?: string;
+    port?: number;
+    listen?: string;
+    allow?: string;
+    /** Require these Basic credentials (tinyproxy `BasicAuth`). */
+    basicAuth?: { username: string; password: string };
+  } = {},
+) {
   await ensureDebianPackage(binary, 'tinyproxy');
-  const dir = path.join(stateDir, 'proxy');
+  const dir = path.join(stateDir, opts.name ?? 'proxy');
+  const listen = opts.listen ?? '127.0.0.1';
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true, mode: 0o777 });
   fs.chmodSync(dir, 0o777); // tinyproxy drops root and writes its log as nobody
-  const port = await freePort();
+  const port = opts.namespace ? opts.port ?? 3128 : await freePort();
   const logFile = path.join(dir, 'tinyproxy.log');
   fs.writeFileSync(
     path.join(dir, 'tinyproxy.conf'),
     [
       ...(isRoot() ? ['User nobody', 'Group nogroup'] : []),
       `Port ${port}`,
-      'Listen 127.0.0.1',
+      `Listen ${listen}`,
       'Timeout 600',
       `LogFile "${logFile}"`,
       'LogLevel Connect',
       'MaxClients 100',
-      'Allow 127.0.0.1',
+      `Allow ${opts.allow ?? '127.0.0.1'}`,
+      ...(opts.basicAuth
+        ? [`BasicAuth ${opts.basicAuth.username} ${opts.basicAuth.password}`]
+        : []),
       'DisableViaHeader Yes',
       '',
     ].join('\n'),
   );
-  const proc = startProcess(
-    'tinyproxy',
-    binary,
-    ['-d', '-c', path.join(dir, 'tinyproxy.conf')],
-    {
-      logFile: path.join(dir, 'stdout.log'),
-    },
-  );
-  await waitFor('tinyproxy', () => tcpOpen(port), { process: proc });
+  const args = ['-d', '-c', path.join(dir, 'tinyproxy.conf')];
+  const logs = { logFile: path.join(dir, 'stdout.log') };
+  const proc = opts.namespace
+    ? startProcess(
+        `tinyproxy in ${opts.namespace}`,
+        'ip',
+        ['netns', 'exec', opts.namespace, binary, ...args],
+        logs,
+      )
+    : startProcess('tinyproxy', binary, args, logs);
+  await waitFor('tinyproxy', () => tcpOpen(port, listen), { process: proc });
   const env: ProxyEnv = {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${listen}:${port}`,
     logFile,
     pid: proc.pid,
   };

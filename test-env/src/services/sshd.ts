@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureDebianPackage } from '../debian';
-import { isRoot } from '../paths';
+import { cacheDir, isRoot } from '../paths';
 import {
   freePort,
   run,
@@ -16,35 +16,65 @@ import { SshEnv } from '../types';
 const binary = '/usr/sbin/sshd';
 const username = 'cr-tunnel';
 
-async function ensureUser(password: string) {
-  try {
-    await run('id', [username]);
-  } catch {
-    await run('useradd', ['--create-home', '--shell', '/bin/sh', username]);
-  }
-  await run('chpasswd', [], { input: `${username}:${password}\n` });
+let userReady: Promise<string> | undefined;
+
+/**
+ * The system user and its password. The password is kept per machine (in the
+ * cache folder), so that every sshd of every test environment on it, and the
+ * test processes reading their descriptions, agree on it.
+ */
+function ensureUser(): Promise<string> {
+  userReady ??= (async () => {
+    const file = path.join(cacheDir(), 'sshd-password');
+    if (!fs.existsSync(file)) {
+      fs.mkdirSync(cacheDir(), { recursive: true });
+      fs.writeFileSync(file, crypto.randomBytes(12).toString('hex'), {
+        mode: 0o600,
+      });
+    }
+    const password = fs.readFileSync(file, 'utf8').trim();
+    try {
+      await run('id', [username]);
+    } catch {
+      await run('useradd', ['--create-home', '--shell', '/bin/sh', username]);
+    }
+    await run('chpasswd', [], { input: `${username}:${password}\n` });
+    return password;
+  })();
+  return userReady;
+}
+
+export interface SshdOptions {
+  /** Folder name under the state directory (default `sshd`). */
+  name?: string;
+  /** Run inside this network namespace (`ip netns exec`), listening on `listen`:22. */
+  namespace?: string;
+  listen?: string;
 }
 
 /**
- * Debian's OpenSSH server on a free loopback port, with a test user that may
- * log in with a password or a key and open TCP forwards (what an SSH-tunnelled
+ * Debian's OpenSSH server on a free loopback port (or, for a bastion, on port
+ * 22 of an address inside a network namespace), with a test user that may log
+ * in with a password or a key and open TCP forwards (what an SSH-tunnelled
  * cluster connection needs). Password login needs a real system user and
- * sshd's privilege separation, so this requires root.
+ * sshd's privilege separation, so this requires root. `LogLevel DEBUG1` makes
+ * sshd log each forward (`server_request_direct_tcpip: originator …, target
+ * HOST port PORT`): tests read `logFile` to prove traffic went through it.
  */
-export async function startSshd(stateDir: string) {
+export async function startSshd(stateDir: string, opts: SshdOptions = {}) {
   await ensureDebianPackage(binary, 'openssh-server');
   if (!isRoot()) {
     throw new Error(
       'the SSH test server needs root (it creates the system user cr-tunnel and runs sshd with password auth)',
     );
   }
-  const dir = path.join(stateDir, 'sshd');
+  const dir = path.join(stateDir, opts.name ?? 'sshd');
+  const listen = opts.listen ?? '127.0.0.1';
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   fs.mkdirSync('/run/sshd', { recursive: true });
 
-  const password = crypto.randomBytes(12).toString('hex');
-  await ensureUser(password);
+  const password = await ensureUser();
   const f = (n: string) => path.join(dir, n);
   await run('ssh-keygen', [
     '-q',
@@ -69,12 +99,12 @@ export async function startSshd(stateDir: string) {
   fs.copyFileSync(f('client_key.pub'), f('authorized_keys'));
   fs.chmodSync(f('authorized_keys'), 0o644);
 
-  const port = await freePort();
+  const port = opts.namespace ? 22 : await freePort();
   fs.writeFileSync(
     f('sshd_config'),
     [
       `Port ${port}`,
-      'ListenAddress 127.0.0.1',
+      `ListenAddress ${listen}`,
       `HostKey ${f('host_key')}`,
       `PidFile ${f('sshd.pid')}`,
       `AuthorizedKeysFile ${f('authorized_keys')}`,
@@ -88,25 +118,29 @@ export async function startSshd(stateDir: string) {
       'AllowTcpForwarding yes',
       'PermitOpen any',
       'X11Forwarding no',
-      'LogLevel VERBOSE',
+      'LogLevel DEBUG1',
       '',
     ].join('\n'),
   );
-  const proc = startProcess(
-    'sshd',
-    binary,
-    ['-D', '-e', '-f', f('sshd_config')],
-    { logFile: f('sshd.log') },
-  );
-  await waitFor('sshd', () => tcpOpen(port), { process: proc });
+  const args = ['-D', '-e', '-f', f('sshd_config')];
+  const proc = opts.namespace
+    ? startProcess(
+        `sshd in ${opts.namespace}`,
+        'ip',
+        ['netns', 'exec', opts.namespace, binary, ...args],
+        { logFile: f('sshd.log') },
+      )
+    : startProcess('sshd', binary, args, { logFile: f('sshd.log') });
+  await waitFor('sshd', () => tcpOpen(port, listen), { process: proc });
 
   const env: SshEnv = {
-    host: '127.0.0.1',
+    host: listen,
     port,
     username,
     password,
     privateKey: fs.readFileSync(f('client_key'), 'utf8'),
     hostKey: fs.readFileSync(f('host_key.pub'), 'utf8').trim(),
+    logFile: f('sshd.log'),
     pid: proc.pid,
   };
   return { env, process: proc, stop: () => stopProcess(proc) };

@@ -15,6 +15,8 @@ export interface ClusterSecrets {
   clientKeyData?: string;
   sshPassword?: string;
   sshPrivateKey?: string;
+  sshPassphrase?: string;
+  proxyPassword?: string;
   prometheusPassword?: string;
   prometheusClientKeyData?: string;
 }
@@ -34,11 +36,12 @@ export type StoredAuth = OmitEach<ParsedClusterAuth, 'token' | 'keyData'>;
 
 type StoredSshTunnel = Omit<
   Extract<ParsedClusterConnection, { method: 'sshTunnel' }>['sshTunnel'],
-  'password' | 'privateKey'
+  'password' | 'privateKey' | 'passphrase'
 >;
 
 export type StoredConnection =
-  | Exclude<ParsedClusterConnection, { method: 'sshTunnel' }>
+  | Extract<ParsedClusterConnection, { method: 'direct' }>
+  | Omit<Extract<ParsedClusterConnection, { method: 'proxy' }>, 'password'>
   | { method: 'sshTunnel'; sshTunnel: StoredSshTunnel };
 
 export interface StoredPrometheus

@@ -10,7 +10,7 @@ import { AwsClusterAuth } from '@cluster-registry/plugin-cluster-registry-common
 import http from 'node:http';
 import { startRegistry } from '../__testUtils__/startRegistry';
 import { awsTokenSourceFromConfig } from './awsToken';
-import { AddressPolicy } from '../network/AddressPolicy';
+import { AddressPolicy } from '@cluster-registry/plugin-cluster-registry-node';
 import { verifyCluster } from './verifyCluster';
 
 jest.setTimeout(240_000);

@@ -1,4 +1,4 @@
-import { AddressPolicy } from '../network/AddressPolicy';
+import { AddressPolicy } from '@cluster-registry/plugin-cluster-registry-node';
 import {
   inspectKubeconfig,
   parseKubeconfig,

@@ -5,7 +5,7 @@ import {
   serverUrlSchema,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import { z } from 'zod';
-import { AddressPolicy } from '../network/AddressPolicy';
+import { AddressPolicy } from '@cluster-registry/plugin-cluster-registry-node';
 import { zodIssues } from '../service/parse';
 import { YamlParserPool } from './yamlWorker';
 import { fieldError, fieldsError } from '../service/errors';

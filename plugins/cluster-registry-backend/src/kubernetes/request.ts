@@ -1,7 +1,11 @@
 import { KubeConfig } from '@kubernetes/client-node';
+import { SshHostKeySeen } from '@cluster-registry/plugin-cluster-registry-common';
+import {
+  AddressPolicy,
+  TunnelError,
+} from '@cluster-registry/plugin-cluster-registry-node';
 import https from 'node:https';
 import tls from 'node:tls';
-import { AddressPolicy } from '../network/AddressPolicy';
 
 export interface KubeResponse {
   status: number;
@@ -13,6 +17,10 @@ export class KubeConnectionError extends Error {
   constructor(
     readonly reason: 'tls' | 'unreachable' | 'timeout' | 'invalid' | 'error',
     message: string,
+    /** The request field it concerns, when not the reason's usual one (`connection` for a tunnel). */
+    readonly field?: string,
+    /** The host key an SSH bastion presented, when it was not pinned. */
+    readonly sshHostKey?: SshHostKeySeen,
   ) {
     super(message);
     this.name = 'KubeConnectionError';
@@ -42,6 +50,14 @@ const UNREACHABLE_CODES = new Set([
 ]);
 
 function classify(error: any, server: string): KubeConnectionError {
+  if (error instanceof TunnelError) {
+    return new KubeConnectionError(
+      error.reason === 'timeout' ? 'timeout' : 'unreachable',
+      error.message,
+      'connection',
+      error.hostKey,
+    );
+  }
   const code: string = error?.code ?? '';
   if (code === 'EADDRNOTALLOWED') {
     return new KubeConnectionError('unreachable', String(error.message));
@@ -72,16 +88,23 @@ function classify(error: any, server: string): KubeConnectionError {
  * credentials (applied by @kubernetes/client-node), each bounded by a timeout.
  * The TLS context is built once and the requests share one keep-alive
  * connection, so a check costs one handshake however many requests it makes.
+ *
+ * A `tunnel` agent (a proxy's or a bastion's, from the connections service)
+ * carries the connection instead of TCP; TLS is still end to end with the
+ * server under its own name, and the server's address is resolved on the far
+ * side, so it is not looked up here.
  */
 export class KubeClient {
   private readonly server: string;
-  private readonly agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
+  private readonly agent: https.Agent;
   private options?: Promise<https.RequestOptions>;
 
   constructor(
     private readonly kc: KubeConfig,
     private readonly policy: AddressPolicy,
+    private readonly tunnel?: https.Agent,
   ) {
+    this.agent = tunnel ?? new https.Agent({ keepAlive: true, maxSockets: 1 });
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('kubeconfig has no current cluster');
     this.server = cluster.server;
@@ -125,14 +148,15 @@ export class KubeClient {
       options.body === undefined ? undefined : JSON.stringify(options.body);
     try {
       // IP literals are dialled without a lookup: check them here; names are
-      // checked on every answer of the lookup below.
+      // checked on every answer of the lookup below (or, tunnelled, by the
+      // connections service).
       this.policy.assertDialable(url.hostname);
     } catch (e) {
       throw classify(e, server);
     }
     const requestOptions: https.RequestOptions = {
       ...base,
-      lookup: this.policy.lookup,
+      ...(this.tunnel ? {} : { lookup: this.policy.lookup }),
       method,
       hostname: url.hostname,
       port: url.port,
@@ -206,8 +230,8 @@ export class KubeClient {
     });
   }
 
-  /** Closes the kept-alive connection. */
+  /** Closes the kept-alive connection (a tunnel agent is its owner's to close). */
   close() {
-    this.agent.destroy();
+    if (!this.tunnel) this.agent.destroy();
   }
 }

@@ -6,7 +6,7 @@ import {
 } from '@internal/cluster-registry-test-env';
 import net from 'node:net';
 import { ClusterEndpoint } from './kubeConfig';
-import { AddressPolicy } from '../network/AddressPolicy';
+import { AddressPolicy } from '@cluster-registry/plugin-cluster-registry-node';
 import { verifyCluster } from './verifyCluster';
 
 jest.setTimeout(240_000);

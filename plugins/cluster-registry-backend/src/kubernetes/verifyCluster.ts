@@ -2,7 +2,8 @@ import {
   AwsClusterAuth,
   VerificationResult,
 } from '@cluster-registry/plugin-cluster-registry-common';
-import { AddressPolicy } from '../network/AddressPolicy';
+import { AddressPolicy } from '@cluster-registry/plugin-cluster-registry-node';
+import https from 'node:https';
 import { AwsTokenSource } from './awsToken';
 import { buildKubeConfig, ClusterEndpoint } from './kubeConfig';
 import { KubeClient, KubeConnectionError } from './request';
@@ -15,10 +16,14 @@ export interface VerifyOptions {
   awsTokens?: AwsTokenSource;
   /** Checks every address dialled (clusterRegistry.addressPolicy). */
   addressPolicy: AddressPolicy;
+  /** Carries the connections through a proxy or bastion (see KubeClient). */
+  tunnel?: https.Agent;
 }
 
 export interface ClusterProbe extends VerificationResult {
   nodeCount?: number;
+  /** The request field a failure concerns, when not its reason's usual one. */
+  field?: string;
 }
 
 const SSAR_PATH = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
@@ -43,7 +48,7 @@ export async function verifyCluster(
     awsToken = minted.token;
   }
   const kc = buildKubeConfig(endpoint, awsToken);
-  const client = new KubeClient(kc, options.addressPolicy);
+  const client = new KubeClient(kc, options.addressPolicy, options.tunnel);
   const call = (method: 'GET' | 'POST', path: string, body?: unknown) =>
     client.request(method, path, { body, timeoutMs: remaining() });
   try {
@@ -121,7 +126,13 @@ export async function verifyCluster(
     return { ...base, ok: true };
   } catch (e) {
     if (e instanceof KubeConnectionError)
-      return { ok: false, reason: e.reason, message: e.message };
+      return {
+        ok: false,
+        reason: e.reason,
+        message: e.message,
+        ...(e.field && { field: e.field }),
+        ...(e.sshHostKey && { sshHostKey: e.sshHostKey }),
+      };
     // Anything else is an answer this code did not expect: a result, not a 500.
     return {
       ok: false,

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { ClusterSecrets, StoredPrometheus } from '../database/types';
-import { AddressPolicy } from '../network/AddressPolicy';
+import { AddressPolicy } from '@cluster-registry/plugin-cluster-registry-node';
 
 import { PrometheusTestResult } from '@cluster-registry/plugin-cluster-registry-common';
 

@@ -1,7 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { ClusterRecord, ClusterStore } from '../database/types';
 import { verifyCluster } from '../kubernetes/verifyCluster';
-import { AddressPolicy } from '../network/AddressPolicy';
+import { AddressPolicy } from '@cluster-registry/plugin-cluster-registry-node';
 import { ClusterService, statusFromProbe } from './ClusterService';
 
 describe('ClusterService.isDialable (what /internal/connections hands out)', () => {

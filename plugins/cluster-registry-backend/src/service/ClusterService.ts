@@ -3,11 +3,12 @@ import {
   BackstageCredentials,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError } from '@backstage/errors';
+import { ConflictError, NotAllowedError } from '@backstage/errors';
 import { BasicPermission } from '@backstage/plugin-permission-common';
-import { ADDRESS_POLICY_REFUSAL } from '../network/AddressPolicy';
 import {
+  ADDRESS_POLICY_REFUSAL,
   ClusterConnection,
+  ClusterConnectionsService,
   ClusterRegistryChange,
 } from '@cluster-registry/plugin-cluster-registry-node';
 import type { Request } from 'express';
@@ -65,11 +66,12 @@ import { parse } from './parse';
 import { toClusterView } from './views';
 import {
   keepStoredPrometheusSecrets,
-  keepStoredSshSecrets,
+  keepStoredConnectionSecrets,
   splitAuth,
   splitConnection,
   splitPrometheus,
   toConnection,
+  toRoute,
 } from './clusterSecrets';
 
 export interface ClusterServiceOptions {
@@ -83,6 +85,8 @@ export interface ClusterServiceOptions {
   permissions: PermissionsService;
   /** Plugin ids whose service principals may read connections with credentials. */
   credentialConsumers?: string[];
+  /** Tunnels through HTTP proxies and SSH bastions; without it such clusters cannot be reached. */
+  connections?: ClusterConnectionsService;
 }
 
 /**
@@ -110,6 +114,14 @@ const FIELD_OF_REASON: Record<string, string> = {
   invalid: 'auth',
   error: 'serverUrl',
 };
+
+/** The secrets of a connection method: changing one re-verifies. */
+const CONNECTION_SECRETS = [
+  'sshPassword',
+  'sshPrivateKey',
+  'sshPassphrase',
+  'proxyPassword',
+] as const;
 
 /** Errors one context of an import may fail with while the others go on. */
 const PER_CONTEXT_ERRORS = new Set([
@@ -411,29 +423,71 @@ export class ClusterService {
       secrets: ClusterSecrets;
     },
     timeoutMs = this.options.verify.timeoutMs,
+    options: { trustUnpinned?: boolean } = {},
   ): Promise<ClusterProbe> {
-    if (target.connection.method !== 'direct') {
+    const endpoint = { name: 'verify', ...target };
+    const verify = { ...this.options.verify, timeoutMs };
+    if (target.connection.method === 'direct') {
+      return verifyCluster(endpoint, verify);
+    }
+    if (!this.options.connections) {
       return {
         ok: false,
         reason: 'invalid',
-        message: `connecting ${
-          target.connection.method === 'proxy'
-            ? 'through a proxy'
-            : 'through an SSH tunnel'
-        } is stored but not yet used by this backend; save with skipVerification`,
+        field: 'connection',
+        message:
+          'this backend has no tunnel service to reach clusters through a proxy or an SSH bastion',
       };
     }
-    return verifyCluster(
-      { name: 'verify', ...target },
-      { ...this.options.verify, timeoutMs },
+    // Through a proxy or a bastion: the same verification, over its tunnel.
+    const tunnel = this.options.connections.agentFor(
+      toRoute(target.connection, target.secrets),
+      { timeoutMs, trustUnpinned: options.trustUnpinned },
     );
+    try {
+      const probe = await verifyCluster(endpoint, {
+        ...verify,
+        tunnel: tunnel.agent,
+      });
+      const seen = tunnel.hostKey();
+      return seen && !probe.sshHostKey ? { ...probe, sshHostKey: seen } : probe;
+    } finally {
+      tunnel.close();
+    }
+  }
+
+  /**
+   * Verifies settings before they are stored. An SSH connection without
+   * pinned host keys is verified trusting the key the bastion presents, and
+   * that key (`probe.sshHostKey`) is what gets pinned when it succeeds.
+   */
+  private async verifyToStore(
+    target: Parameters<ClusterService['probe']>[0],
+    timeoutMs: number,
+  ): Promise<{ probe: ClusterProbe; connection: StoredConnection }> {
+    const unpinned =
+      target.connection.method === 'sshTunnel' &&
+      !target.connection.sshTunnel.hostKeys?.length;
+    const probe = await this.probe(target, timeoutMs, {
+      trustUnpinned: unpinned,
+    });
+    if (!probe.ok) ClusterService.failVerification(probe);
+    let connection = target.connection;
+    if (unpinned && connection.method === 'sshTunnel' && probe.sshHostKey) {
+      connection = {
+        ...connection,
+        sshTunnel: {
+          ...connection.sshTunnel,
+          hostKeys: [probe.sshHostKey.publicKey],
+        },
+      };
+    }
+    return { probe, connection };
   }
 
   /** The request field a failed verification concerns. */
   static fieldOf(probe: ClusterProbe): string {
-    return probe.reason === 'invalid' && /proxy|SSH/.test(probe.message ?? '')
-      ? 'connection'
-      : FIELD_OF_REASON[probe.reason ?? 'error'];
+    return probe.field ?? FIELD_OF_REASON[probe.reason ?? 'error'];
   }
 
   private static failVerification(probe: ClusterProbe): never {
@@ -460,13 +514,19 @@ export class ClusterService {
     const { connection, secrets: connSecrets } = splitConnection(
       input.connection ?? { method: 'direct' },
     );
-    return this.probe({
-      serverUrl: input.serverUrl!,
-      auth,
-      tls: input.tls ?? { insecureSkipTlsVerify: false },
-      connection,
-      secrets: { ...authSecrets, ...connSecrets },
-    });
+    return this.probe(
+      {
+        serverUrl: input.serverUrl!,
+        auth,
+        tls: input.tls ?? { insecureSkipTlsVerify: false },
+        connection,
+        secrets: { ...authSecrets, ...connSecrets },
+      },
+      undefined,
+      // Nothing is stored: the key the bastion presents is shown, to be
+      // pinned by the registration that follows.
+      { trustUnpinned: true },
+    );
   }
 
   /** The deadline of one verification, in milliseconds. */
@@ -533,9 +593,9 @@ export class ClusterService {
       });
     }
     const { auth, secrets: authSecrets } = splitAuth(input.auth!);
-    const { connection, secrets: connSecrets } = splitConnection(
-      input.connection ?? { method: 'direct' },
-    );
+    const split = splitConnection(input.connection ?? { method: 'direct' });
+    let connection = split.connection;
+    const connSecrets = split.secrets;
     const prom = input.prometheus
       ? splitPrometheus(input.prometheus)
       : undefined;
@@ -549,12 +609,12 @@ export class ClusterService {
         'registered without verification; waiting for the first health check',
     };
     if (!input.skipVerification) {
-      const probe = await this.probe(
+      const verified = await this.verifyToStore(
         { serverUrl: input.serverUrl!, auth, tls, connection, secrets },
         timeoutMs,
       );
-      if (!probe.ok) ClusterService.failVerification(probe);
-      status = statusFromProbe(probe);
+      connection = verified.connection;
+      status = statusFromProbe(verified.probe);
     }
     return this.store.createCluster({
       ...base,
@@ -615,7 +675,7 @@ export class ClusterService {
       prometheus: input.prometheus,
     });
     let secrets: Partial<ClusterSecrets> | undefined;
-    const connection = keepStoredSshSecrets(input.connection, current);
+    const connection = keepStoredConnectionSecrets(input.connection, current);
     if (connection) {
       const split = splitConnection(connection);
       changes.connection = split.connection;
@@ -643,21 +703,23 @@ export class ClusterService {
     const connectionChanged =
       changes.connection !== undefined &&
       (!sameValue(changes.connection, current.connection) ||
-        (secrets?.sshPassword ?? null) !==
-          (current.secrets.sshPassword ?? null) ||
-        (secrets?.sshPrivateKey ?? null) !==
-          (current.secrets.sshPrivateKey ?? null));
+        CONNECTION_SECRETS.some(
+          key => (secrets?.[key] ?? null) !== (current.secrets[key] ?? null),
+        ));
     if (!tlsChanged) delete changes.tls;
     if ((tlsChanged || connectionChanged) && !input.skipVerification) {
-      const probe = await this.probe({
-        serverUrl: current.serverUrl!,
-        auth: current.auth!,
-        tls: input.tls ?? current.tls,
-        connection: changes.connection ?? current.connection,
-        secrets: { ...current.secrets, ...secrets },
-      });
-      if (!probe.ok) ClusterService.failVerification(probe);
-      changes.status = statusFromProbe(probe);
+      const verified = await this.verifyToStore(
+        {
+          serverUrl: current.serverUrl!,
+          auth: current.auth!,
+          tls: input.tls ?? current.tls,
+          connection: changes.connection ?? current.connection,
+          secrets: { ...current.secrets, ...secrets },
+        },
+        this.options.verify.timeoutMs,
+      );
+      if (changes.connection) changes.connection = verified.connection;
+      changes.status = statusFromProbe(verified.probe);
     }
     return this.store.updateCluster(name, changes);
   }
@@ -726,6 +788,71 @@ export class ClusterService {
       status,
       updatedBy: actor,
     });
+  }
+
+  /**
+   * Trusts the host key the cluster's SSH bastion presents now in place of
+   * the pinned ones, if it is the one the admin saw (`fingerprint`). The
+   * cluster is verified over the new key before anything is stored.
+   */
+  async acceptSshHostKey(
+    name: string,
+    fingerprint: string,
+    caller: Caller,
+  ): Promise<ClusterRecord> {
+    const acting = await this.authorize(caller, clusterUpdatePermission);
+    return this.change(
+      'cluster-accept-ssh-host-key',
+      { cluster: name, fingerprint },
+      acting,
+      async () => {
+        const current = await this.store.getClusterWithSecrets(name);
+        if (current.connection.method !== 'sshTunnel')
+          throw fieldError(
+            'connection',
+            'the cluster is not connected through an SSH bastion',
+          );
+        const unpinned: StoredConnection = {
+          method: 'sshTunnel',
+          sshTunnel: { ...current.connection.sshTunnel, hostKeys: [] },
+        };
+        const probe = await this.probe(
+          {
+            serverUrl: current.serverUrl!,
+            auth: current.auth!,
+            tls: current.tls,
+            connection: unpinned,
+            secrets: current.secrets,
+          },
+          undefined,
+          { trustUnpinned: true },
+        );
+        const seen = probe.sshHostKey;
+        if (!seen)
+          throw fieldError(
+            'fingerprint',
+            `the bastion could not be asked for its key: ${probe.message}`,
+            ConflictError,
+          );
+        if (seen.fingerprint !== fingerprint)
+          throw fieldError(
+            'fingerprint',
+            `the bastion presents ${seen.fingerprint} now, not ${fingerprint}; nothing was changed`,
+            ConflictError,
+          );
+        return this.store.updateCluster(name, {
+          connection: {
+            method: 'sshTunnel',
+            sshTunnel: {
+              ...current.connection.sshTunnel,
+              hostKeys: [seen.publicKey],
+            },
+          },
+          status: statusFromProbe(probe),
+          updatedBy: acting.actor,
+        });
+      },
+    );
   }
 
   /** Tests the stored Prometheus endpoint of a cluster, or the given unsaved settings. */

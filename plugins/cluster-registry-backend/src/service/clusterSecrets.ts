@@ -4,7 +4,10 @@ import {
   ParsedClusterPrometheus as PrometheusInput,
   ParsedClusterPrometheusUpdate as PrometheusUpdateInput,
 } from '@cluster-registry/plugin-cluster-registry-common';
-import { ClusterConnection } from '@cluster-registry/plugin-cluster-registry-node';
+import {
+  ClusterConnection,
+  ConnectionRoute,
+} from '@cluster-registry/plugin-cluster-registry-node';
 import {
   ClusterRecordWithSecrets,
   ClusterSecrets,
@@ -44,25 +47,48 @@ export function splitAuth(auth: AuthInput): {
   }
 }
 
+const NO_CONNECTION_SECRETS: Partial<ClusterSecrets> = {
+  sshPassword: undefined,
+  sshPrivateKey: undefined,
+  sshPassphrase: undefined,
+  proxyPassword: undefined,
+};
+
 export function splitConnection(c: ConnectionInput): {
   connection: StoredConnection;
   secrets: Partial<ClusterSecrets>;
 } {
-  if (c.method !== 'sshTunnel')
+  if (c.method === 'direct')
+    return { connection: c, secrets: NO_CONNECTION_SECRETS };
+  if (c.method === 'proxy') {
+    const { password, ...rest } = c;
+    if (password !== undefined && rest.username === undefined)
+      throw fieldError('connection.username', 'is required with a password');
     return {
-      connection: c,
-      secrets: { sshPassword: undefined, sshPrivateKey: undefined },
+      connection: rest,
+      secrets: { ...NO_CONNECTION_SECRETS, proxyPassword: password },
     };
-  const { password, privateKey, ...rest } = c.sshTunnel;
+  }
+  const { password, privateKey, passphrase, ...rest } = c.sshTunnel;
   if (!password && !privateKey) {
     throw fieldError(
       'connection.sshTunnel',
       'give a password, a privateKey, or both',
     );
   }
+  if (passphrase && !privateKey)
+    throw fieldError(
+      'connection.sshTunnel.passphrase',
+      'goes with a privateKey',
+    );
   return {
     connection: { method: 'sshTunnel', sshTunnel: rest },
-    secrets: { sshPassword: password, sshPrivateKey: privateKey },
+    secrets: {
+      ...NO_CONNECTION_SECRETS,
+      sshPassword: password,
+      sshPrivateKey: privateKey,
+      sshPassphrase: passphrase,
+    },
   };
 }
 
@@ -98,29 +124,42 @@ export function splitPrometheus(p: PrometheusInput): {
 }
 
 /**
- * Secrets are write-only: an edit that leaves the SSH password and key out
- * keeps the stored ones.
+ * Secrets are write-only: an edit that leaves out the SSH password, key and
+ * passphrase, or the proxy password, keeps the stored ones; one that leaves
+ * out the host keys of the same bastion keeps the pinned ones. Stored
+ * secrets never follow a changed destination: a new bastion, proxy or user
+ * needs its own credentials.
  */
-export function keepStoredSshSecrets(
+export function keepStoredConnectionSecrets(
   input: ConnectionInput | undefined,
   current: ClusterRecordWithSecrets,
 ): ConnectionInput | undefined {
-  if (
-    input?.method !== 'sshTunnel' ||
-    current.connection.method !== 'sshTunnel' ||
-    input.sshTunnel.password ||
-    input.sshTunnel.privateKey
-  ) {
-    return input;
+  const was = current.connection;
+  if (input?.method === 'proxy' && was.method === 'proxy') {
+    if (input.password !== undefined || !current.secrets.proxyPassword)
+      return input;
+    if (
+      new URL(was.proxyUrl).origin !== new URL(input.proxyUrl).origin ||
+      was.username !== input.username
+    ) {
+      throw fieldError(
+        'connection.password',
+        'give the proxy password again: the proxy or user changed, and stored secrets are not sent to a new destination',
+      );
+    }
+    return { ...input, password: current.secrets.proxyPassword };
   }
-  // Stored secrets never follow a changed destination: a new bastion (or
-  // user) needs its own credentials.
-  const was = current.connection.sshTunnel;
-  if (
-    was.host !== input.sshTunnel.host ||
-    was.port !== input.sshTunnel.port ||
-    was.username !== input.sshTunnel.username
-  ) {
+  if (input?.method !== 'sshTunnel' || was.method !== 'sshTunnel') return input;
+  const sameBastion =
+    was.sshTunnel.host === input.sshTunnel.host &&
+    was.sshTunnel.port === input.sshTunnel.port;
+  const hostKeys =
+    input.sshTunnel.hostKeys ??
+    (sameBastion ? was.sshTunnel.hostKeys : undefined);
+  if (input.sshTunnel.password || input.sshTunnel.privateKey) {
+    return { ...input, sshTunnel: { ...input.sshTunnel, hostKeys } };
+  }
+  if (!sameBastion || was.sshTunnel.username !== input.sshTunnel.username) {
     throw fieldError(
       'connection.sshTunnel',
       'give the password or private key again: the host, port or user changed, and stored secrets are not sent to a new destination',
@@ -130,13 +169,15 @@ export function keepStoredSshSecrets(
     ...input,
     sshTunnel: {
       ...input.sshTunnel,
+      hostKeys,
       password: current.secrets.sshPassword,
       privateKey: current.secrets.sshPrivateKey,
+      passphrase: current.secrets.sshPassphrase,
     },
   };
 }
 
-/** Like keepStoredSshSecrets, for the Prometheus password and client key. */
+/** Like keepStoredConnectionSecrets, for the Prometheus password and client key. */
 export function keepStoredPrometheusSecrets(
   input: PrometheusUpdateInput,
   current: ClusterRecordWithSecrets,
@@ -197,17 +238,28 @@ export function toConnection(c: ClusterRecordWithSecrets): ClusterConnection {
     serverUrl: c.serverUrl!,
     tls: c.tls,
     auth,
-    connection:
-      c.connection.method === 'sshTunnel'
-        ? {
-            method: 'sshTunnel',
-            sshTunnel: {
-              ...c.connection.sshTunnel,
-              password: secrets.sshPassword,
-              privateKey: secrets.sshPrivateKey,
-            },
-          }
-        : c.connection,
+    connection: toRoute(c.connection, secrets),
     state: c.status.state,
   };
+}
+
+/** A stored connection method with its secrets: how the connections service dials it. */
+export function toRoute(
+  connection: StoredConnection,
+  secrets: ClusterSecrets,
+): ConnectionRoute {
+  if (connection.method === 'proxy')
+    return { ...connection, password: secrets.proxyPassword };
+  if (connection.method === 'sshTunnel')
+    return {
+      method: 'sshTunnel',
+      sshTunnel: {
+        ...connection.sshTunnel,
+        hostKeys: connection.sshTunnel.hostKeys ?? [],
+        password: secrets.sshPassword,
+        privateKey: secrets.sshPrivateKey,
+        passphrase: secrets.sshPassphrase,
+      },
+    };
+  return connection;
 }

@@ -6,6 +6,7 @@ import {
   categoryChangesSchema,
   categorySchema,
   clusterPrometheusSchema,
+  acceptSshHostKeySchema,
   createClusterSchema,
   importKubeconfigSchema,
   inspectKubeconfigSchema,
@@ -183,6 +184,16 @@ export async function createRouter(
   router.post('/clusters/:name/refresh', async (req, res) => {
     const refreshed = await service.refresh(req.params.name, await caller(req));
     res.json(view(refreshed));
+  });
+
+  router.post('/clusters/:name/ssh-host-key', async (req, res) => {
+    const { fingerprint } = parse(acceptSshHostKeySchema, req.body);
+    const accepted = await service.acceptSshHostKey(
+      req.params.name,
+      fingerprint,
+      await caller(req),
+    );
+    res.json(view(accepted));
   });
 
   // ── for trusted backend plugins: credentials, server-side only ─────────

@@ -1,4 +1,5 @@
 import { Cluster } from '@cluster-registry/plugin-cluster-registry-common';
+import { fingerprintOfPin } from '@cluster-registry/plugin-cluster-registry-node';
 import { ClusterRecord, ClusterSecrets } from '../database/types';
 import { isVersionSupported, SupportedVersions } from '../kubernetes/versions';
 
@@ -25,14 +26,20 @@ export function toClusterView(
 
   let connection: Cluster['connection'];
   if (r.connection.method === 'sshTunnel') {
+    const hostKeys = r.connection.sshTunnel.hostKeys ?? [];
     connection = {
       method: 'sshTunnel',
       sshTunnel: {
         ...r.connection.sshTunnel,
         passwordSet: set('sshPassword'),
         privateKeySet: set('sshPrivateKey'),
+        passphraseSet: set('sshPassphrase'),
+        hostKeys,
+        hostKeyFingerprints: hostKeys.map(k => fingerprintOfPin(k) ?? k),
       },
     };
+  } else if (r.connection.method === 'proxy') {
+    connection = { ...r.connection, passwordSet: set('proxyPassword') };
   } else connection = { ...r.connection };
 
   let prometheus: Cluster['prometheus'];

@@ -321,6 +321,38 @@ export const spec = {
           proxyUrl: {
             type: 'string',
             maxLength: 2048,
+            description:
+              'The CONNECT proxy, http:// or https://, without credentials.',
+          },
+          username: {
+            type: 'string',
+            maxLength: 256,
+            description: 'Proxy credentials (Basic), sent only to the proxy.',
+          },
+          password: {
+            type: 'string',
+            maxLength: 1024,
+            description:
+              'Write-only; an edit that leaves it out keeps the stored one.',
+          },
+        },
+      },
+      ProxyConnectionView: {
+        type: 'object',
+        required: ['method', 'proxyUrl', 'passwordSet'],
+        properties: {
+          method: {
+            type: 'string',
+            enum: ['proxy'],
+          },
+          proxyUrl: {
+            type: 'string',
+          },
+          username: {
+            type: 'string',
+          },
+          passwordSet: {
+            type: 'boolean',
           },
         },
       },
@@ -348,6 +380,21 @@ export const spec = {
           privateKey: {
             type: 'string',
             maxLength: 65536,
+          },
+          passphrase: {
+            type: 'string',
+            maxLength: 1024,
+            description: 'Decrypts an encrypted privateKey; write-only.',
+          },
+          hostKeys: {
+            type: 'array',
+            maxItems: 32,
+            description:
+              'The bastion host keys to trust: `SHA256:` fingerprints, public-key lines or known_hosts lines. Left out, the first successful verification pins the key the bastion presents.',
+            items: {
+              type: 'string',
+              maxLength: 16384,
+            },
           },
         },
       },
@@ -389,7 +436,16 @@ export const spec = {
       },
       SshTunnelView: {
         type: 'object',
-        required: ['host', 'port', 'username', 'passwordSet', 'privateKeySet'],
+        required: [
+          'host',
+          'port',
+          'username',
+          'passwordSet',
+          'privateKeySet',
+          'passphraseSet',
+          'hostKeys',
+          'hostKeyFingerprints',
+        ],
         properties: {
           host: {
             type: 'string',
@@ -405,6 +461,23 @@ export const spec = {
           },
           privateKeySet: {
             type: 'boolean',
+          },
+          passphraseSet: {
+            type: 'boolean',
+          },
+          hostKeys: {
+            type: 'array',
+            description: 'The pinned host keys as given (public).',
+            items: {
+              type: 'string',
+            },
+          },
+          hostKeyFingerprints: {
+            type: 'array',
+            description: 'The `SHA256:` fingerprint of each pinned key.',
+            items: {
+              type: 'string',
+            },
           },
         },
       },
@@ -428,7 +501,7 @@ export const spec = {
             $ref: '#/components/schemas/DirectConnection',
           },
           {
-            $ref: '#/components/schemas/ProxyConnection',
+            $ref: '#/components/schemas/ProxyConnectionView',
           },
           {
             $ref: '#/components/schemas/SshTunnelConnectionView',
@@ -438,7 +511,7 @@ export const spec = {
           propertyName: 'method',
           mapping: {
             direct: '#/components/schemas/DirectConnection',
-            proxy: '#/components/schemas/ProxyConnection',
+            proxy: '#/components/schemas/ProxyConnectionView',
             sshTunnel: '#/components/schemas/SshTunnelConnectionView',
           },
         },
@@ -1062,6 +1135,40 @@ export const spec = {
             description:
               'On failure, the request field it concerns (auth, tls, serverUrl, connection).',
           },
+          sshHostKey: {
+            $ref: '#/components/schemas/SshHostKeySeen',
+          },
+        },
+      },
+      SshHostKeySeen: {
+        type: 'object',
+        description:
+          'The host key the SSH bastion presented. Not `pinned`: no key was pinned, and registering pins this one; or it differs from the pinned keys (then the connection was refused before authentication).',
+        required: ['fingerprint', 'publicKey', 'pinned'],
+        properties: {
+          fingerprint: {
+            type: 'string',
+            description: 'OpenSSH form, `SHA256:` and base64.',
+          },
+          publicKey: {
+            type: 'string',
+            description: 'The key as a public-key line.',
+          },
+          pinned: {
+            type: 'boolean',
+          },
+        },
+      },
+      AcceptSshHostKeyRequest: {
+        type: 'object',
+        required: ['fingerprint'],
+        properties: {
+          fingerprint: {
+            type: 'string',
+            maxLength: 64,
+            description:
+              'The `SHA256:` fingerprint the admin saw; accepted only if the bastion presents exactly that key now.',
+          },
         },
       },
       InspectKubeconfigRequest: {
@@ -1339,7 +1446,7 @@ export const spec = {
       },
       ConnectionSshTunnel: {
         type: 'object',
-        required: ['host', 'port', 'username'],
+        required: ['host', 'port', 'username', 'hostKeys'],
         properties: {
           host: {
             type: 'string',
@@ -1355,6 +1462,15 @@ export const spec = {
           },
           privateKey: {
             type: 'string',
+          },
+          passphrase: {
+            type: 'string',
+          },
+          hostKeys: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
           },
         },
       },
@@ -1737,6 +1853,57 @@ export const spec = {
             $ref: '#/components/responses/Error',
           },
           '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/clusters/{name}/ssh-host-key': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/name',
+        },
+      ],
+      post: {
+        operationId: 'AcceptSshHostKey',
+        description:
+          "Trusts the host key the cluster's SSH bastion presents now, in place of the pinned ones, when its fingerprint is the one given (what the admin saw in the cluster's state). Needs `cluster-registry.cluster.update`; audited and announced.",
+        summary: "Accept the SSH bastion's new host key.",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/AcceptSshHostKeyRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description:
+              'The cluster, with the new key pinned and its health checked.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Cluster',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '409': {
             $ref: '#/components/responses/Error',
           },
         },

@@ -13,4 +13,6 @@ export interface ConnectionSshTunnel {
   username: string;
   password?: string;
   privateKey?: string;
+  passphrase?: string;
+  hostKeys: Array<string>;
 }

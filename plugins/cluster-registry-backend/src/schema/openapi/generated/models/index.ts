@@ -1,5 +1,6 @@
 //
 
+export * from '../models/AcceptSshHostKeyRequest.model';
 export * from '../models/AwsClusterAuth.model';
 export * from '../models/BearerTokenAuth.model';
 export * from '../models/BearerTokenAuthView.model';
@@ -56,7 +57,9 @@ export * from '../models/PrometheusTestResult.model';
 export * from '../models/PrometheusTlsSettings.model';
 export * from '../models/PrometheusTlsView.model';
 export * from '../models/ProxyConnection.model';
+export * from '../models/ProxyConnectionView.model';
 export * from '../models/RotateCredentialsRequest.model';
+export * from '../models/SshHostKeySeen.model';
 export * from '../models/SshTunnelConnection.model';
 export * from '../models/SshTunnelConnectionView.model';
 export * from '../models/SshTunnelSettings.model';

@@ -9,6 +9,7 @@ import { FetchApi } from '../types/fetch';
 import crossFetch from 'cross-fetch';
 import { pluginId } from '../pluginId';
 import * as parser from 'uri-template';
+import { AcceptSshHostKeyRequest } from '../models/AcceptSshHostKeyRequest.model';
 import { Category } from '../models/Category.model';
 import { CategoryChanges } from '../models/CategoryChanges.model';
 import { CategoryList } from '../models/CategoryList.model';
@@ -45,6 +46,15 @@ export type TypedResponse<T> = Omit<Response, 'json'> & {
 export interface RequestOptions {
   token?: string;
 }
+/**
+ * @public
+ */
+export type AcceptSshHostKey = {
+  path: {
+    name: string;
+  };
+  body: AcceptSshHostKeyRequest;
+};
 /**
  * @public
  */
@@ -186,6 +196,35 @@ export class DefaultApiClient {
   }) {
     this.discoveryApi = options.discoveryApi;
     this.fetchApi = options.fetchApi || { fetch: crossFetch };
+  }
+
+  /**
+   * Trusts the host key the cluster\'s SSH bastion presents now, in place of the pinned ones, when its fingerprint is the one given (what the admin saw in the cluster\'s state). Needs `cluster-registry.cluster.update`; audited and announced.
+   * Accept the SSH bastion\'s new host key.
+   * @param name -
+   * @param acceptSshHostKeyRequest -
+   */
+  public async acceptSshHostKey(
+    // @ts-ignore
+    request: AcceptSshHostKey,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<Cluster>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/clusters/{name}/ssh-host-key`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      name: request.path.name,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'POST',
+      body: JSON.stringify(request.body),
+    });
   }
 
   /**

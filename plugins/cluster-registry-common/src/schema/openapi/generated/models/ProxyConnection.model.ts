@@ -9,7 +9,18 @@
  */
 export interface ProxyConnection {
   method: ProxyConnectionMethodEnum;
+  /**
+   * The CONNECT proxy, http:// or https://, without credentials.
+   */
   proxyUrl: string;
+  /**
+   * Proxy credentials (Basic), sent only to the proxy.
+   */
+  username?: string;
+  /**
+   * Write-only; an edit that leaves it out keeps the stored one.
+   */
+  password?: string;
 }
 
 /**

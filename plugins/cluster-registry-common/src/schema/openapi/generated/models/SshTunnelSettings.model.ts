@@ -13,4 +13,12 @@ export interface SshTunnelSettings {
   username: string;
   password?: string;
   privateKey?: string;
+  /**
+   * Decrypts an encrypted privateKey; write-only.
+   */
+  passphrase?: string;
+  /**
+   * The bastion host keys to trust: `SHA256:` fingerprints, public-key lines or known_hosts lines. Left out, the first successful verification pins the key the bastion presents.
+   */
+  hostKeys?: Array<string>;
 }

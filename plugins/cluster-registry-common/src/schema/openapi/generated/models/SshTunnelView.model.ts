@@ -13,4 +13,13 @@ export interface SshTunnelView {
   username: string;
   passwordSet: boolean;
   privateKeySet: boolean;
+  passphraseSet: boolean;
+  /**
+   * The pinned host keys as given (public).
+   */
+  hostKeys: Array<string>;
+  /**
+   * The `SHA256:` fingerprint of each pinned key.
+   */
+  hostKeyFingerprints: Array<string>;
 }

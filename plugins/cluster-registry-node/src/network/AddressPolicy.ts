@@ -2,7 +2,7 @@ import { RootConfigService } from '@backstage/backend-plugin-api';
 import ipaddr from 'ipaddr.js';
 import dns from 'node:dns';
 import net from 'node:net';
-import { fieldError } from '../service/errors';
+import { InputError } from '@backstage/errors';
 
 /**
  * The one policy for every address the suite contacts: cluster server URLs,
@@ -16,9 +16,11 @@ import { fieldError } from '../service/errors';
  * How every connect-time refusal begins; a health check that was refused
  * records it as the cluster's state message.
  */
+/** @public */
 export const ADDRESS_POLICY_REFUSAL = 'the address policy refuses';
 
 /** Why an address is refused; `undefined` when it is allowed. */
+/** @public */
 export type AddressVerdict = string | undefined;
 
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
@@ -58,6 +60,7 @@ const PRIVATE_RANGES = new Set([
   'deprecatedSiteLocal',
 ]);
 
+/** @public */
 export interface AddressPolicyOptions {
   /** Loopback (127.0.0.0/8, ::1, localhost). Default true. */
   allowLoopback?: boolean;
@@ -73,7 +76,7 @@ export interface AddressPolicyOptions {
   ) => Promise<Array<{ address: string; family: number }>>;
 }
 
-/** A host name without trailing dots, lower case, IPv6 brackets removed. */
+/** A host name without trailing dots, lower case, IPv6 brackets removed. @public */
 export function normalizeHost(host: string): string {
   return host
     .replace(/^\[|\]$/g, '')
@@ -122,6 +125,19 @@ function embeddedIPv4(ip: ipaddr.IPv6): ipaddr.IPv4 | undefined {
   return undefined;
 }
 
+/** A 400 naming the field, in the registry's `error.fields` form. */
+function refusal(field: string, reason: string): Error {
+  return Object.assign(new InputError(`${field}: ${reason}`), {
+    fields: [{ field, reason }],
+  });
+}
+
+/**
+ * The address policy (see the module comment), from
+ * `clusterRegistry.addressPolicy`.
+ *
+ * @public
+ */
 export class AddressPolicy {
   private readonly allowLoopback: boolean;
   private readonly allowPrivate: boolean;
@@ -250,7 +266,7 @@ export class AddressPolicy {
     try {
       hostname = new URL(url).hostname;
     } catch {
-      throw fieldError(field, 'must be an absolute URL');
+      throw refusal(field, 'must be an absolute URL');
     }
     this.assertHost(field, hostname);
   }
@@ -259,7 +275,7 @@ export class AddressPolicy {
   assertHost(field: string, host: string): void {
     const verdict = this.checkHost(host);
     if (verdict) {
-      throw fieldError(
+      throw refusal(
         field,
         `the address policy refuses this destination: ${verdict} (see clusterRegistry.addressPolicy)`,
       );

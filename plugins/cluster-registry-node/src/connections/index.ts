@@ -1,0 +1,3 @@
+export * from './ClusterConnectionsService';
+export { TunnelError } from './TunnelError';
+export { fingerprintOf, fingerprintOfPin } from './hostKeys';
