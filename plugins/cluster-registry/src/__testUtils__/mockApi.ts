@@ -12,6 +12,7 @@ export function mockClusterRegistryApi(
     updateCategory: jest.fn(),
     deleteCategory: jest.fn(),
     refreshCluster: jest.fn(),
+    acceptSshHostKey: jest.fn(),
     deleteCluster: jest.fn(),
     createCluster: jest.fn(),
     verifyCluster: jest.fn(),

@@ -49,6 +49,7 @@ export async function renderPage(
     getCluster: async () => shown,
     listCategories: async () => [{ name: 'prod' }, { name: 'qa' }],
     refreshCluster: async () => shown,
+    acceptSshHostKey: async () => shown,
     deleteCluster: async () => {},
     updateCluster: async (_name, changes) =>
       ({ ...shown, ...changes } as Cluster),

@@ -42,6 +42,11 @@ export interface ClusterRegistryApi {
   ): Promise<void>;
   /** Health-checks the cluster now; returns it with the new status. */
   refreshCluster(name: string): Promise<Cluster>;
+  /**
+   * Trusts the host key the cluster's SSH bastion presents now, if its
+   * fingerprint is the given one (what the admin saw).
+   */
+  acceptSshHostKey(name: string, fingerprint: string): Promise<Cluster>;
   /** Disconnects the cluster: removes the record, the cluster itself is untouched. */
   deleteCluster(name: string): Promise<void>;
   /** Registers a cluster; verified first unless `skipVerification`. */

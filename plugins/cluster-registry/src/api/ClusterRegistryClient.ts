@@ -65,6 +65,12 @@ export class ClusterRegistryClient implements ClusterRegistryApi {
     return body(this.api.refreshCluster({ path: { name } }));
   }
 
+  acceptSshHostKey(name: string, fingerprint: string): Promise<Cluster> {
+    return body(
+      this.api.acceptSshHostKey({ path: { name }, body: { fingerprint } }),
+    );
+  }
+
   async deleteCluster(name: string): Promise<void> {
     await body(this.api.deleteCluster({ path: { name } }));
   }

@@ -41,6 +41,46 @@ describe('ClusterPage', () => {
   });
 });
 
+describe('ClusterPage behind an SSH bastion', () => {
+  const presented = `SHA256:${'b'.repeat(43)}`;
+  it('shows the pinned host keys, and trusts a changed key only after the admin reviews its fingerprint', async () => {
+    const api = await renderPage(true, {
+      connection: {
+        method: 'sshTunnel',
+        sshTunnel: {
+          host: 'bastion.example',
+          port: 22,
+          username: 'ops',
+          passwordSet: false,
+          privateKeySet: true,
+          passphraseSet: false,
+          hostKeys: [`SHA256:${'a'.repeat(43)}`],
+          hostKeyFingerprints: [`SHA256:${'a'.repeat(43)}`],
+        },
+      },
+      status: {
+        state: 'unreachable',
+        message: `SSH host key changed: the SSH bastion ops@bastion.example:22 presented ${presented}, which is not pinned (SHA256:${'a'.repeat(
+          43,
+        )})`,
+      },
+    });
+    expect(
+      await screen.findByText('via SSH tunnel ops@bastion.example:22'),
+    ).toBeInTheDocument();
+    expect(screen.getByText(`SHA256:${'a'.repeat(43)}`)).toBeInTheDocument();
+    fireEvent.click(
+      screen.getByRole('button', { name: 'Review the new host key' }),
+    );
+    expect(await screen.findByText(presented)).toBeInTheDocument();
+    expect(api.acceptSshHostKey).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByRole('button', { name: 'Trust this key' }));
+    await waitFor(() =>
+      expect(api.acceptSshHostKey).toHaveBeenCalledWith('prod-eu-1', presented),
+    );
+  });
+});
+
 describe('ClusterPage edit and rotate', () => {
   it('edits with write-only secrets: a stored password reads "set" and is not sent unless replaced', async () => {
     const api = await renderPage(true, {

@@ -27,18 +27,32 @@ import { rootRouteRef } from '../../routes';
 import { ClusterStateIcon } from '../ClusterStateIcon';
 import { AllClustersLink } from '../AllClustersLink';
 import { useBusy } from '../useBusy';
+import { AcceptHostKeyDialog } from './AcceptHostKeyDialog';
 import { DisconnectDialog } from './DisconnectDialog';
 import { EditClusterDialog } from './EditClusterDialog';
 import { RotateCredentialsDialog } from './RotateCredentialsDialog';
 
 function connectionText(c: Cluster) {
   if (c.connection.method === 'proxy')
-    return `via proxy ${c.connection.proxyUrl}`;
+    return `via proxy ${c.connection.proxyUrl}${
+      c.connection.username ? ` as ${c.connection.username}` : ''
+    }`;
   if (c.connection.method === 'sshTunnel') {
     const t = c.connection.sshTunnel;
     return `via SSH tunnel ${t.username}@${t.host}:${t.port}`;
   }
   return 'direct';
+}
+
+/**
+ * The key an SSH bastion presented instead of the pinned ones, as the health
+ * check recorded it in the state message.
+ */
+function presentedHostKey(c: Cluster): string | undefined {
+  if (c.connection.method !== 'sshTunnel') return undefined;
+  return /presented (SHA256:[A-Za-z0-9+/]{43})/.exec(
+    c.status.message ?? '',
+  )?.[1];
 }
 
 function prometheusText(c: Cluster) {
@@ -98,6 +112,7 @@ export function ClusterPage() {
   const [busy, runBusy] = useBusy();
   const [confirming, setConfirming] = useState(false);
   const [dialog, setDialog] = useState<'edit' | 'rotate'>();
+  const [accepting, setAccepting] = useState<string>();
   const saved = (message: string) => () => {
     setDialog(undefined);
     cluster.retry();
@@ -134,6 +149,26 @@ export function ClusterPage() {
             </WarningPanel>
           </Grid>
         )}
+        {presentedHostKey(c) && (
+          <Grid item xs={12}>
+            <WarningPanel
+              title="The SSH bastion presents a host key that is not trusted"
+              defaultExpanded
+            >
+              <Box display="flex" flexDirection="column" style={{ gap: 12 }}>
+                <span>{c.status.message}</span>
+                <PermittedButton
+                  allowed={canUpdate.allowed}
+                  reason="You may not update clusters"
+                  busy={busy}
+                  onClick={() => setAccepting(presentedHostKey(c))}
+                >
+                  Review the new host key
+                </PermittedButton>
+              </Box>
+            </WarningPanel>
+          </Grid>
+        )}
         <Grid item xs={12} md={8}>
           <InfoCard title="Overview">
             <StructuredMetadataTable
@@ -154,6 +189,11 @@ export function ClusterPage() {
                     .join(', ') || '—',
                 server: c.isolated ? 'isolated (no endpoint)' : c.serverUrl,
                 connection: c.isolated ? '—' : connectionText(c),
+                ...(c.connection.method === 'sshTunnel' && {
+                  'ssh host keys':
+                    c.connection.sshTunnel.hostKeyFingerprints.join(', ') ||
+                    'none pinned',
+                }),
                 prometheus: prometheusText(c),
                 'kubernetes version': versionText(c),
                 nodes: c.status.nodeCount ?? '—',
@@ -219,6 +259,19 @@ export function ClusterPage() {
             </Box>
           </InfoCard>
         </Grid>
+        <AcceptHostKeyDialog
+          name={c.name}
+          fingerprint={accepting}
+          busy={busy}
+          onCancel={() => setAccepting(undefined)}
+          onConfirm={() =>
+            act(async () => {
+              await api.acceptSshHostKey(c.name, accepting!);
+              setAccepting(undefined);
+              cluster.retry();
+            }, `${c.name} trusts the new host key`)
+          }
+        />
         {dialog === 'edit' && (
           <EditClusterDialog
             cluster={c}

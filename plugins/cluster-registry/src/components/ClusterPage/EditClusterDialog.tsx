@@ -91,6 +91,9 @@ export function EditClusterDialog(props: {
             stored={{
               sshPassword: !!ssh?.passwordSet,
               sshPrivateKey: !!ssh?.privateKeySet,
+              sshPassphrase: !!ssh?.passphraseSet,
+              proxyPassword:
+                c.connection.method === 'proxy' && c.connection.passwordSet,
             }}
           />
           <PrometheusFields

@@ -107,6 +107,50 @@ describe('RegisterClusterPage', () => {
     );
   });
 
+  it('connects through an SSH bastion with a key, shows the host key to pin, and registers without pins so the verified key is pinned', async () => {
+    const fingerprint = `SHA256:${'c'.repeat(43)}`;
+    const api = mockClusterRegistryApi({
+      verifyCluster: async () => ({
+        ok: true,
+        kubernetesVersion: 'v1.36.3',
+        versionSupported: true,
+        permissionLevel: 'admin',
+        sshHostKey: {
+          fingerprint,
+          publicKey: 'ssh-ed25519 AAAA',
+          pinned: false,
+        },
+      }),
+      createCluster: async () => cluster,
+    });
+    await renderRegister(api);
+    type('Name', 'private-1');
+    type('Server URL', 'https://api.private.example:6443');
+    type('Bearer token', 'good');
+    fireEvent.mouseDown(
+      screen.getByRole('button', { name: /Connection method/ }),
+    );
+    fireEvent.click(screen.getByRole('option', { name: 'Via SSH tunnel' }));
+    type('SSH host', 'bastion.example');
+    type('SSH user', 'ops');
+    type('SSH private key', '-----BEGIN OPENSSH PRIVATE KEY-----\nx\n');
+    fireEvent.click(screen.getByRole('button', { name: 'Verify' }));
+    expect(await screen.findByText(fingerprint)).toBeVisible();
+    expect(screen.getByText(/registering pins it/)).toBeVisible();
+    fireEvent.click(screen.getByRole('button', { name: 'Register' }));
+    expect(await screen.findByText('cluster page')).toBeVisible();
+    const sent = api.createCluster.mock.calls[0][0];
+    expect(sent.connection).toEqual({
+      method: 'sshTunnel',
+      sshTunnel: {
+        host: 'bastion.example',
+        port: 22,
+        username: 'ops',
+        privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nx\n',
+      },
+    });
+  });
+
   it('registers an EKS cluster with AWS IAM auth: cluster id and role, no stored secret', async () => {
     const api = mockClusterRegistryApi({
       createCluster: async body =>

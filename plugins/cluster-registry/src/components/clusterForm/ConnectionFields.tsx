@@ -1,7 +1,7 @@
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-import { ConnectionForm, errorFor, FieldErrors } from './formModel';
+import { ConnectionForm, errorFor, errorUnder, FieldErrors } from './formModel';
 import { SecretField } from './SecretField';
 import { Section } from './Section';
 
@@ -10,25 +10,34 @@ export function ConnectionFields(props: {
   value: ConnectionForm;
   onChange(value: ConnectionForm): void;
   errors: FieldErrors;
-  /** Which SSH secrets are stored (editing). */
-  stored?: { sshPassword: boolean; sshPrivateKey: boolean };
+  /** Which connection secrets are stored (editing). */
+  stored?: {
+    sshPassword: boolean;
+    sshPrivateKey: boolean;
+    sshPassphrase: boolean;
+    proxyPassword: boolean;
+  };
 }) {
   const { value, errors } = props;
   const set = (changes: Partial<ConnectionForm>) =>
     props.onChange({ ...value, ...changes });
   const text = (
-    key: 'proxyUrl' | 'sshHost' | 'sshPort' | 'sshUsername',
+    key: 'proxyUrl' | 'proxyUsername' | 'sshHost' | 'sshPort' | 'sshUsername',
     label: string,
     path: string,
+    options: { required?: boolean; helperText?: string } = {},
   ) => (
     <TextField
       id={`cluster-${key}`}
       label={label}
-      required
+      required={options.required ?? true}
       value={value[key]}
       onChange={e => set({ [key]: e.target.value })}
       error={!!errorFor(errors, path, 'connection.sshTunnel', 'connection')}
-      helperText={errorFor(errors, path, 'connection.sshTunnel', 'connection')}
+      helperText={
+        errorFor(errors, path, 'connection.sshTunnel', 'connection') ??
+        options.helperText
+      }
       fullWidth
       margin="dense"
       variant="outlined"
@@ -57,12 +66,29 @@ export function ConnectionFields(props: {
       </TextField>
       {value.method !== 'direct' && (
         <Typography variant="body2" color="textSecondary">
-          The portal stores these settings but does not connect through them
-          yet: save without verification.
+          Verification, health checks and the Kubernetes plugin connect through
+          it; TLS stays verified end to end with the API server.
         </Typography>
       )}
-      {value.method === 'proxy' &&
-        text('proxyUrl', 'Proxy URL', 'connection.proxyUrl')}
+      {value.method === 'proxy' && (
+        <>
+          {text('proxyUrl', 'Proxy URL', 'connection.proxyUrl', {
+            helperText: 'An HTTP CONNECT proxy, http:// or https://',
+          })}
+          {text('proxyUsername', 'Proxy user', 'connection.username', {
+            required: false,
+            helperText: 'Only if the proxy asks for credentials',
+          })}
+          <SecretField
+            id="cluster-proxyPassword"
+            label="Proxy password"
+            value={value.proxyPassword}
+            onChange={proxyPassword => set({ proxyPassword })}
+            stored={props.stored?.proxyPassword}
+            error={errors['connection.password']}
+          />
+        </>
+      )}
       {value.method === 'sshTunnel' && (
         <>
           {text('sshHost', 'SSH host', 'connection.sshTunnel.host')}
@@ -85,6 +111,32 @@ export function ConnectionFields(props: {
             onChange={sshPrivateKey => set({ sshPrivateKey })}
             stored={props.stored?.sshPrivateKey}
             error={errors['connection.sshTunnel.privateKey']}
+            helperText="OpenSSH or PEM private key"
+          />
+          <SecretField
+            id="cluster-sshPassphrase"
+            label="Key passphrase"
+            value={value.sshPassphrase}
+            onChange={sshPassphrase => set({ sshPassphrase })}
+            stored={props.stored?.sshPassphrase}
+            error={errors['connection.sshTunnel.passphrase']}
+            helperText="Only for an encrypted private key"
+          />
+          <TextField
+            id="cluster-sshHostKeys"
+            label="Trusted host keys"
+            multiline
+            minRows={2}
+            value={value.sshHostKeys}
+            onChange={e => set({ sshHostKeys: e.target.value })}
+            error={!!errorUnder(errors, 'connection.sshTunnel.hostKeys')}
+            helperText={
+              errorUnder(errors, 'connection.sshTunnel.hostKeys') ??
+              'One per line: SHA256: fingerprints, public-key or known_hosts lines. Leave empty to pin the key the bastion presents when it is verified.'
+            }
+            fullWidth
+            margin="dense"
+            variant="outlined"
           />
         </>
       )}

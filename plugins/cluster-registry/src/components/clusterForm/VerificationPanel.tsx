@@ -18,9 +18,24 @@ export function VerificationPanel(props: { result?: UnsavedVerification }) {
   } else {
     text = `Verification failed (${r.reason}): ${r.message}`;
   }
+  const key = r.sshHostKey;
   return (
     <Box mt={2} role="status" aria-live="polite">
       <Alert severity={r.ok ? 'success' : 'error'}>{text}</Alert>
+      {key && (
+        <Box mt={1}>
+          <Alert severity={key.pinned || r.ok ? 'info' : 'warning'}>
+            SSH host key of the bastion: <code>{key.fingerprint}</code>
+            {key.pinned && ' (pinned)'}
+            {!key.pinned &&
+              r.ok &&
+              '. Compare it with the bastion (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub); registering pins it.'}
+            {!key.pinned &&
+              !r.ok &&
+              '. It is not one of the trusted host keys.'}
+          </Alert>
+        </Box>
+      )}
     </Box>
   );
 }

@@ -42,11 +42,16 @@ export interface EndpointForm {
 export interface ConnectionForm {
   method: 'direct' | 'proxy' | 'sshTunnel';
   proxyUrl: string;
+  proxyUsername: string;
+  proxyPassword: string;
   sshHost: string;
   sshPort: string;
   sshUsername: string;
   sshPassword: string;
   sshPrivateKey: string;
+  sshPassphrase: string;
+  /** Pinned host keys, one per line (fingerprints, key lines, known_hosts lines). */
+  sshHostKeys: string;
 }
 
 export interface PrometheusForm {
@@ -89,11 +94,15 @@ export const emptyEndpoint: EndpointForm = {
 export const emptyConnection: ConnectionForm = {
   method: 'direct',
   proxyUrl: '',
+  proxyUsername: '',
+  proxyPassword: '',
   sshHost: '',
   sshPort: '22',
   sshUsername: '',
   sshPassword: '',
   sshPrivateKey: '',
+  sshPassphrase: '',
+  sshHostKeys: '',
 };
 
 export const emptyPrometheus: PrometheusForm = {
@@ -148,8 +157,17 @@ function labelsOrThrow(text: string): Record<string, string> {
 
 export function connectionRequest(c: ConnectionForm) {
   if (c.method === 'proxy')
-    return { method: 'proxy' as const, proxyUrl: c.proxyUrl.trim() };
+    return {
+      method: 'proxy' as const,
+      proxyUrl: c.proxyUrl.trim(),
+      username: c.proxyUsername.trim() || undefined,
+      password: c.proxyPassword || undefined,
+    };
   if (c.method === 'sshTunnel') {
+    const hostKeys = c.sshHostKeys
+      .split('\n')
+      .map(line => line.trim())
+      .filter(Boolean);
     return {
       method: 'sshTunnel' as const,
       sshTunnel: {
@@ -158,6 +176,9 @@ export function connectionRequest(c: ConnectionForm) {
         username: c.sshUsername.trim(),
         password: c.sshPassword || undefined,
         privateKey: c.sshPrivateKey || undefined,
+        passphrase: c.sshPassphrase || undefined,
+        // Left out, the first successful verification pins the presented key.
+        hostKeys: hostKeys.length ? hostKeys : undefined,
       },
     };
   }
@@ -346,12 +367,14 @@ export function formsFromCluster(c: Cluster) {
       sshHost: t.host,
       sshPort: String(t.port),
       sshUsername: t.username,
+      sshHostKeys: t.hostKeys.join('\n'),
     };
   } else if (c.connection.method === 'proxy') {
     connection = {
       ...emptyConnection,
       method: 'proxy',
       proxyUrl: c.connection.proxyUrl,
+      proxyUsername: c.connection.username ?? '',
     };
   }
   const p = c.prometheus;
