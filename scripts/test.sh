@@ -153,8 +153,9 @@ integration() {
 e2e() {
   local data="$RUN_DIR/portal-data" url=http://localhost:3100 backend=http://localhost:7107
   mkdir -p "$data/sqlite"
-  # Two real API servers the browser registers through the portal.
-  start_test_env --kube 2 || return 1
+  # Two real API servers the browser registers through the portal, and a
+  # private one behind an SSH bastion.
+  start_test_env --kube 2 --bastion || return 1
   CLUSTER_REGISTRY_DATA_DIR="$data" setsid node .yarn/releases/yarn-*.cjs start \
     --config "$REPO_ROOT/app-config.yaml" --config "$REPO_ROOT/e2e/app-config.e2e.yaml" >"$RUN_DIR/portal.log" 2>&1 &
   BACKGROUND_PIDS+=("$!")

@@ -58,3 +58,29 @@ export function testApiServers(): TestApiServer[] {
   }
   return JSON.parse(fs.readFileSync(file, 'utf8')).kubeApiServers;
 }
+
+/** The private cluster behind a bastion that scripts/test.sh started (test-env's bastion service). */
+export interface TestBastion {
+  address: string;
+  apiHost: string;
+  kubeApiServer: TestApiServer;
+  ssh: {
+    host: string;
+    port: number;
+    username: string;
+    privateKey: string;
+    hostKey: string;
+    logFile: string;
+  };
+}
+
+export function testBastion(): TestBastion {
+  const file = process.env.CLUSTER_REGISTRY_TEST_ENV;
+  const bastion = file && JSON.parse(fs.readFileSync(file, 'utf8')).bastion;
+  if (!bastion) {
+    throw new Error(
+      'no bastion in CLUSTER_REGISTRY_TEST_ENV: run the e2e stage through scripts/test.sh (it starts `test-env up --kube 2 --bastion`)',
+    );
+  }
+  return bastion;
+}

@@ -36,7 +36,7 @@ import { DatabaseClusterStore } from '../src/database/DatabaseClusterStore';
 import { HealthChecker } from '../src/health/HealthChecker';
 import { SecretBox } from '../src/secrets/SecretBox';
 import { ClusterService } from '../src/service/ClusterService';
-import { AddressPolicy } from '../src/network/AddressPolicy';
+import { AddressPolicy } from '@cluster-registry/plugin-cluster-registry-node';
 
 const CLIENTS = 20;
 const argIndex = process.argv.indexOf('--clusters');

@@ -38,6 +38,12 @@ export class TlsBridge {
   private readonly server: tls.Server;
   private readonly sockets = new Set<Duplex>();
   private port?: Promise<number>;
+  /**
+   * The API server's latest TLS session ticket: the next upstream
+   * connection resumes it (an abbreviated handshake), since the Kubernetes
+   * plugin's /proxy opens a new connection for every request.
+   */
+  private session?: Buffer;
 
   constructor(
     identity: BridgeIdentity,
@@ -125,6 +131,10 @@ export class TlsBridge {
             key: upstream.key,
             rejectUnauthorized: upstream.rejectUnauthorized,
             ALPNProtocols: ['http/1.1'],
+            session: this.session,
+          });
+          up.on('session', (session: Buffer) => {
+            this.session = session;
           });
           const timer = setTimeout(() => {
             up.destroy();

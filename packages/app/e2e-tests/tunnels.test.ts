@@ -1,0 +1,152 @@
+import { expect, test } from '@playwright/test';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import {
+  backend,
+  guestAuth,
+  openClusters,
+  signIn,
+  testBastion,
+} from './helpers';
+
+const ID = 'demo-shop'; // examples/demo-shop.yaml: backstage.io/kubernetes-id
+const CLUSTER = 'e2e-private';
+
+/**
+ * A private cluster reachable only through an SSH bastion (a network
+ * namespace of the test environment; see test-env's bastion service),
+ * registered in the browser with a private key, then used by the real
+ * Kubernetes plugin of the portal: its /proxy (objects created) and an
+ * entity's Kubernetes tab. sshd's log proves each went through the bastion.
+ *
+ * A websocket through the plugin's /proxy is not tried here: once a browser
+ * has opened the signals backend's websocket, that plugin takes every
+ * upgrade request of the backend's HTTP server and leaves those that are not
+ * its own unanswered, for direct clusters as much as tunnelled ones. The
+ * websocket watch through the bridge and the tunnel is in
+ * packages/backend/src/tunnels/tunnels.integration.test.ts.
+ */
+test('registers a cluster behind an SSH bastion with a key from the form, pins its host key, and serves the Kubernetes tab through the tunnel', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(180_000);
+  const bastion = testBastion();
+  const api = bastion.kubeApiServer;
+  const sshLog = () => fs.readFileSync(bastion.ssh.logFile, 'utf8');
+  const forwards = () =>
+    sshLog()
+      .split('\n')
+      .filter(
+        l =>
+          l.includes('direct_tcpip') &&
+          l.includes(`target ${bastion.apiHost} port 6443`),
+      ).length;
+
+  // A run against a long-lived portal may find the previous run's cluster.
+  await request.delete(`${backend}/api/cluster-registry/clusters/${CLUSTER}`, {
+    headers: await guestAuth(request),
+  });
+
+  await openClusters(page);
+  await page.getByRole('button', { name: 'Register cluster' }).first().click();
+  await page.getByRole('tab', { name: 'Server URL & credentials' }).click();
+  const field = (name: string) =>
+    page.getByRole('textbox', { name, exact: true });
+  await field('Name').fill(CLUSTER);
+  await field('Display name').fill('Private cluster');
+  await field('Server URL').fill(api.serverUrl);
+  await field('Bearer token').fill(api.adminToken);
+  await field('Certificate authority (PEM)').fill(api.caData);
+  await page.getByLabel('Connection method').click();
+  await page.getByRole('option', { name: 'Via SSH tunnel' }).click();
+  await field('SSH host').fill(bastion.ssh.host);
+  await page.getByRole('spinbutton', { name: 'SSH port' }).fill('22');
+  await field('SSH user').fill(bastion.ssh.username);
+  await field('SSH private key').fill(bastion.ssh.privateKey);
+
+  const before = forwards();
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByRole('status')).toContainText(
+    `Connected: Kubernetes ${api.kubernetesVersion}`,
+  );
+  const blob = Buffer.from(bastion.ssh.hostKey.split(/\s+/)[1], 'base64');
+  const fingerprint = `SHA256:${crypto
+    .createHash('sha256')
+    .update(blob)
+    .digest('base64')
+    .replace(/=+$/, '')}`;
+  await expect(page.getByRole('status')).toContainText(fingerprint);
+  await expect(page.getByRole('status')).toContainText('registering pins it');
+  expect(forwards()).toBeGreaterThan(before);
+  await page.setViewportSize({ width: 1280, height: 2600 });
+  await page.screenshot({ path: 'docs/screenshots/register-ssh-tunnel.png' });
+  await page.setViewportSize({ width: 1280, height: 720 });
+
+  await page.getByRole('button', { name: 'Register', exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/clusters/${CLUSTER}$`));
+  await expect(page.getByText(fingerprint)).toBeVisible();
+  await expect(
+    page.getByText(
+      `via SSH tunnel ${bastion.ssh.username}@${bastion.ssh.host}:22`,
+    ),
+  ).toBeVisible();
+  await expect(page.getByText(bastion.ssh.privateKey)).toHaveCount(0);
+
+  // The workloads, created through the portal's Kubernetes proxy, which
+  // reaches the private API server through the tunnel.
+  const auth = await guestAuth(request);
+  const proxyHeaders = { ...auth, 'Backstage-Kubernetes-Cluster': CLUSTER };
+  const namespace = `private-${Date.now().toString(36)}`;
+  const labels = { 'backstage.io/kubernetes-id': ID, app: 'demo-shop' };
+  const container = { name: 'web', image: 'registry.example/shop:1.0' };
+
+  const beforeProxy = forwards();
+  for (const [path, body] of [
+    ['/api/v1/namespaces', { metadata: { name: namespace } }],
+    [
+      `/apis/apps/v1/namespaces/${namespace}/deployments`,
+      {
+        metadata: { name: 'demo-shop-private', labels },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: labels },
+          template: { metadata: { labels }, spec: { containers: [container] } },
+        },
+      },
+    ],
+  ] as const) {
+    const res = await request.post(`${backend}/api/kubernetes/proxy${path}`, {
+      headers: proxyHeaders,
+      data: body,
+    });
+    expect(res.status(), `${path}: ${await res.text()}`).toBe(201);
+  }
+  expect(forwards()).toBeGreaterThan(beforeProxy);
+
+  // The entity's Kubernetes tab: the private cluster's workloads.
+  const beforeTab = forwards();
+  await page.goto(`/catalog/default/component/${ID}/kubernetes`);
+  await expect(page.getByText('Private cluster').first()).toBeVisible();
+  await page.getByText('Private cluster').first().click();
+  await expect(page.getByText('demo-shop-private').first()).toBeVisible();
+  // The cluster's accordion animates open; let it settle for the screenshot.
+  await page.waitForTimeout(1000);
+  await page.screenshot({
+    path: 'docs/screenshots/entity-kubernetes-tab-ssh.png',
+  });
+  expect(forwards()).toBeGreaterThan(beforeTab);
+
+  // Nothing of the tunnel is shown: the plugin lists the cluster without a
+  // loopback URL.
+  const clusters = await request.get(`${backend}/api/kubernetes/clusters`, {
+    headers: auth,
+  });
+  expect(JSON.stringify(await clusters.json())).not.toContain('127.0.0.1');
+
+  await request
+    .delete(`${backend}/api/cluster-registry/clusters/${CLUSTER}`, {
+      headers: auth,
+    })
+    .then(res => expect(res.status()).toBe(204));
+});
