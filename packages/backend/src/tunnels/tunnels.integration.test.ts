@@ -556,6 +556,20 @@ describe('clusters behind an HTTP proxy or an SSH bastion', () => {
     expect(wrongCa.body).toMatchObject({ ok: false, reason: 'tls' });
   });
 
+  it('verifies the server name through the tunnel: a name the certificate does not carry is refused', async () => {
+    // Inside the bastion's network, localhost is the API server's own
+    // address; its certificate names only api.private-cluster.test.
+    const wrongName = await request(server)
+      .post('/api/cluster-registry/verify')
+      .send({
+        ...registration('wrong-name', sshConnection()),
+        serverUrl: 'https://localhost:6443',
+      })
+      .expect(200);
+    expect(wrongName.body).toMatchObject({ ok: false, reason: 'tls' });
+    expect(wrongName.body.message).toMatch(/localhost/);
+  });
+
   it('a plain byte forwarder on loopback fails the name check: why the bridge re-originates TLS', async () => {
     const ssh = new Client();
     await new Promise<void>((resolve, reject) => {
