@@ -95,6 +95,8 @@ export interface BastionEnv {
   proxy: ProxyEnv;
   /** CONNECT proxy that requires Basic credentials (407 without). */
   authProxy: ProxyEnv & { username: string; password: string };
+  /** An anonymous Prometheus only the namespace reaches (name resolved there only). */
+  prometheusUrl: string;
 }
 
 /** What `startTestEnv` returns and `cluster-registry-test-env up` writes as JSON. */

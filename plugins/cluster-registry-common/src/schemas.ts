@@ -426,6 +426,8 @@ function prometheusSchema<P extends z.ZodTypeAny>(password: P) {
         })
         .strict()
         .optional(),
+      /** Through the cluster's proxy or SSH bastion instead of directly. */
+      throughClusterConnection: z.boolean().default(false),
     })
     .strict();
 }

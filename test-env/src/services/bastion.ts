@@ -1,9 +1,13 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { isRoot, log } from '../paths';
 import { run } from '../processes';
 import { BastionEnv } from '../types';
 import { startKubeApiServer } from './kubeApiServer';
+import { startPrometheusInstance } from './prometheus';
+import { ensureDebianPackage } from '../debian';
+import { stopProcess, waitFor } from '../processes';
 import { startProxy } from './proxy';
 import { startSshd } from './sshd';
 
@@ -14,6 +18,9 @@ import { startSshd } from './sshd';
  * the tests asks the host to resolve it.
  */
 const API_HOST = 'api.private-cluster.test';
+/** A Prometheus on the namespace's loopback, under a name only the namespace resolves. */
+const PROMETHEUS_HOST = 'prometheus.private-cluster.test';
+const PROMETHEUS_PORT = 9090;
 const API_PORT = 6443;
 const PREFIX = 'crb';
 
@@ -71,9 +78,20 @@ export async function startBastion(stateDir: string) {
   const dir = path.join(stateDir, 'bastion');
   fs.mkdirSync(dir, { recursive: true });
 
-  const teardown = async () => {
-    await run('ip', ['netns', 'del', ns]).catch(() => undefined);
+  const teardownNow = () => {
+    try {
+      execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+    } catch {
+      // already gone
+    }
     fs.rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
+  };
+  // A signal ends the process before an asynchronous stop completes: the
+  // namespace (and its veth pair) is removed on exit in any case.
+  process.once('exit', teardownNow);
+  const teardown = async () => {
+    process.off('exit', teardownNow);
+    teardownNow();
   };
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -104,10 +122,43 @@ export async function startBastion(stateDir: string) {
     fs.mkdirSync(`/etc/netns/${ns}`, { recursive: true });
     fs.writeFileSync(
       `/etc/netns/${ns}/hosts`,
-      `127.0.0.1 localhost\n127.0.0.1 ${API_HOST}\n`,
+      `127.0.0.1 localhost\n127.0.0.1 ${API_HOST}\n127.0.0.1 ${PROMETHEUS_HOST}\n`,
     );
 
     const proxyAuth = { username: 'proxy-user', password: 'proxy-secret-42' };
+    await ensureDebianPackage('/usr/bin/prometheus', 'prometheus');
+    const prometheus = startPrometheusInstance(
+      path.join(dir, 'prometheus'),
+      PROMETHEUS_PORT,
+      {
+        global: { scrape_interval: '1s', evaluation_interval: '1s' },
+        scrape_configs: [
+          {
+            job_name: 'prometheus',
+            static_configs: [{ targets: [`127.0.0.1:${PROMETHEUS_PORT}`] }],
+          },
+        ],
+      },
+      undefined,
+      ns,
+    );
+    stops.push(() => stopProcess(prometheus));
+    await waitFor(
+      'prometheus in the bastion namespace',
+      async () =>
+        (await run('ip', [
+          'netns',
+          'exec',
+          ns,
+          'curl',
+          '-sf',
+          `http://127.0.0.1:${PROMETHEUS_PORT}/-/ready`,
+        ]).then(
+          () => true,
+          () => false,
+        )) || undefined,
+      { process: prometheus },
+    );
     const started = await Promise.allSettled([
       startKubeApiServer(stateDir, 'private-cluster', {
         private: { namespace: ns, host: API_HOST, port: API_PORT },
@@ -147,6 +198,7 @@ export async function startBastion(stateDir: string) {
       ssh: ssh.env,
       proxy: proxy.env,
       authProxy: { ...authProxy.env, ...proxyAuth },
+      prometheusUrl: `http://${PROMETHEUS_HOST}:${PROMETHEUS_PORT}`,
     };
     return { env, stop };
   } catch (e) {

@@ -16,11 +16,13 @@ import { PrometheusEnv } from '../types';
 
 const binary = '/usr/bin/prometheus';
 
-function startInstance(
+/** One Prometheus on 127.0.0.1:port (of a network namespace, if given). */
+export function startPrometheusInstance(
   dir: string,
   port: number,
   config: object,
   webConfig?: object,
+  namespace?: string,
 ): ManagedProcess {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(
@@ -40,9 +42,15 @@ function startInstance(
     );
     args.push(`--web.config.file=${path.join(dir, 'web.yml')}`);
   }
-  return startProcess(`prometheus ${path.basename(dir)}`, binary, args, {
-    logFile: path.join(dir, 'prometheus.log'),
-  });
+  const logs = { logFile: path.join(dir, 'prometheus.log') };
+  return namespace
+    ? startProcess(
+        `prometheus ${path.basename(dir)} in ${namespace}`,
+        'ip',
+        ['netns', 'exec', namespace, binary, ...args],
+        logs,
+      )
+    : startProcess(`prometheus ${path.basename(dir)}`, binary, args, logs);
 }
 
 /** GET over HTTPS with a CA and Basic credentials; resolves with the status. */
@@ -78,15 +86,19 @@ export async function startPrometheus(stateDir: string) {
   fs.rmSync(root, { recursive: true, force: true });
 
   const anonymousPort = await freePort();
-  const anonymous = startInstance(path.join(root, 'anonymous'), anonymousPort, {
-    global: { scrape_interval: '1s', evaluation_interval: '1s' },
-    scrape_configs: [
-      {
-        job_name: 'prometheus',
-        static_configs: [{ targets: [`127.0.0.1:${anonymousPort}`] }],
-      },
-    ],
-  });
+  const anonymous = startPrometheusInstance(
+    path.join(root, 'anonymous'),
+    anonymousPort,
+    {
+      global: { scrape_interval: '1s', evaluation_interval: '1s' },
+      scrape_configs: [
+        {
+          job_name: 'prometheus',
+          static_configs: [{ targets: [`127.0.0.1:${anonymousPort}`] }],
+        },
+      ],
+    },
+  );
 
   const username = 'prom-user';
   const password = crypto.randomBytes(12).toString('hex');
@@ -95,7 +107,7 @@ export async function startPrometheus(stateDir: string) {
     'prometheus',
   );
   const securePort = await freePort();
-  const secure = startInstance(
+  const secure = startPrometheusInstance(
     path.join(root, 'secure'),
     securePort,
     {

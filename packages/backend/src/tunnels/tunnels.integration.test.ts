@@ -25,7 +25,7 @@ import request from 'supertest';
 import WebSocket from 'ws';
 import { AddressPolicy } from '@cluster-registry/plugin-cluster-registry-node';
 
-jest.setTimeout(300_000);
+jest.setTimeout(120_000);
 
 /**
  * Clusters behind a bastion, in the topology of production: the API server
@@ -420,6 +420,42 @@ describe('clusters behind an HTTP proxy or an SSH bastion', () => {
       type: 'ADDED',
       object: { metadata: { name } },
     });
+  });
+
+  it("queries a Prometheus inside the private network through the cluster's SSH tunnel", async () => {
+    const prometheus = {
+      url: bastion.prometheusUrl,
+      throughClusterConnection: true,
+    };
+    const unsaved = await request(server)
+      .post('/api/cluster-registry/prometheus/test')
+      .send(prometheus)
+      .expect(400);
+    expect(unsaved.body.error.fields[0].field).toBe('throughClusterConnection');
+
+    const created = await request(server)
+      .post('/api/cluster-registry/clusters')
+      .send(registration('via-ssh-prom', sshConnection(), { prometheus }))
+      .expect(201);
+    expect(created.body.prometheus.throughClusterConnection).toBe(true);
+    const tested = await logged(bastion.ssh.logFile, async () => {
+      // Prometheus scrapes itself every second; wait for its first sample.
+      for (let i = 0; ; i++) {
+        const res = await request(server)
+          .post('/api/cluster-registry/clusters/via-ssh-prom/prometheus/test')
+          .expect(200);
+        if (res.body.seriesCount || i >= 20) return res;
+        await new Promise(r => setTimeout(r, 500));
+      }
+    });
+    expect(tested.result.body).toMatchObject({ ok: true, seriesCount: 1 });
+    expect(
+      tested.added.some(
+        l =>
+          l.includes('direct_tcpip') &&
+          l.includes('target prometheus.private-cluster.test port 9090'),
+      ),
+    ).toBe(true);
   });
 
   it('logs in with a private key and a known_hosts line given up front', async () => {

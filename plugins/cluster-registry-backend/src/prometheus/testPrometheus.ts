@@ -19,8 +19,10 @@ function get(
   secrets: ClusterSecrets,
   timeoutMs: number,
   policy: AddressPolicy,
+  tunnel?: http.Agent,
 ): Promise<{ status: number; body: string }> {
-  // IP literals are checked here, names on every answer of the lookup.
+  // IP literals are checked here, names on every answer of the lookup (or,
+  // tunnelled, by the connections service: the far side resolves them).
   policy.assertDialable(url.hostname);
   const headers: Record<string, string> = { accept: 'application/json' };
   if (prometheus.auth.type === 'basic') {
@@ -31,9 +33,8 @@ function get(
   const tls = prometheus.tls;
   const options: https.RequestOptions = {
     headers,
-    lookup: policy.lookup,
+    ...(tunnel ? { agent: tunnel } : { lookup: policy.lookup, agent: false }),
     timeout: timeoutMs,
-    agent: false,
     ca: fromB64(tls?.caData),
     cert: fromB64(tls?.clientCertData),
     key: fromB64(secrets.prometheusClientKeyData),
@@ -75,6 +76,8 @@ export async function testPrometheus(
   secrets: ClusterSecrets,
   timeoutMs: number,
   policy: AddressPolicy,
+  /** Carries the requests through the cluster's proxy or bastion. */
+  tunnel?: http.Agent,
 ): Promise<PrometheusTestResult> {
   const base = prometheus.url.endsWith('/')
     ? prometheus.url
@@ -88,6 +91,7 @@ export async function testPrometheus(
       secrets,
       remaining(),
       policy,
+      tunnel,
     );
     if (query.status === 401 || query.status === 403) {
       return {
@@ -119,6 +123,7 @@ export async function testPrometheus(
       secrets,
       remaining(),
       policy,
+      tunnel,
     ).catch(() => undefined);
     if (info?.status === 200) {
       try {

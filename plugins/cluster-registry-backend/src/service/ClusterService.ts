@@ -865,6 +865,11 @@ export class ClusterService {
       const unsaved = target.settings;
       // The body of POST /prometheus/test is the settings themselves.
       this.policy.assertUrl('url', unsaved.url);
+      if (unsaved.throughClusterConnection)
+        throw fieldError(
+          'throughClusterConnection',
+          'an unsaved endpoint has no cluster connection to go through: register the cluster, then test its Prometheus (POST /clusters/{name}/prometheus/test)',
+        );
       const split = splitPrometheus(unsaved);
       return testPrometheus(
         split.prometheus,
@@ -877,12 +882,40 @@ export class ClusterService {
     const current = await this.store.getClusterWithSecrets(target.cluster);
     if (!current.prometheus)
       throw fieldError('prometheus', 'the cluster has no Prometheus endpoint');
-    return testPrometheus(
-      current.prometheus,
-      current.secrets,
-      this.options.verify.timeoutMs,
-      this.policy,
-    );
+    const timeoutMs = this.options.verify.timeoutMs;
+    if (
+      !current.prometheus.throughClusterConnection ||
+      current.connection.method === 'direct'
+    ) {
+      return testPrometheus(
+        current.prometheus,
+        current.secrets,
+        timeoutMs,
+        this.policy,
+      );
+    }
+    if (!this.options.connections)
+      return {
+        ok: false,
+        message:
+          'this backend has no tunnel service to reach Prometheus through the cluster connection',
+      };
+    // A Prometheus inside the cluster's private network, through its tunnel.
+    const route = toRoute(current.connection, current.secrets);
+    const tunnel = current.prometheus.url.startsWith('https:')
+      ? this.options.connections.agentFor(route, { timeoutMs })
+      : this.options.connections.plainAgentFor(route, { timeoutMs });
+    try {
+      return await testPrometheus(
+        current.prometheus,
+        current.secrets,
+        timeoutMs,
+        this.policy,
+        tunnel.agent,
+      );
+    } finally {
+      tunnel.close();
+    }
   }
 
   /** Re-checks a stored cluster now and records the result. */

@@ -115,6 +115,7 @@ export function splitPrometheus(p: PrometheusInput): {
           ? { type: 'basic', username: p.auth.username }
           : { type: 'anonymous' },
       tls,
+      throughClusterConnection: p.throughClusterConnection,
     },
     secrets: {
       prometheusPassword: p.auth.type === 'basic' ? p.auth.password : undefined,

@@ -58,6 +58,8 @@ export function toClusterView(
         ...r.prometheus.tls,
         clientKeySet: set('prometheusClientKeyData'),
       },
+      // Rows stored before the setting existed reach Prometheus directly.
+      throughClusterConnection: r.prometheus.throughClusterConnection ?? false,
     };
   }
 

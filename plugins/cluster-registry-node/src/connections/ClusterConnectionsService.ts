@@ -10,6 +10,7 @@ import {
   SshHostKeySeen,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import crypto from 'node:crypto';
+import http from 'node:http';
 import https from 'node:https';
 import { Duplex } from 'node:stream';
 import {
@@ -21,15 +22,15 @@ import { BridgeIdentity, createBridgeIdentity } from './bridgeCertificates';
 import { connectViaProxy } from './httpConnect';
 import { SshBastion } from './SshBastion';
 import { TlsBridge } from './TlsBridge';
-import { TunnelAgent } from './TunnelAgent';
+import { PlainTunnelAgent, StreamOpener, TunnelAgent } from './TunnelAgent';
 import { TunnelError } from './TunnelError';
 
 /** How a connection reaches its destination: the contract's connection method, secrets included. @public */
 export type ConnectionRoute = ConnectionMethodWithSecrets;
 
-/** A route's connections as an `https.Agent`, and what its SSH bastion presented. @public */
-export interface TunnelHandle {
-  agent: https.Agent;
+/** A route's connections as an agent, and what its SSH bastion presented. @public */
+export interface TunnelHandle<A extends http.Agent = https.Agent> {
+  agent: A;
   /** The host key the SSH bastion presented on its last handshake (SSH routes). */
   hostKey(): SshHostKeySeen | undefined;
   /** Closes the agent's connections (and a throw-away SSH connection). */
@@ -76,6 +77,11 @@ export interface ClusterConnectionsService {
   ): Promise<Duplex>;
   /** An `https.Agent` whose connections go by the route (TLS end to end). */
   agentFor(route: ConnectionRoute, options?: TunnelOptions): TunnelHandle;
+  /** An `http.Agent` for plain-HTTP servers (an anonymous Prometheus) by the route. */
+  plainAgentFor(
+    route: ConnectionRoute,
+    options?: TunnelOptions,
+  ): TunnelHandle<http.Agent>;
   /** A loopback TLS endpoint of a tunnelled cluster, created on first use. */
   loopbackFor(cluster: ClusterConnection): Promise<LoopbackEndpoint>;
   /** Closes the loopback endpoints of clusters not listed (deleted, or no longer tunnelled). */
@@ -245,8 +251,23 @@ export class DefaultClusterConnectionsService
   }
 
   agentFor(route: ConnectionRoute, options: TunnelOptions = {}): TunnelHandle {
+    return this.handle(route, options, open => new TunnelAgent(open));
+  }
+
+  plainAgentFor(
+    route: ConnectionRoute,
+    options: TunnelOptions = {},
+  ): TunnelHandle<http.Agent> {
+    return this.handle(route, options, open => new PlainTunnelAgent(open));
+  }
+
+  private handle<A extends http.Agent>(
+    route: ConnectionRoute,
+    options: TunnelOptions,
+    makeAgent: (open: StreamOpener) => A,
+  ): TunnelHandle<A> {
     const { open, bastion, shared } = this.opener(route, options);
-    const agent = new TunnelAgent(open);
+    const agent = makeAgent(open);
     return {
       agent,
       hostKey: () => bastion?.hostKey,

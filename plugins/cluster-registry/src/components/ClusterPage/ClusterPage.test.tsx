@@ -87,6 +87,7 @@ describe('ClusterPage edit and rotate', () => {
       prometheus: {
         url: 'https://prom.example:9090',
         auth: { type: 'basic', username: 'metrics', passwordSet: true },
+        throughClusterConnection: false,
       },
     });
     fireEvent.click(await screen.findByRole('button', { name: 'Edit' }));

@@ -61,7 +61,11 @@ function prometheusText(c: Cluster) {
     c.prometheus.auth.type === 'basic'
       ? `basic auth as ${c.prometheus.auth.username}`
       : 'anonymous';
-  return `${c.prometheus.url} (${auth})`;
+  const via =
+    c.prometheus.throughClusterConnection && c.connection.method !== 'direct'
+      ? ", through the cluster's connection"
+      : '';
+  return `${c.prometheus.url} (${auth}${via})`;
 }
 
 function versionText(c: Cluster) {

@@ -4,6 +4,7 @@ import Checkbox from '@material-ui/core/Checkbox';
 import FormControlLabel from '@material-ui/core/FormControlLabel';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
 import { Alert } from '@material-ui/lab';
 import { useApi } from '@backstage/core-plugin-api';
 import { clusterPrometheusSchema } from '@cluster-registry/plugin-cluster-registry-common';
@@ -192,6 +193,22 @@ export function PrometheusFields(props: {
             stored={props.stored?.clientKey}
             error={err('tls.clientKeyData')}
           />
+          <FormControlLabel
+            control={
+              <Checkbox
+                checked={value.throughClusterConnection}
+                onChange={e =>
+                  set({ throughClusterConnection: e.target.checked })
+                }
+              />
+            }
+            label="Reach Prometheus through the cluster's proxy or SSH tunnel (a Prometheus in its private network)"
+          />
+          {err('throughClusterConnection') && (
+            <Typography variant="body2" color="error">
+              {err('throughClusterConnection')}
+            </Typography>
+          )}
           <Box display="flex" alignItems="center" mt={1} style={{ gap: 12 }}>
             <Button variant="outlined" disabled={busy} onClick={test}>
               Test connection

@@ -76,6 +76,7 @@ describe('form model', () => {
       prometheus: {
         url: 'https://prom:9090',
         auth: { type: 'basic', username: 'u', passwordSet: true },
+        throughClusterConnection: false,
       },
     });
     expect(forms.prometheus).toMatchObject({

@@ -64,6 +64,8 @@ export interface PrometheusForm {
   insecureSkipTlsVerify: boolean;
   clientCertData: string;
   clientKeyData: string;
+  /** Through the cluster's proxy or SSH tunnel, for a Prometheus in its private network. */
+  throughClusterConnection: boolean;
 }
 
 /** Field path (as the API names it, e.g. `auth.token`) → what is wrong. */
@@ -115,6 +117,7 @@ export const emptyPrometheus: PrometheusForm = {
   insecureSkipTlsVerify: false,
   clientCertData: '',
   clientKeyData: '',
+  throughClusterConnection: false,
 };
 
 const orUndefined = (value: string) => value.trim() || undefined;
@@ -210,6 +213,7 @@ export function prometheusRequest(p: PrometheusForm) {
           clientKeyData: orUndefined(p.clientKeyData),
         }
       : undefined,
+    throughClusterConnection: p.throughClusterConnection,
   };
 }
 
@@ -388,6 +392,7 @@ export function formsFromCluster(c: Cluster) {
         caData: p.tls?.caData ? atob(p.tls.caData) : '',
         insecureSkipTlsVerify: p.tls?.insecureSkipTlsVerify ?? false,
         clientCertData: p.tls?.clientCertData ? atob(p.tls.clientCertData) : '',
+        throughClusterConnection: p.throughClusterConnection,
       }
     : emptyPrometheus;
   const tls = {

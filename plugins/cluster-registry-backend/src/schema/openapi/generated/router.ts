@@ -677,6 +677,11 @@ export const spec = {
           tls: {
             $ref: '#/components/schemas/PrometheusTlsSettings',
           },
+          throughClusterConnection: {
+            type: 'boolean',
+            description:
+              "Reach Prometheus through the cluster's own proxy or SSH bastion (a Prometheus inside the private network). Default false: directly.",
+          },
         },
       },
       PrometheusSettingsUpdate: {
@@ -694,6 +699,11 @@ export const spec = {
           },
           tls: {
             $ref: '#/components/schemas/PrometheusTlsSettings',
+          },
+          throughClusterConnection: {
+            type: 'boolean',
+            description:
+              "Reach Prometheus through the cluster's own proxy or SSH bastion (a Prometheus inside the private network). Default false: directly.",
           },
         },
       },
@@ -734,7 +744,7 @@ export const spec = {
       ClusterPrometheusView: {
         type: 'object',
         description: "A cluster's Prometheus endpoint, without secrets.",
-        required: ['url', 'auth'],
+        required: ['url', 'auth', 'throughClusterConnection'],
         properties: {
           url: {
             type: 'string',
@@ -744,6 +754,9 @@ export const spec = {
           },
           tls: {
             $ref: '#/components/schemas/PrometheusTlsView',
+          },
+          throughClusterConnection: {
+            type: 'boolean',
           },
         },
       },

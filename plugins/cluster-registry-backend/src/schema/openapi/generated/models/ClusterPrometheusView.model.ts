@@ -14,4 +14,5 @@ export interface ClusterPrometheusView {
   url: string;
   auth: PrometheusAuthView;
   tls?: PrometheusTlsView;
+  throughClusterConnection: boolean;
 }

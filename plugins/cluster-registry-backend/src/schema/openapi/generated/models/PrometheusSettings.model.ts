@@ -14,4 +14,8 @@ export interface PrometheusSettings {
   url: string;
   auth?: PrometheusAuth;
   tls?: PrometheusTlsSettings;
+  /**
+   * Reach Prometheus through the cluster\'s own proxy or SSH bastion (a Prometheus inside the private network). Default false: directly.
+   */
+  throughClusterConnection?: boolean;
 }

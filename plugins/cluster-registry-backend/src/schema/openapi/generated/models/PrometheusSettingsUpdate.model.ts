@@ -14,4 +14,8 @@ export interface PrometheusSettingsUpdate {
   url: string;
   auth?: PrometheusAuthUpdate;
   tls?: PrometheusTlsSettings;
+  /**
+   * Reach Prometheus through the cluster\'s own proxy or SSH bastion (a Prometheus inside the private network). Default false: directly.
+   */
+  throughClusterConnection?: boolean;
 }
