@@ -15,8 +15,6 @@ export const SSH_HOST_KEY_TYPES = [
   'ecdsa-sha2-nistp384',
   'ecdsa-sha2-nistp521',
   'ssh-rsa',
-  'sk-ssh-ed25519@openssh.com',
-  'sk-ecdsa-sha2-nistp256@openssh.com',
 ] as const;
 
 /** One parsed pin. @public */

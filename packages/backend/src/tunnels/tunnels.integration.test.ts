@@ -539,11 +539,18 @@ describe('clusters behind an HTTP proxy or an SSH bastion', () => {
     expect(refused.status).toBe(502);
     expect(refused.body.message).toMatch(/SSH host key changed/);
 
-    const wrongAccept = await request(server)
-      .post('/api/cluster-registry/clusters/pinned-wrong/ssh-host-key')
-      .send({ fingerprint: `SHA256:${'A'.repeat(43)}` })
-      .expect(409);
-    expect(wrongAccept.body.error.fields[0].field).toBe('fingerprint');
+    // Accepting another fingerprint than the bastion's is refused, and the
+    // stored credentials are not sent to find out.
+    const wrongAccept = await logged(bastion.ssh.logFile, () =>
+      request(server)
+        .post('/api/cluster-registry/clusters/pinned-wrong/ssh-host-key')
+        .send({ fingerprint: `SHA256:${'A'.repeat(43)}` })
+        .expect(409),
+    );
+    expect(wrongAccept.result.body.error.fields[0].field).toBe('fingerprint');
+    expect(
+      wrongAccept.added.some(l => /Accepted|Failed password/.test(l)),
+    ).toBe(false);
     const accepted = await request(server)
       .post('/api/cluster-registry/clusters/pinned-wrong/ssh-host-key')
       .send({ fingerprint: hostKeyFingerprint() })

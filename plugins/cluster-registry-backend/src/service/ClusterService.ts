@@ -10,6 +10,7 @@ import {
   ClusterConnection,
   ClusterConnectionsService,
   ClusterRegistryChange,
+  fingerprintOfPin,
 } from '@cluster-registry/plugin-cluster-registry-node';
 import type { Request } from 'express';
 import {
@@ -423,7 +424,7 @@ export class ClusterService {
       secrets: ClusterSecrets;
     },
     timeoutMs = this.options.verify.timeoutMs,
-    options: { trustUnpinned?: boolean } = {},
+    options: { trustUnpinned?: boolean; ownConnection?: boolean } = {},
   ): Promise<ClusterProbe> {
     const endpoint = { name: 'verify', ...target };
     const verify = { ...this.options.verify, timeoutMs };
@@ -442,7 +443,11 @@ export class ClusterService {
     // Through a proxy or a bastion: the same verification, over its tunnel.
     const tunnel = this.options.connections.agentFor(
       toRoute(target.connection, target.secrets),
-      { timeoutMs, trustUnpinned: options.trustUnpinned },
+      {
+        timeoutMs,
+        trustUnpinned: options.trustUnpinned,
+        ownConnection: options.ownConnection,
+      },
     );
     try {
       const probe = await verifyCluster(endpoint, {
@@ -524,8 +529,9 @@ export class ClusterService {
       },
       undefined,
       // Nothing is stored: the key the bastion presents is shown, to be
-      // pinned by the registration that follows.
-      { trustUnpinned: true },
+      // pinned by the registration that follows; the SSH connection is its
+      // own, closed afterwards.
+      { trustUnpinned: true, ownConnection: true },
     );
   }
 
@@ -812,21 +818,30 @@ export class ClusterService {
             'connection',
             'the cluster is not connected through an SSH bastion',
           );
-        const unpinned: StoredConnection = {
-          method: 'sshTunnel',
-          sshTunnel: { ...current.connection.sshTunnel, hostKeys: [] },
-        };
-        const probe = await this.probe(
-          {
-            serverUrl: current.serverUrl!,
-            auth: current.auth!,
-            tls: current.tls,
-            connection: unpinned,
-            secrets: current.secrets,
+        const pins = current.connection.sshTunnel.hostKeys ?? [];
+        const revoked = pins.filter(line => line.trim().startsWith('@revoked'));
+        if (revoked.some(line => fingerprintOfPin(line) === fingerprint))
+          throw fieldError(
+            'fingerprint',
+            `${fingerprint} is revoked for this bastion (@revoked in its host keys); nothing was changed`,
+            ConflictError,
+          );
+        // Pinned to exactly the key the admin saw: a bastion presenting any
+        // other key is refused in the key exchange, before the stored
+        // credentials are sent.
+        const probe = await this.probe({
+          serverUrl: current.serverUrl!,
+          auth: current.auth!,
+          tls: current.tls,
+          connection: {
+            method: 'sshTunnel',
+            sshTunnel: {
+              ...current.connection.sshTunnel,
+              hostKeys: [fingerprint],
+            },
           },
-          undefined,
-          { trustUnpinned: true },
-        );
+          secrets: current.secrets,
+        });
         const seen = probe.sshHostKey;
         if (!seen)
           throw fieldError(
@@ -840,12 +855,14 @@ export class ClusterService {
             `the bastion presents ${seen.fingerprint} now, not ${fingerprint}; nothing was changed`,
             ConflictError,
           );
+        if (!probe.ok) ClusterService.failVerification(probe);
         return this.store.updateCluster(name, {
           connection: {
             method: 'sshTunnel',
             sshTunnel: {
               ...current.connection.sshTunnel,
-              hostKeys: [seen.publicKey],
+              // The new key replaces the pins; revocations stay.
+              hostKeys: [...revoked, seen.publicKey],
             },
           },
           status: statusFromProbe(probe),

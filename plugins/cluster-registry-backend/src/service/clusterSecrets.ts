@@ -137,7 +137,12 @@ export function keepStoredConnectionSecrets(
 ): ConnectionInput | undefined {
   const was = current.connection;
   if (input?.method === 'proxy' && was.method === 'proxy') {
-    if (input.password !== undefined || !current.secrets.proxyPassword)
+    // A password given replaces the stored one; no user means no credentials.
+    if (
+      input.password !== undefined ||
+      input.username === undefined ||
+      !current.secrets.proxyPassword
+    )
       return input;
     if (
       new URL(was.proxyUrl).origin !== new URL(input.proxyUrl).origin ||
@@ -173,7 +178,7 @@ export function keepStoredConnectionSecrets(
       hostKeys,
       password: current.secrets.sshPassword,
       privateKey: current.secrets.sshPrivateKey,
-      passphrase: current.secrets.sshPassphrase,
+      passphrase: input.sshTunnel.passphrase ?? current.secrets.sshPassphrase,
     },
   };
 }
@@ -184,9 +189,13 @@ export function keepStoredPrometheusSecrets(
   current: ClusterRecordWithSecrets,
 ): PrometheusInput {
   // Stored secrets never follow a changed destination (scheme, host, port).
+  // Nor one reached another way (directly instead of through the cluster's
+  // network, or the other way round).
   const sameOrigin =
     !!current.prometheus &&
-    new URL(current.prometheus.url).origin === new URL(input.url).origin;
+    new URL(current.prometheus.url).origin === new URL(input.url).origin &&
+    (current.prometheus.throughClusterConnection ?? false) ===
+      input.throughClusterConnection;
   let auth: PrometheusInput['auth'];
   if (input.auth.type === 'basic') {
     const password =

@@ -47,6 +47,11 @@ export interface TunnelOptions {
    * its own that is never shared.
    */
   trustUnpinned?: boolean;
+  /**
+   * An SSH connection of its own, closed with the handle, never shared (a
+   * verification of unsaved settings: its credentials are not kept).
+   */
+  ownConnection?: boolean;
 }
 
 /** Where the Kubernetes plugin reaches a tunnelled cluster from this process. @public */
@@ -114,6 +119,10 @@ function sshRoute(route: ConnectionRoute & { method: 'sshTunnel' }) {
   return { ...route.sshTunnel, hostKeys: route.sshTunnel.hostKeys ?? [] };
 }
 
+function closeBridge(bridge: Promise<TlsBridge>) {
+  bridge.then(b => b.close()).catch(() => undefined);
+}
+
 const b64 = (pem: string) => Buffer.from(pem).toString('base64');
 const pem = (base64: string) => Buffer.from(base64, 'base64').toString('utf8');
 
@@ -126,7 +135,8 @@ export class DefaultClusterConnectionsService
     string,
     {
       fingerprint: string;
-      bridge: TlsBridge;
+      /** The bridge once made; the entry exists before, so concurrent calls share it. */
+      bridge: Promise<TlsBridge>;
       endpoint: Promise<LoopbackEndpoint>;
     }
   >();
@@ -162,11 +172,12 @@ export class DefaultClusterConnectionsService
       idleTimeoutMs: this.options.settings.sshIdleTimeoutMs,
       keepaliveIntervalMs: this.options.settings.sshKeepaliveIntervalMs,
     };
-    if (options.trustUnpinned && ssh.hostKeys.length === 0) {
+    const unpinned = options.trustUnpinned && ssh.hostKeys.length === 0;
+    if (unpinned || options.ownConnection) {
       return {
         bastion: new SshBastion(ssh, {
           ...bastionOptions,
-          trustUnpinned: true,
+          trustUnpinned: unpinned,
         }),
         shared: false,
       };
@@ -174,6 +185,7 @@ export class DefaultClusterConnectionsService
     const key = hash(ssh);
     let bastion = this.bastions.get(key);
     if (!bastion) {
+      this.dropIdleBastions();
       bastion = new SshBastion(ssh, bastionOptions);
       this.bastions.set(key, bastion);
     }
@@ -300,33 +312,44 @@ export class DefaultClusterConnectionsService
     if (existing?.fingerprint === fingerprint) return existing.endpoint;
     if (existing) {
       this.bridges.delete(cluster.name);
-      existing.bridge.close().catch(() => undefined);
+      closeBridge(existing.bridge);
     }
     if (cluster.tls.insecureSkipTlsVerify) {
       this.options.logger.warn(
         `cluster ${cluster.name}: TLS verification of the API server is disabled (insecureSkipTlsVerify); its tunnel does not verify it either`,
       );
     }
-    const identity = await this.bridgeIdentity();
     const { open } = this.opener(cluster.connection, {});
-    const bridge = new TlsBridge(identity, upstream, open, {
-      logger: this.options.logger,
-      label: `tunnel of cluster ${cluster.name}`,
-      requireClientCertificate: !!clientCert,
-      idleTimeoutMs: this.options.settings.bridgeIdleTimeoutMs,
-      connectTimeoutMs: this.options.settings.connectTimeoutMs,
+    const identity = this.bridgeIdentity();
+    const bridge = identity.then(
+      id =>
+        new TlsBridge(id, upstream, open, {
+          logger: this.options.logger,
+          label: `tunnel of cluster ${cluster.name}`,
+          requireClientCertificate: !!clientCert,
+          idleTimeoutMs: this.options.settings.bridgeIdleTimeoutMs,
+          connectTimeoutMs: this.options.settings.connectTimeoutMs,
+        }),
+    );
+    const endpoint = bridge.then(async b => {
+      const [port, id] = await Promise.all([b.listen(), identity]);
+      return {
+        url: `https://127.0.0.1:${port}`,
+        caData: b64(id.caPem),
+        ...(clientCert && {
+          clientCert: {
+            certData: b64(id.client.cert),
+            keyData: b64(id.client.key),
+          },
+        }),
+      };
     });
-    const endpoint = bridge.listen().then(port => ({
-      url: `https://127.0.0.1:${port}`,
-      caData: b64(identity.caPem),
-      ...(clientCert && {
-        clientCert: {
-          certData: b64(identity.client.cert),
-          keyData: b64(identity.client.key),
-        },
-      }),
-    }));
+    // Set before anything is awaited: a concurrent call finds this entry.
     this.bridges.set(cluster.name, { fingerprint, bridge, endpoint });
+    endpoint.catch(() => {
+      if (this.bridges.get(cluster.name)?.endpoint === endpoint)
+        this.bridges.delete(cluster.name);
+    });
     return endpoint;
   }
 
@@ -337,7 +360,7 @@ export class DefaultClusterConnectionsService
     for (const [name, entry] of this.bridges) {
       if (!keep.has(name)) {
         this.bridges.delete(name);
-        entry.bridge.close().catch(() => undefined);
+        closeBridge(entry.bridge);
       }
     }
     this.dropIdleBastions();
@@ -354,7 +377,7 @@ export class DefaultClusterConnectionsService
   async close() {
     await Promise.all(
       [...this.bridges.values()].map(b =>
-        b.bridge.close().catch(() => undefined),
+        b.bridge.then(x => x.close()).catch(() => undefined),
       ),
     );
     this.bridges.clear();

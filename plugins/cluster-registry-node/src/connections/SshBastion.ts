@@ -69,18 +69,23 @@ export class SshBastion {
     const client = await this.connect(timeoutMs);
     const left = Math.max(1, deadline - Date.now());
     const channel = await new Promise<ClientChannel>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new TunnelError(
-              'timeout',
-              `${this.label} did not open a channel to ${target.host}:${target.port} within ${timeoutMs} ms`,
-            ),
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        reject(
+          new TunnelError(
+            'timeout',
+            `${this.label} did not open a channel to ${target.host}:${target.port} within ${timeoutMs} ms`,
           ),
-        left,
-      );
+        );
+      }, left);
       const done = (err: Error | undefined, ch?: ClientChannel) => {
         clearTimeout(timer);
+        if (timedOut) {
+          // Too late: nobody waits for it any more.
+          ch?.close();
+          return;
+        }
         if (err || !ch) {
           const text = String(err?.message ?? err);
           reject(
@@ -131,6 +136,11 @@ export class SshBastion {
     this.connecting = this.open(timeoutMs).then(
       client => {
         this.connecting = undefined;
+        if (this.closed) {
+          // Closed while the handshake ran: end the session it produced.
+          client.end();
+          throw new TunnelError('unreachable', `${this.label}: closed`);
+        }
         this.failures = 0;
         this.client = client;
         this.armIdleTimer();

@@ -102,6 +102,11 @@ export class TlsBridge {
     };
     this.openUpstream().then(
       up => {
+        if (inbound.destroyed) {
+          // The client left while the tunnel was being opened.
+          up.destroy();
+          return;
+        }
         this.track(up);
         up.on('error', () => inbound.destroy());
         inbound.on('close', () => up.destroy());

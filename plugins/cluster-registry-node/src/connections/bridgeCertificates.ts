@@ -26,7 +26,7 @@ export interface KeyPairPem {
  * and kept in memory only: a CA, a server certificate for 127.0.0.1 that the
  * bridges present, and a client certificate the bridges demand (so that a
  * local process without it cannot borrow a cluster's credentials through a
- * bridge). Valid for 30 days; a process is not expected to live longer.
+ * bridge). Valid for a year from the start of the process (not renewed).
  */
 export interface BridgeIdentity {
   caPem: string;
@@ -38,7 +38,7 @@ export async function createBridgeIdentity(): Promise<BridgeIdentity> {
   const subtle = crypto.webcrypto.subtle as any;
   x509.cryptoProvider.set(crypto.webcrypto as any);
   const notBefore = new Date(Date.now() - 60_000);
-  const notAfter = new Date(Date.now() + 30 * 24 * 3600_000);
+  const notAfter = new Date(Date.now() + 365 * 24 * 3600_000);
   const serial = () => crypto.randomBytes(12).toString('hex');
   const caKeys = await subtle.generateKey(ALG, true, ['sign', 'verify']);
   const ca = await x509.X509CertificateGenerator.createSelfSigned({

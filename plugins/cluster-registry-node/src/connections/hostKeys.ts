@@ -41,6 +41,7 @@ export function fingerprintOfPin(line: string): string | undefined {
 function globMatch(pattern: string, text: string): boolean {
   const re = new RegExp(
     `^${pattern
+      .replace(/\*+/g, '*')
       .replace(/[.+^${}()|[\]\\]/g, '\\$&')
       .replace(/\*/g, '.*')
       .replace(/\?/g, '.')}$`,
@@ -86,7 +87,7 @@ function hostsMatch(field: string, host: string, port: number): boolean {
 export class HostKeyPins {
   private readonly fingerprints = new Set<string>();
   private readonly revoked = new Set<string>();
-  /** Key algorithms of the pinned key lines (all of them, or undefined when a fingerprint pin leaves it open). */
+  /** Host-key algorithms to offer for the pinned key lines (undefined when a fingerprint pin leaves it open). */
   readonly keyTypes?: string[];
 
   constructor(lines: string[], host: string, port: number) {
@@ -100,16 +101,21 @@ export class HostKeyPins {
         anyFingerprint = true;
         continue;
       }
-      if (pin.hosts && !hostsMatch(pin.hosts, host, port)) continue;
       const fp = fingerprintOf(Buffer.from(pin.key, 'base64'));
+      // A revoked key is refused for every bastion, whatever its patterns.
       if (pin.revoked) {
         this.revoked.add(fp);
-      } else {
-        this.fingerprints.add(fp);
-        types.add(pin.keyType);
+        continue;
       }
+      if (pin.hosts && !hostsMatch(pin.hosts, host, port)) continue;
+      this.fingerprints.add(fp);
+      types.add(pin.keyType);
     }
-    if (!anyFingerprint && types.size) this.keyTypes = [...types];
+    if (!anyFingerprint && types.size)
+      this.keyTypes = [...types].flatMap(t =>
+        // An RSA key is offered with SHA-2 signatures (OpenSSH 8.8 refuses ssh-rsa/SHA-1).
+        t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t],
+      );
   }
 
   get empty(): boolean {

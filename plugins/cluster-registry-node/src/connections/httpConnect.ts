@@ -71,7 +71,7 @@ export function connectViaProxy(
         ),
       Math.max(1, options.timeoutMs),
     );
-    socket.once('error', (e: NodeJS.ErrnoException) =>
+    const onError = (e: NodeJS.ErrnoException) =>
       fail(
         new TunnelError(
           e.code === 'EADDRNOTALLOWED' ? 'refused' : 'unreachable',
@@ -79,16 +79,16 @@ export function connectViaProxy(
             ? e.message
             : `cannot reach ${proxyName}: ${e.code ?? e.message}`,
         ),
-      ),
-    );
-    socket.once('close', () =>
+      );
+    const onClose = () =>
       fail(
         new TunnelError(
           'unreachable',
           `${proxyName} closed the connection before answering CONNECT`,
         ),
-      ),
-    );
+      );
+    socket.once('error', onError);
+    socket.once('close', onClose);
     socket.once(
       proxy.protocol === 'https:' ? 'secureConnect' : 'connect',
       () => {
@@ -147,8 +147,9 @@ export function connectViaProxy(
       }
       settled = true;
       clearTimeout(deadline.timer);
-      socket.removeAllListeners('close');
-      socket.removeAllListeners('error');
+      // Only this function's own listeners: Node's stay.
+      socket.off('close', onClose);
+      socket.off('error', onError);
       const rest = head.subarray(end + 4);
       if (rest.length) socket.unshift(rest);
       resolve(socket);

@@ -107,7 +107,7 @@ describe('RegisterClusterPage', () => {
     );
   });
 
-  it('connects through an SSH bastion with a key, shows the host key to pin, and registers without pins so the verified key is pinned', async () => {
+  it('connects through an SSH bastion with a key, shows the host key to pin, and registers pinned to the key that was shown', async () => {
     const fingerprint = `SHA256:${'c'.repeat(43)}`;
     const api = mockClusterRegistryApi({
       verifyCluster: async () => ({
@@ -147,6 +147,7 @@ describe('RegisterClusterPage', () => {
         port: 22,
         username: 'ops',
         privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nx\n',
+        hostKeys: [fingerprint],
       },
     });
   });

@@ -79,6 +79,21 @@ export function TokenRegistration() {
     setVerification(undefined);
   });
 
+  /**
+   * The connection to register: a bastion key that "Verify" showed (and the
+   * admin saw) is sent as the pin, so the registration cannot pin another
+   * key presented in between. Any edit of the form clears the verification.
+   */
+  const reviewedConnection = () => {
+    const seen = verification?.ok ? verification.sshHostKey : undefined;
+    return seen &&
+      !seen.pinned &&
+      connection.method === 'sshTunnel' &&
+      !connection.sshHostKeys.trim()
+      ? { ...connection, sshHostKeys: seen.fingerprint }
+      : connection;
+  };
+
   /** Checked with the backend's own rules, then sent; errors go next to fields. */
   const submit = <R,>(
     forVerify: boolean,
@@ -89,7 +104,7 @@ export function TokenRegistration() {
         endpointRegistration(
           forVerify ? { ...details, name: details.name || 'unsaved' } : details,
           endpoint,
-          connection,
+          forVerify ? connection : reviewedConnection(),
           prometheus,
           skipVerification,
         ),
