@@ -310,6 +310,17 @@ export const clusterTlsSchema = z
   })
   .strict();
 
+/** A user name for HTTP Basic auth (proxy, Prometheus): no ":" or control characters. */
+const basicUsernameSchema = z
+  .string()
+  .min(1, 'is required')
+  .max(256, 'must be at most 256 characters')
+  .regex(
+    // eslint-disable-next-line no-control-regex
+    /^[^:\u0000-\u001f\u007f]+$/,
+    'must not contain ":" or control characters',
+  );
+
 /** @public */
 export const clusterConnectionSchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('direct') }).strict(),
@@ -318,16 +329,7 @@ export const clusterConnectionSchema = z.discriminatedUnion('method', [
       method: z.literal('proxy'),
       proxyUrl: httpUrl(['http:', 'https:'], 'an http:// or https:// URL'),
       /** Proxy credentials (Basic), sent only to the proxy; the password is a secret. */
-      username: z
-        .string()
-        .min(1, 'is required')
-        .max(256, 'must be at most 256 characters')
-        .regex(
-          // eslint-disable-next-line no-control-regex
-          /^[^:\u0000-\u001f\u007f]+$/,
-          'must not contain ":" or control characters',
-        )
-        .optional(),
+      username: basicUsernameSchema.optional(),
       password: secret(1024)
         .regex(
           // eslint-disable-next-line no-control-regex
@@ -403,15 +405,7 @@ function prometheusSchema<P extends z.ZodTypeAny>(password: P) {
           z
             .object({
               type: z.literal('basic'),
-              username: z
-                .string()
-                .min(1, 'is required')
-                .max(256, 'must be at most 256 characters')
-                .regex(
-                  // eslint-disable-next-line no-control-regex
-                  /^[^:\u0000-\u001f\u007f]+$/,
-                  'must not contain ":" or control characters',
-                ),
+              username: basicUsernameSchema,
               password,
             })
             .strict(),

@@ -5,7 +5,7 @@ import { isRoot, log } from '../paths';
 import { run } from '../processes';
 import { BastionEnv } from '../types';
 import { startKubeApiServer } from './kubeApiServer';
-import { startPrometheusInstance } from './prometheus';
+import { selfScrapeConfig, startPrometheusInstance } from './prometheus';
 import { ensureDebianPackage } from '../debian';
 import { stopProcess, waitFor } from '../processes';
 import { startProxy } from './proxy';
@@ -130,15 +130,7 @@ export async function startBastion(stateDir: string) {
     const prometheus = startPrometheusInstance(
       path.join(dir, 'prometheus'),
       PROMETHEUS_PORT,
-      {
-        global: { scrape_interval: '1s', evaluation_interval: '1s' },
-        scrape_configs: [
-          {
-            job_name: 'prometheus',
-            static_configs: [{ targets: [`127.0.0.1:${PROMETHEUS_PORT}`] }],
-          },
-        ],
-      },
+      selfScrapeConfig(PROMETHEUS_PORT),
       undefined,
       ns,
     );

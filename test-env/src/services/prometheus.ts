@@ -16,6 +16,19 @@ import { PrometheusEnv } from '../types';
 
 const binary = '/usr/bin/prometheus';
 
+/** A Prometheus config that scrapes the instance itself every second. */
+export function selfScrapeConfig(port: number) {
+  return {
+    global: { scrape_interval: '1s', evaluation_interval: '1s' },
+    scrape_configs: [
+      {
+        job_name: 'prometheus',
+        static_configs: [{ targets: [`127.0.0.1:${port}`] }],
+      },
+    ],
+  };
+}
+
 /** One Prometheus on 127.0.0.1:port (of a network namespace, if given). */
 export function startPrometheusInstance(
   dir: string,
@@ -89,15 +102,7 @@ export async function startPrometheus(stateDir: string) {
   const anonymous = startPrometheusInstance(
     path.join(root, 'anonymous'),
     anonymousPort,
-    {
-      global: { scrape_interval: '1s', evaluation_interval: '1s' },
-      scrape_configs: [
-        {
-          job_name: 'prometheus',
-          static_configs: [{ targets: [`127.0.0.1:${anonymousPort}`] }],
-        },
-      ],
-    },
+    selfScrapeConfig(anonymousPort),
   );
 
   const username = 'prom-user';

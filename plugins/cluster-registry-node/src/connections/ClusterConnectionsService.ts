@@ -74,12 +74,6 @@ export interface LoopbackEndpoint {
  * @public
  */
 export interface ClusterConnectionsService {
-  /** A byte stream to host:port by the route. */
-  openStream(
-    route: ConnectionRoute,
-    target: { host: string; port: number },
-    options?: TunnelOptions,
-  ): Promise<Duplex>;
   /** An `https.Agent` whose connections go by the route (TLS end to end). */
   agentFor(route: ConnectionRoute, options?: TunnelOptions): TunnelHandle;
   /** An `http.Agent` for plain-HTTP servers (an anonymous Prometheus) by the route. */
@@ -241,25 +235,6 @@ export class DefaultClusterConnectionsService
       };
     }
     throw new TunnelError('refused', 'a direct connection needs no tunnel');
-  }
-
-  openStream(
-    route: ConnectionRoute,
-    target: { host: string; port: number },
-    options: TunnelOptions = {},
-  ): Promise<Duplex> {
-    const { open, bastion, shared } = this.opener(route, options);
-    const own = bastion && !shared ? bastion : undefined;
-    return open(target).then(
-      stream => {
-        stream.once('close', () => own?.close());
-        return stream;
-      },
-      error => {
-        own?.close();
-        throw error;
-      },
-    );
   }
 
   agentFor(route: ConnectionRoute, options: TunnelOptions = {}): TunnelHandle {

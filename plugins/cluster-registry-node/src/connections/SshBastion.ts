@@ -5,7 +5,7 @@ import { Duplex } from 'node:stream';
 import { Client, ClientChannel } from 'ssh2';
 import { AddressPolicy } from '../network/AddressPolicy';
 import { describeHostKey, HostKeyPins } from './hostKeys';
-import { TunnelError } from './TunnelError';
+import { dialFailure, TunnelError } from './TunnelError';
 
 /** An SSH bastion and how to log in to it (the contract's sshTunnel settings, secrets included). */
 export interface SshRoute {
@@ -205,14 +205,7 @@ export class SshBastion {
       });
       dialled.sock = sock;
       sock.once('error', (e: NodeJS.ErrnoException) =>
-        fail(
-          new TunnelError(
-            e.code === 'EADDRNOTALLOWED' ? 'refused' : 'unreachable',
-            e.code === 'EADDRNOTALLOWED'
-              ? e.message
-              : `cannot reach ${this.label}: ${e.code ?? e.message}`,
-          ),
-        ),
+        fail(dialFailure(e, this.label)),
       );
       client.on('error', (e: Error & { level?: string }) => {
         if (hostKeyProblem) fail(hostKeyProblem);

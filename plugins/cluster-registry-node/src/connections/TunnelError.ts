@@ -19,3 +19,19 @@ export class TunnelError extends Error {
     this.name = 'TunnelError';
   }
 }
+
+/**
+ * Why dialling a proxy or bastion failed: refused by the address policy
+ * (`EADDRNOTALLOWED`, from its lookup), or not reachable.
+ */
+export function dialFailure(
+  e: NodeJS.ErrnoException,
+  label: string,
+): TunnelError {
+  return e.code === 'EADDRNOTALLOWED'
+    ? new TunnelError('refused', e.message)
+    : new TunnelError(
+        'unreachable',
+        `cannot reach ${label}: ${e.code ?? e.message}`,
+      );
+}

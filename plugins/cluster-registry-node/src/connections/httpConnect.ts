@@ -1,7 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { AddressPolicy } from '../network/AddressPolicy';
-import { TunnelError } from './TunnelError';
+import { dialFailure, TunnelError } from './TunnelError';
 
 /** At most this much of a proxy's answer to CONNECT is read. */
 const MAX_HEAD = 16 * 1024;
@@ -72,14 +72,7 @@ export function connectViaProxy(
       Math.max(1, options.timeoutMs),
     );
     const onError = (e: NodeJS.ErrnoException) =>
-      fail(
-        new TunnelError(
-          e.code === 'EADDRNOTALLOWED' ? 'refused' : 'unreachable',
-          e.code === 'EADDRNOTALLOWED'
-            ? e.message
-            : `cannot reach ${proxyName}: ${e.code ?? e.message}`,
-        ),
-      );
+      fail(dialFailure(e, proxyName));
     const onClose = () =>
       fail(
         new TunnelError(
