@@ -81,6 +81,78 @@ export interface Config {
       deny?: string[];
     };
     /**
+     * Where a cluster's version sits in the support window (the cluster
+     * page's version card).
+     */
+    versionSupport?: {
+      /**
+       * The newest upstream Kubernetes minor, e.g. "1.36". Default: the one
+       * this plugin release was made with; set it when upstream releases.
+       */
+      newestMinor?: string;
+      /** Minors upstream patches (the newest and the ones before it). Default 3. */
+      windowMinors?: number;
+      /** EKS support dates of minors missing from the maintained table, or corrections. */
+      eks?: Array<{
+        /** e.g. "1.36" */
+        minor: string;
+        /** YYYY-MM-DD */
+        endOfStandardSupport: string;
+        /** YYYY-MM-DD */
+        endOfExtendedSupport: string;
+      }>;
+    };
+    /** Metrics from clusters' Prometheus endpoints: named queries only, unless raw queries are enabled. */
+    metrics?: {
+      /** Job names of the exporters. Defaults: kube-prometheus' names. */
+      jobs?: {
+        /** Default "node-exporter". */
+        nodeExporter?: string;
+        /** Default "kube-state-metrics". */
+        kubeStateMetrics?: string;
+        /** Default "apiserver". */
+        apiserver?: string;
+        /** The kubelet job whose metrics_path is /metrics/cadvisor. Default "kubelet". */
+        cadvisor?: string;
+      };
+      /** The label naming a node in node-exporter series. Default "instance" (kube-prometheus relabels it to the node name). */
+      nodeLabel?: string;
+      /** The scrape interval: the finest step and a quarter of the rate window. Default 30. */
+      scrapeIntervalSeconds?: number;
+      /** The longest range a query may ask for. Default 168 (7 days). */
+      maxRangeHours?: number;
+      /** Points per series at most. Default 250. */
+      maxPoints?: number;
+      /** Series per query at most. Default 50. */
+      maxSeries?: number;
+      /** How long a result is reused (per replica). Default 30. */
+      cacheTtlSeconds?: number;
+      /** Prometheus' own deadline for one query. Default 10. */
+      queryTimeoutSeconds?: number;
+      /**
+       * Allow raw PromQL (POST /clusters/{name}/metrics/raw) for holders of
+       * cluster-registry.cluster.metrics.raw; every call is audited. Default false.
+       */
+      allowRawQueries?: boolean;
+      /**
+       * Named queries added by admins. The expression may use {{nodeExporter}},
+       * {{kubeStateMetrics}}, {{apiserver}}, {{cadvisor}} (each that exporter's
+       * matchers in this cluster), {{cluster}} (the cluster's label matcher) and
+       * {{window}} (the rate window).
+       */
+      queries?: Array<{
+        /** Starts with "custom.", e.g. custom.ingressRate. */
+        id: string;
+        title: string;
+        /** ratio, cores, bytes, count, perSecond or seconds. */
+        unit: string;
+        /** The exporter it needs (nodeExporter, kubeStateMetrics, apiserver, cadvisor, application). */
+        requires?: string;
+        description?: string;
+        expr: string;
+      }>;
+    };
+    /**
      * Backend plugins allowed to read clusters' credentials (server-side, for
      * connecting to the clusters) from /internal/connections. Default
      * ["kubernetes"]: the Kubernetes plugin's cluster-registry module.

@@ -5,6 +5,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { clusterRegistryPermissions } from '@cluster-registry/plugin-cluster-registry-common';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   CLUSTER_REGISTRY_EVENTS_TOPIC,
   ClusterRegistryChange,
@@ -21,6 +22,11 @@ import {
 import { SecretBox } from './secrets/SecretBox';
 import { ClusterService } from './service/ClusterService';
 import { createRouter } from './service/router';
+import { ClusterInsightService } from './insight/ClusterInsightService';
+import { readVersionWindows } from './insight/versionSupport';
+import { EntityMetrics } from './metrics/EntityMetrics';
+import { MetricsService } from './metrics/MetricsService';
+import { readMetricsSettings } from './metrics/settings';
 
 /**
  * The cluster registry backend plugin (`/api/cluster-registry`).
@@ -44,6 +50,7 @@ export const clusterRegistryPlugin = createBackendPlugin({
         events: eventsServiceRef,
         actionsRegistry: actionsRegistryServiceRef,
         connections: clusterConnectionsServiceRef,
+        catalog: catalogServiceRef,
       },
       async init({
         config,
@@ -58,6 +65,7 @@ export const clusterRegistryPlugin = createBackendPlugin({
         events,
         actionsRegistry,
         connections,
+        catalog,
       }) {
         const settings = config.getOptionalConfig('clusterRegistry');
         const supportedVersions = {
@@ -137,11 +145,23 @@ export const clusterRegistryPlugin = createBackendPlugin({
           supportedVersions,
           appBaseUrl: config.getOptionalString('app.baseUrl'),
         });
+        const metrics = new MetricsService(
+          service,
+          readMetricsSettings(config),
+          auditor,
+        );
         httpRouter.use(
           await createRouter({
             httpAuth,
             service,
             supportedVersions,
+            metrics,
+            insight: new ClusterInsightService(
+              service,
+              metrics,
+              readVersionWindows(config),
+            ),
+            entityMetrics: new EntityMetrics(service, metrics, catalog),
           }),
         );
       },

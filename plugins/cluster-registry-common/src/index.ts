@@ -12,6 +12,7 @@ export const CLUSTER_REGISTRY_PLUGIN_ID = 'cluster-registry';
 export * from './types';
 export * from './permissions';
 export * from './schemas';
+export * from './metrics';
 export * from './identity';
 export * from './sshHostKeys';
 export { DefaultApiClient } from './schema/openapi/generated';

@@ -30,9 +30,20 @@ export const categoryManagePermission = createPermission({
   attributes: { action: 'update' },
 });
 
+/**
+ * Run raw PromQL against a cluster's Prometheus (only where
+ * clusterRegistry.metrics.allowRawQueries is on; audited). Named queries need
+ * only clusterReadPermission. @public
+ */
+export const clusterMetricsRawPermission = createPermission({
+  name: 'cluster-registry.cluster.metrics.raw',
+  attributes: { action: 'read' },
+});
+
 /** Every permission of the cluster registry. @public */
 export const clusterRegistryPermissions = [
   clusterReadPermission,
+  clusterMetricsRawPermission,
   clusterCreatePermission,
   clusterUpdatePermission,
   clusterDeletePermission,

@@ -391,6 +391,31 @@ export const clusterConnectionSchema = z.discriminatedUnion('method', [
     .strict(),
 ]);
 
+/** Label names as Prometheus allows them. @public */
+export const prometheusLabelNameSchema = z
+  .string()
+  .max(100, 'must be at most 100 characters')
+  .regex(
+    /^[a-zA-Z_][a-zA-Z0-9_]*$/,
+    'must be a Prometheus label name: letters, digits and "_", not starting with a digit',
+  );
+
+/** The label that tells one cluster's series apart in a shared Prometheus. @public */
+export const prometheusClusterLabelSchema = z
+  .object({
+    name: prometheusLabelNameSchema,
+    value: z
+      .string()
+      .min(1, 'is required')
+      .max(200, 'must be at most 200 characters')
+      // Every character but the control characters; quoted when put into PromQL.
+      .regex(
+        /^[^\u0000-\u001f\u007f]+$/,
+        'must not contain control characters',
+      ),
+  })
+  .strict();
+
 /**
  * Prometheus settings. When editing, the password and client key may be left
  * out to keep the stored ones (secrets are write-only).
@@ -422,6 +447,8 @@ function prometheusSchema<P extends z.ZodTypeAny>(password: P) {
         .optional(),
       /** Through the cluster's proxy or SSH bastion instead of directly. */
       throughClusterConnection: z.boolean().default(false),
+      /** The label of this cluster's series in a Prometheus shared by several. */
+      clusterLabel: prometheusClusterLabelSchema.optional(),
     })
     .strict();
 }

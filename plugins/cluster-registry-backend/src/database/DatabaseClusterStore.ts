@@ -14,10 +14,24 @@ import {
   ClusterSecrets,
   ClusterStore,
   NewClusterRecord,
+  HealthSample,
   ListClustersOptions,
   StoredStatus,
 } from './types';
 import { fieldError } from '../service/errors';
+
+/** Health checks kept per cluster for its trend. */
+const HEALTH_TREND_LENGTH = 30;
+
+function parseTrend(text: string | null | undefined): HealthSample[] {
+  if (!text) return [];
+  try {
+    const parsed = JSON.parse(text);
+    return Array.isArray(parsed) ? parsed : [];
+  } catch {
+    return [];
+  }
+}
 
 const migrationsDir = resolvePackagePath(
   '@cluster-registry/plugin-cluster-registry-backend',
@@ -469,10 +483,46 @@ export class DatabaseClusterStore implements ClusterStore {
     return this.getCluster(name);
   }
 
-  async updateStatus(name: string, status: StoredStatus): Promise<void> {
-    await this.db('clusters')
-      .where({ name })
-      .update(this.statusColumns(status));
+  async updateStatus(
+    name: string,
+    status: StoredStatus,
+    sample?: HealthSample,
+  ): Promise<void> {
+    if (!sample) {
+      await this.db('clusters')
+        .where({ name })
+        .update(this.statusColumns(status));
+      return;
+    }
+    await this.db.transaction(async tx => {
+      const row = await tx('clusters').where({ name }).first('health_trend');
+      if (!row) return;
+      const trend = [...parseTrend(row.health_trend), sample].slice(
+        -HEALTH_TREND_LENGTH,
+      );
+      await tx('clusters')
+        .where({ name })
+        .update({
+          ...this.statusColumns(status),
+          health_trend: JSON.stringify(trend),
+        });
+    });
+  }
+
+  async listHealthSamples(names: string[]) {
+    const wanted = [...new Set(names)];
+    const rows: Array<{ name: string; health_trend: string | null }> = [];
+    // Within every database's limit of bound parameters.
+    for (let i = 0; i < wanted.length; i += 500) {
+      rows.push(
+        ...(await this.db('clusters')
+          .whereIn('name', wanted.slice(i, i + 500))
+          .select('name', 'health_trend')),
+      );
+    }
+    return rows
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map(r => ({ cluster: r.name, samples: parseTrend(r.health_trend) }));
   }
 
   async deleteCluster(name: string): Promise<void> {

@@ -4,10 +4,13 @@ import {
   ClusterState,
   ClusterStatus,
   ClusterTls,
+  HealthSample,
   ParsedClusterAuth,
   ParsedClusterConnection,
   ParsedClusterPrometheus,
 } from '@cluster-registry/plugin-cluster-registry-common';
+
+export type { HealthSample };
 
 /** Every secret of a cluster; stored only encrypted, never returned by the API. */
 export interface ClusterSecrets {
@@ -130,7 +133,16 @@ export interface ClusterStore {
     onUnreadable?: (name: string, error: Error) => void,
   ): Promise<ClusterRecordWithSecrets[]>;
   updateCluster(name: string, changes: ClusterChanges): Promise<ClusterRecord>;
-  updateStatus(name: string, status: StoredStatus): Promise<void>;
+  /** Records a health check; with a sample, it joins the cluster's trend too. */
+  updateStatus(
+    name: string,
+    status: StoredStatus,
+    sample?: HealthSample,
+  ): Promise<void>;
+  /** The trends of the named clusters that exist, oldest sample first. */
+  listHealthSamples(
+    names: string[],
+  ): Promise<Array<{ cluster: string; samples: HealthSample[] }>>;
   deleteCluster(name: string): Promise<void>;
 
   listCategories(): Promise<Category[]>;

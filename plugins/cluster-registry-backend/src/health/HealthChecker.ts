@@ -34,6 +34,7 @@ export class HealthChecker {
       while (next < clusters.length) {
         const cluster = clusters[next++];
         try {
+          const started = Date.now();
           const probe = await this.service.probe({
             serverUrl: cluster.serverUrl!,
             auth: cluster.auth!,
@@ -42,7 +43,7 @@ export class HealthChecker {
             secrets: cluster.secrets,
           });
           if (probe.ok) running++;
-          await this.service.recordHealth(cluster, probe);
+          await this.service.recordHealth(cluster, probe, Date.now() - started);
         } catch (e) {
           this.logger.warn(
             `health check of cluster ${cluster.name} failed: ${e}`,

@@ -139,8 +139,9 @@ export class KubeClient {
   async request(
     method: 'GET' | 'POST',
     path: string,
-    options: { body?: unknown; timeoutMs: number },
+    options: { body?: unknown; timeoutMs: number; maxResponseChars?: number },
   ): Promise<KubeResponse> {
+    const max = options.maxResponseChars ?? MAX_RESPONSE_CHARS;
     const server = this.server;
     const url = new URL(path, server);
     const base = await this.baseOptions();
@@ -178,11 +179,11 @@ export class KubeClient {
             text += chunk;
             // The answers read here are small; a server sending more is not
             // given the memory (or the JSON.parse time) of the backend.
-            if (text.length > MAX_RESPONSE_CHARS) {
+            if (text.length > max) {
               req.destroy(
                 new KubeConnectionError(
                   'error',
-                  `${server} answered with more than ${MAX_RESPONSE_CHARS} characters`,
+                  `${server} answered with more than ${max} characters`,
                 ),
               );
             }

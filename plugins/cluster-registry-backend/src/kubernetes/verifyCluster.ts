@@ -150,7 +150,7 @@ class AwsTimeout extends Error {}
  * A token for an AWS IAM cluster from the configured source, or why there is
  * none (no AWS credentials, the role may not be assumed, STS unreachable).
  */
-async function mintAwsToken(
+export async function mintAwsToken(
   auth: AwsClusterAuth,
   options: VerifyOptions,
 ): Promise<{ token: string } | { failure: ClusterProbe }> {

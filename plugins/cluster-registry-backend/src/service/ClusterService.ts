@@ -41,6 +41,8 @@ import {
   PrometheusTestResult,
   testPrometheus,
 } from '../prometheus/testPrometheus';
+import { PrometheusClient } from '../prometheus/PrometheusClient';
+import { ClusterReader, openClusterReader } from './ClusterReader';
 import {
   inspectKubeconfig,
   parseKubeconfig,
@@ -877,6 +879,7 @@ export class ClusterService {
     target: { cluster: string } | { settings: PrometheusInput },
     caller: Caller,
   ): Promise<PrometheusTestResult> {
+    const timeoutMs = this.options.verify.timeoutMs;
     if ('settings' in target) {
       await this.authorize(caller, clusterCreatePermission);
       const unsaved = target.settings;
@@ -889,50 +892,63 @@ export class ClusterService {
         );
       const split = splitPrometheus(unsaved);
       return testPrometheus(
-        split.prometheus,
-        split.secrets,
-        this.options.verify.timeoutMs,
-        this.policy,
-      );
-    }
-    await this.authorize(caller, clusterReadPermission);
-    const current = await this.store.getClusterWithSecrets(target.cluster);
-    if (!current.prometheus)
-      throw fieldError('prometheus', 'the cluster has no Prometheus endpoint');
-    const timeoutMs = this.options.verify.timeoutMs;
-    if (
-      !current.prometheus.throughClusterConnection ||
-      current.connection.method === 'direct'
-    ) {
-      return testPrometheus(
-        current.prometheus,
-        current.secrets,
+        new PrometheusClient(split.prometheus, split.secrets, this.policy, {
+          timeoutMs,
+        }),
         timeoutMs,
-        this.policy,
       );
     }
-    if (!this.options.connections)
-      return {
-        ok: false,
-        message:
-          'this backend has no tunnel service to reach Prometheus through the cluster connection',
-      };
-    // A Prometheus inside the cluster's private network, through its tunnel.
-    const route = toRoute(current.connection, current.secrets);
-    const tunnel = current.prometheus.url.startsWith('https:')
-      ? this.options.connections.agentFor(route, { timeoutMs })
-      : this.options.connections.plainAgentFor(route, { timeoutMs });
+    const reader = await this.openForReading(target.cluster, caller);
     try {
-      return await testPrometheus(
-        current.prometheus,
-        current.secrets,
-        timeoutMs,
-        this.policy,
-        tunnel.agent,
-      );
+      if (!reader.prometheus)
+        throw fieldError(
+          'prometheus',
+          'the cluster has no Prometheus endpoint',
+        );
+      return await testPrometheus(reader.prometheus, timeoutMs);
     } finally {
-      tunnel.close();
+      reader.close();
     }
+  }
+
+  /**
+   * Read access to a cluster's API server and Prometheus with its stored
+   * credentials, through its connection method, for the insight and metrics
+   * views. The caller needs `cluster-registry.cluster.read`; the reader is
+   * theirs to close.
+   */
+  async openForReading(
+    name: string,
+    caller: Caller,
+    permission: BasicPermission = clusterReadPermission,
+  ): Promise<ClusterReader> {
+    await this.authorize(caller, permission);
+    return this.openInternal(await this.store.getClusterWithSecrets(name));
+  }
+
+  /** A reader for a record already read (internal callers that authorized). */
+  openInternal(record: ClusterRecordWithSecrets): Promise<ClusterReader> {
+    return openClusterReader(record, {
+      verify: this.options.verify,
+      connections: this.options.connections,
+      maxResponseChars: 16 * 1024 * 1024,
+    });
+  }
+
+  /** Checks the caller may read clusters, for reads that span several (entity metrics). */
+  async authorizeRead(caller: Caller): Promise<void> {
+    await this.authorize(caller, clusterReadPermission);
+  }
+
+  /** A stored cluster with its secrets, for a caller authorized by authorizeRead. */
+  readWithSecrets(name: string): Promise<ClusterRecordWithSecrets> {
+    return this.store.getClusterWithSecrets(name);
+  }
+
+  /** The latest health samples of the named clusters (the list's trend column). */
+  async healthTrends(names: string[], caller: Caller) {
+    await this.authorize(caller, clusterReadPermission);
+    return this.store.listHealthSamples(names);
   }
 
   /** Re-checks a stored cluster now and records the result. */
@@ -940,6 +956,7 @@ export class ClusterService {
     const acting = await this.authorize(caller, clusterUpdatePermission);
     const current = await this.store.getClusterWithSecrets(name);
     if (current.isolated) return current;
+    const started = Date.now();
     const probe = await this.probe({
       serverUrl: current.serverUrl!,
       auth: current.auth!,
@@ -952,7 +969,12 @@ export class ClusterService {
       { cluster: name },
       acting,
       async () => {
-        await this.store.updateStatus(name, statusFromProbe(probe));
+        const status = statusFromProbe(probe);
+        await this.store.updateStatus(name, status, {
+          at: status.checkedAt!,
+          state: status.state,
+          latencyMs: Date.now() - started,
+        });
         return this.store.getCluster(name);
       },
     );
@@ -966,9 +988,14 @@ export class ClusterService {
   async recordHealth(
     record: ClusterRecord,
     probe: ClusterProbe,
+    latencyMs?: number,
   ): Promise<void> {
     const status = statusFromProbe(probe);
-    await this.store.updateStatus(record.name, status);
+    await this.store.updateStatus(record.name, status, {
+      at: status.checkedAt!,
+      state: status.state,
+      ...(latencyMs !== undefined && { latencyMs }),
+    });
     if (status.state !== record.status.state) {
       await this.options.announce?.({
         eventId: 'cluster-state',

@@ -116,6 +116,7 @@ export function splitPrometheus(p: PrometheusInput): {
           : { type: 'anonymous' },
       tls,
       throughClusterConnection: p.throughClusterConnection,
+      ...(p.clusterLabel && { clusterLabel: p.clusterLabel }),
     },
     secrets: {
       prometheusPassword: p.auth.type === 'basic' ? p.auth.password : undefined,

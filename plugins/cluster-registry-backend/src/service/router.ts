@@ -22,10 +22,10 @@ import { toClusterView } from './views';
 import { jsonBodies, translateBodyError } from './jsonBodies';
 import { parse } from './parse';
 import { fieldError, fieldsError } from './errors';
+import { addInsightRoutes, InsightRouteOptions } from './insightRoutes';
 
-export interface RouterOptions {
+export interface RouterOptions extends InsightRouteOptions {
   httpAuth: HttpAuthService;
-  service: ClusterService;
   supportedVersions: SupportedVersions;
 }
 
@@ -235,6 +235,9 @@ export async function createRouter(
       await service.testPrometheus({ settings: prometheus }, await caller(req)),
     );
   });
+
+  // ── insight and metrics: read-only ──────────────────────────────────────
+  addInsightRoutes(router, caller, options);
 
   // ── kubeconfig ──────────────────────────────────────────────────────────
   router.post('/kubeconfig/inspect', async (req, res) => {

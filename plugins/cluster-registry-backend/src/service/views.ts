@@ -60,6 +60,9 @@ export function toClusterView(
       },
       // Rows stored before the setting existed reach Prometheus directly.
       throughClusterConnection: r.prometheus.throughClusterConnection ?? false,
+      ...(r.prometheus.clusterLabel && {
+        clusterLabel: r.prometheus.clusterLabel,
+      }),
     };
   }
 

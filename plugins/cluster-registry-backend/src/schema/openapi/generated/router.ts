@@ -682,6 +682,9 @@ export const spec = {
             description:
               "Reach Prometheus through the cluster's own proxy or SSH bastion (a Prometheus inside the private network). Default false: directly.",
           },
+          clusterLabel: {
+            $ref: '#/components/schemas/PrometheusClusterLabel',
+          },
         },
       },
       PrometheusSettingsUpdate: {
@@ -704,6 +707,9 @@ export const spec = {
             type: 'boolean',
             description:
               "Reach Prometheus through the cluster's own proxy or SSH bastion (a Prometheus inside the private network). Default false: directly.",
+          },
+          clusterLabel: {
+            $ref: '#/components/schemas/PrometheusClusterLabel',
           },
         },
       },
@@ -758,6 +764,27 @@ export const spec = {
           throughClusterConnection: {
             type: 'boolean',
           },
+          clusterLabel: {
+            $ref: '#/components/schemas/PrometheusClusterLabel',
+          },
+        },
+      },
+      PrometheusClusterLabel: {
+        type: 'object',
+        description:
+          'For a Prometheus that holds several clusters (Thanos, Mimir, one Prometheus for many): the label that tells this cluster\'s series apart, e.g. `cluster="prod-eu-1"`. Every metrics query of the cluster matches it.',
+        required: ['name', 'value'],
+        properties: {
+          name: {
+            type: 'string',
+            maxLength: 100,
+            pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$',
+          },
+          value: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 200,
+          },
         },
       },
       PrometheusTestResult: {
@@ -780,6 +807,786 @@ export const spec = {
           },
           message: {
             type: 'string',
+          },
+        },
+      },
+      KubernetesName: {
+        type: 'string',
+        description:
+          'A Kubernetes object name (DNS-1123 subdomain) or namespace.',
+        maxLength: 253,
+        pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$',
+      },
+      NodeResources: {
+        type: 'object',
+        description: 'Resources of a node; CPU in cores, memory in bytes.',
+        properties: {
+          cpu: {
+            type: 'number',
+          },
+          memoryBytes: {
+            type: 'number',
+          },
+          pods: {
+            type: 'integer',
+          },
+        },
+      },
+      NodeTaint: {
+        type: 'object',
+        required: ['key', 'effect'],
+        properties: {
+          key: {
+            type: 'string',
+          },
+          value: {
+            type: 'string',
+          },
+          effect: {
+            type: 'string',
+          },
+        },
+      },
+      NodeVersionSkew: {
+        type: 'object',
+        description:
+          'The kubelet is newer than the API server, or more than three minors older (the version skew policy).',
+        required: ['message'],
+        properties: {
+          message: {
+            type: 'string',
+          },
+        },
+      },
+      NodeUsage: {
+        type: 'object',
+        description:
+          "Utilisation from node-exporter (ratios 0..1), when the cluster's Prometheus has it for this node.",
+        properties: {
+          cpu: {
+            type: 'number',
+          },
+          memory: {
+            type: 'number',
+          },
+        },
+      },
+      ClusterNode: {
+        type: 'object',
+        description: 'One node as the API server reports it, normalised.',
+        required: [
+          'name',
+          'roles',
+          'status',
+          'unschedulable',
+          'problems',
+          'kubeletVersion',
+          'taints',
+          'capacity',
+          'allocatable',
+          'createdAt',
+        ],
+        properties: {
+          name: {
+            type: 'string',
+          },
+          roles: {
+            type: 'array',
+            description:
+              'From node-role.kubernetes.io/*, kubernetes.io/role and node.kubernetes.io/role; `master` reads as control-plane.',
+            items: {
+              type: 'string',
+            },
+          },
+          status: {
+            type: 'string',
+            enum: ['Ready', 'NotReady', 'Unknown'],
+          },
+          unschedulable: {
+            type: 'boolean',
+          },
+          problems: {
+            type: 'array',
+            description:
+              'Conditions that are True and mean trouble (MemoryPressure, DiskPressure, PIDPressure, NetworkUnavailable).',
+            items: {
+              type: 'string',
+            },
+          },
+          kubeletVersion: {
+            type: 'string',
+          },
+          versionSkew: {
+            $ref: '#/components/schemas/NodeVersionSkew',
+          },
+          osImage: {
+            type: 'string',
+          },
+          operatingSystem: {
+            type: 'string',
+          },
+          architecture: {
+            type: 'string',
+          },
+          kernelVersion: {
+            type: 'string',
+          },
+          containerRuntime: {
+            type: 'string',
+          },
+          internalIp: {
+            type: 'string',
+          },
+          taints: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/NodeTaint',
+            },
+          },
+          capacity: {
+            $ref: '#/components/schemas/NodeResources',
+          },
+          allocatable: {
+            $ref: '#/components/schemas/NodeResources',
+          },
+          podCount: {
+            type: 'integer',
+            description: 'Pods scheduled on the node that have not finished.',
+          },
+          usage: {
+            $ref: '#/components/schemas/NodeUsage',
+          },
+          createdAt: {
+            type: 'string',
+          },
+        },
+      },
+      ResourceUse: {
+        type: 'object',
+        description:
+          'One resource of the cluster. Absent numbers are unknown (not zero).',
+        properties: {
+          used: {
+            type: 'number',
+            description: 'In use now, from Prometheus (node-exporter).',
+          },
+          requested: {
+            type: 'number',
+            description: 'Sum of the requests of pods that have not finished.',
+          },
+          limits: {
+            type: 'number',
+          },
+          allocatable: {
+            type: 'number',
+          },
+          capacity: {
+            type: 'number',
+          },
+        },
+      },
+      ClusterCapacity: {
+        type: 'object',
+        description: 'CPU in cores, memory in bytes, pods as a count.',
+        required: ['cpu', 'memory', 'pods'],
+        properties: {
+          cpu: {
+            $ref: '#/components/schemas/ResourceUse',
+          },
+          memory: {
+            $ref: '#/components/schemas/ResourceUse',
+          },
+          pods: {
+            $ref: '#/components/schemas/ResourceUse',
+          },
+        },
+      },
+      VersionSupportStatus: {
+        type: 'string',
+        description:
+          'Where the version sits in the support window: `newest`, `supported`, `oldest` (the last minor still patched), `unsupported` (older), `ahead` (newer than the window knows), `unknown`. For EKS: `standard`, `extended` (extra cost), `unsupported`.',
+        enum: [
+          'newest',
+          'supported',
+          'oldest',
+          'unsupported',
+          'ahead',
+          'unknown',
+          'standard',
+          'extended',
+        ],
+      },
+      VersionSupport: {
+        type: 'object',
+        required: ['status', 'message', 'window'],
+        properties: {
+          version: {
+            type: 'string',
+          },
+          minor: {
+            type: 'string',
+          },
+          status: {
+            $ref: '#/components/schemas/VersionSupportStatus',
+          },
+          message: {
+            type: 'string',
+          },
+          provider: {
+            type: 'string',
+            enum: ['upstream', 'eks'],
+          },
+          window: {
+            type: 'object',
+            description: 'The minors in support, oldest to newest.',
+            required: ['oldest', 'newest'],
+            properties: {
+              oldest: {
+                type: 'string',
+              },
+              newest: {
+                type: 'string',
+              },
+            },
+          },
+          endOfStandardSupport: {
+            type: 'string',
+            description: 'EKS only (YYYY-MM-DD).',
+          },
+          endOfExtendedSupport: {
+            type: 'string',
+            description: 'EKS only (YYYY-MM-DD).',
+          },
+        },
+      },
+      AccessCheck: {
+        type: 'object',
+        description:
+          'One thing the stored credentials may or may not do (SelfSubjectAccessReview).',
+        required: ['verb', 'resource', 'allowed', 'description'],
+        properties: {
+          verb: {
+            type: 'string',
+          },
+          resource: {
+            type: 'string',
+          },
+          group: {
+            type: 'string',
+          },
+          allowed: {
+            type: 'boolean',
+          },
+          description: {
+            type: 'string',
+          },
+        },
+      },
+      ClusterInsight: {
+        type: 'object',
+        description:
+          "What the cluster's API server (and Prometheus, for usage) says now, read with the stored credentials through the cluster's connection method. Each part answers on its own: a part that failed carries `error` and the others are still there.",
+        required: [
+          'cluster',
+          'checkedAt',
+          'version',
+          'nodes',
+          'capacity',
+          'access',
+        ],
+        properties: {
+          cluster: {
+            type: 'string',
+          },
+          checkedAt: {
+            type: 'string',
+          },
+          version: {
+            $ref: '#/components/schemas/VersionSupport',
+          },
+          nodes: {
+            type: 'object',
+            properties: {
+              items: {
+                type: 'array',
+                items: {
+                  $ref: '#/components/schemas/ClusterNode',
+                },
+              },
+              truncated: {
+                type: 'boolean',
+              },
+              error: {
+                type: 'string',
+              },
+            },
+          },
+          capacity: {
+            type: 'object',
+            properties: {
+              value: {
+                $ref: '#/components/schemas/ClusterCapacity',
+              },
+              error: {
+                type: 'string',
+              },
+            },
+          },
+          access: {
+            type: 'object',
+            properties: {
+              items: {
+                type: 'array',
+                items: {
+                  $ref: '#/components/schemas/AccessCheck',
+                },
+              },
+              error: {
+                type: 'string',
+              },
+            },
+          },
+        },
+      },
+      ClusterEvent: {
+        type: 'object',
+        required: ['type', 'reason', 'message', 'count', 'object'],
+        properties: {
+          type: {
+            type: 'string',
+          },
+          reason: {
+            type: 'string',
+          },
+          message: {
+            type: 'string',
+          },
+          count: {
+            type: 'integer',
+          },
+          object: {
+            type: 'object',
+            required: ['kind', 'name'],
+            properties: {
+              kind: {
+                type: 'string',
+              },
+              name: {
+                type: 'string',
+              },
+              namespace: {
+                type: 'string',
+              },
+            },
+          },
+          lastSeen: {
+            type: 'string',
+          },
+          source: {
+            type: 'string',
+          },
+        },
+      },
+      ClusterEventList: {
+        type: 'object',
+        description: 'Events, warnings first, then the most recent first.',
+        required: ['items', 'warningCount'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ClusterEvent',
+            },
+          },
+          warningCount: {
+            type: 'integer',
+          },
+          truncated: {
+            type: 'boolean',
+          },
+        },
+      },
+      MetricsRange: {
+        type: 'object',
+        description:
+          'A range ending now (`last`), or `start` and `end` (RFC 3339). Capped by clusterRegistry.metrics.maxRangeHours.',
+        properties: {
+          last: {
+            type: 'string',
+            enum: ['15m', '1h', '6h', '24h', '7d'],
+          },
+          start: {
+            type: 'string',
+            maxLength: 40,
+          },
+          end: {
+            type: 'string',
+            maxLength: 40,
+          },
+        },
+      },
+      MetricsParams: {
+        type: 'object',
+        description: 'Parameters of workload queries; Kubernetes names only.',
+        properties: {
+          namespace: {
+            $ref: '#/components/schemas/KubernetesName',
+          },
+          workload: {
+            $ref: '#/components/schemas/KubernetesName',
+          },
+          kind: {
+            type: 'string',
+            enum: ['Deployment', 'StatefulSet', 'DaemonSet'],
+          },
+        },
+      },
+      MetricsQueryRequest: {
+        type: 'object',
+        required: ['queries'],
+        properties: {
+          queries: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 16,
+            items: {
+              type: 'string',
+              maxLength: 64,
+            },
+          },
+          range: {
+            $ref: '#/components/schemas/MetricsRange',
+          },
+          params: {
+            $ref: '#/components/schemas/MetricsParams',
+          },
+        },
+      },
+      MetricsSeries: {
+        type: 'object',
+        required: ['labels', 'points'],
+        properties: {
+          labels: {
+            type: 'object',
+            additionalProperties: {
+              type: 'string',
+            },
+          },
+          points: {
+            type: 'array',
+            description:
+              '[unix seconds, value] pairs; value null where Prometheus had NaN or Inf.',
+            items: {
+              type: 'array',
+              items: {
+                type: ['number', 'null'],
+              },
+            },
+          },
+        },
+      },
+      MetricsResult: {
+        type: 'object',
+        required: ['id', 'title', 'unit'],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          unit: {
+            $ref: '#/components/schemas/MetricsUnit',
+          },
+          series: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/MetricsSeries',
+            },
+          },
+          truncated: {
+            type: 'boolean',
+            description:
+              'More series matched than are returned (clusterRegistry.metrics.maxSeries).',
+          },
+          error: {
+            type: 'string',
+          },
+        },
+      },
+      MetricsUnit: {
+        type: 'string',
+        enum: ['ratio', 'cores', 'bytes', 'count', 'perSecond', 'seconds'],
+      },
+      MetricsQueryResponse: {
+        type: 'object',
+        required: ['start', 'end', 'stepSeconds', 'windowSeconds', 'results'],
+        properties: {
+          start: {
+            type: 'number',
+          },
+          end: {
+            type: 'number',
+          },
+          stepSeconds: {
+            type: 'number',
+          },
+          windowSeconds: {
+            type: 'number',
+            description: 'The rate() window used.',
+          },
+          results: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/MetricsResult',
+            },
+          },
+        },
+      },
+      Exporter: {
+        type: 'string',
+        enum: [
+          'nodeExporter',
+          'kubeStateMetrics',
+          'apiserver',
+          'cadvisor',
+          'application',
+        ],
+      },
+      NamedQuery: {
+        type: 'object',
+        required: ['id', 'title', 'unit', 'scope', 'requires', 'description'],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          unit: {
+            $ref: '#/components/schemas/MetricsUnit',
+          },
+          scope: {
+            type: 'string',
+            enum: ['cluster', 'workload'],
+          },
+          requires: {
+            $ref: '#/components/schemas/Exporter',
+          },
+          description: {
+            type: 'string',
+          },
+        },
+      },
+      NamedQueryList: {
+        type: 'object',
+        required: ['items', 'rawQueriesEnabled'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/NamedQuery',
+            },
+          },
+          rawQueriesEnabled: {
+            type: 'boolean',
+          },
+        },
+      },
+      ExporterFound: {
+        type: 'object',
+        required: ['exporter', 'found', 'job', 'adds'],
+        properties: {
+          exporter: {
+            $ref: '#/components/schemas/Exporter',
+          },
+          found: {
+            type: 'boolean',
+          },
+          job: {
+            type: 'string',
+            description: 'The job selector looked for.',
+          },
+          adds: {
+            type: 'string',
+            description:
+              'What the exporter brings, or what installing it would add.',
+          },
+        },
+      },
+      MetricsSources: {
+        type: 'object',
+        required: ['prometheus', 'exporters', 'checkedAt'],
+        properties: {
+          prometheus: {
+            $ref: '#/components/schemas/PrometheusTestResult',
+          },
+          exporters: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ExporterFound',
+            },
+          },
+          checkedAt: {
+            type: 'string',
+          },
+        },
+      },
+      RawMetricsQueryRequest: {
+        type: 'object',
+        required: ['query'],
+        properties: {
+          query: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 2000,
+          },
+          range: {
+            $ref: '#/components/schemas/MetricsRange',
+          },
+        },
+      },
+      EntityMetricsRequest: {
+        type: 'object',
+        required: ['entityRef'],
+        properties: {
+          entityRef: {
+            type: 'string',
+            maxLength: 300,
+          },
+          range: {
+            $ref: '#/components/schemas/MetricsRange',
+          },
+          categories: {
+            type: 'array',
+            maxItems: 20,
+            items: {
+              type: 'string',
+              maxLength: 63,
+            },
+          },
+        },
+      },
+      EntityWorkload: {
+        type: 'object',
+        required: ['kind', 'namespace', 'name'],
+        properties: {
+          kind: {
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+          desiredReplicas: {
+            type: 'integer',
+          },
+          availableReplicas: {
+            type: 'integer',
+          },
+        },
+      },
+      EntityClusterMetrics: {
+        type: 'object',
+        required: ['cluster', 'workloads', 'results'],
+        properties: {
+          cluster: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          category: {
+            type: 'string',
+          },
+          workloads: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/EntityWorkload',
+            },
+          },
+          results: {
+            type: 'array',
+            description: 'Per workload query, labelled with `workload`.',
+            items: {
+              $ref: '#/components/schemas/MetricsResult',
+            },
+          },
+          error: {
+            type: 'string',
+          },
+        },
+      },
+      EntityMetricsResponse: {
+        type: 'object',
+        required: ['entityRef', 'family', 'clusters', 'searched'],
+        properties: {
+          entityRef: {
+            type: 'string',
+          },
+          family: {
+            type: 'string',
+            description:
+              "The HTTP metric family the entity's workloads expose (annotation cluster-registry.io/metrics-family).",
+          },
+          selector: {
+            type: 'string',
+            description:
+              "How the workloads were found (the Kubernetes plugin's annotations).",
+          },
+          clusters: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/EntityClusterMetrics',
+            },
+          },
+          searched: {
+            type: 'integer',
+            description: 'Registered clusters with Prometheus that were asked.',
+          },
+          stepSeconds: {
+            type: 'number',
+          },
+        },
+      },
+      HealthSample: {
+        type: 'object',
+        required: ['at', 'state'],
+        properties: {
+          at: {
+            type: 'string',
+          },
+          state: {
+            $ref: '#/components/schemas/ClusterState',
+          },
+          latencyMs: {
+            type: 'integer',
+          },
+        },
+      },
+      HealthTrends: {
+        type: 'object',
+        required: ['items'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['cluster', 'samples'],
+              properties: {
+                cluster: {
+                  type: 'string',
+                },
+                samples: {
+                  type: 'array',
+                  items: {
+                    $ref: '#/components/schemas/HealthSample',
+                  },
+                },
+              },
+            },
           },
         },
       },
@@ -1955,6 +2762,347 @@ export const spec = {
             $ref: '#/components/responses/Error',
           },
           '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/clusters/{name}/insight': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/name',
+        },
+      ],
+      get: {
+        operationId: 'GetClusterInsight',
+        description:
+          "Nodes (roles, status, kubelet version and skew, capacity, taints, usage), capacity (used, requested, allocatable), the version's place in the support window, and what the stored credentials may do. Read from the API server now, through the cluster's connection method. Needs `cluster-registry.cluster.read`.",
+        summary: "What the cluster's API server says now.",
+        responses: {
+          '200': {
+            description: 'Each part, or why it could not be read.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ClusterInsight',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/clusters/{name}/events': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/name',
+        },
+      ],
+      get: {
+        operationId: 'ListClusterEvents',
+        description:
+          'Events of the whole cluster, warnings first. `type=Warning` reads only warnings (the default); `type=all` adds the newest normal events. Needs `cluster-registry.cluster.read`.',
+        summary: "The cluster's events, warnings first.",
+        parameters: [
+          {
+            name: 'type',
+            in: 'query',
+            allowReserved: true,
+            schema: {
+              type: 'string',
+              enum: ['Warning', 'all'],
+            },
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            allowReserved: true,
+            description: 'At most this many events, 1 to 500 (default 100).',
+            schema: {
+              type: 'string',
+              pattern: '^[0-9]{1,3}$',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Events.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ClusterEventList',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/clusters/{name}/metrics/sources': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/name',
+        },
+      ],
+      get: {
+        operationId: 'GetMetricsSources',
+        description:
+          "Which exporters the cluster's Prometheus has (node-exporter, kube-state-metrics, API server, cAdvisor), and what each missing one would add. Cached briefly. Needs `cluster-registry.cluster.read`.",
+        summary: "The exporters found in the cluster's Prometheus.",
+        responses: {
+          '200': {
+            description: 'What was found.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/MetricsSources',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/clusters/{name}/metrics/query': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/name',
+        },
+      ],
+      post: {
+        operationId: 'QueryClusterMetrics',
+        description:
+          "Runs named queries of the catalogue (`GET /metrics/queries`) over a range against the cluster's Prometheus. Parameters are Kubernetes names; the range and the number of points are capped; each query answers or fails on its own. Needs `cluster-registry.cluster.read`.",
+        summary: 'Named metrics queries over a time range.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/MetricsQueryRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'One result per query.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/MetricsQueryResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/clusters/{name}/metrics/raw': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/name',
+        },
+      ],
+      post: {
+        operationId: 'QueryClusterMetricsRaw',
+        description:
+          'Runs a PromQL expression as given. Off unless `clusterRegistry.metrics.allowRawQueries` is true (404 otherwise); needs `cluster-registry.cluster.metrics.raw`; every call is audited with the expression.',
+        summary: 'A raw PromQL query (off by default).',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/RawMetricsQueryRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The result, as one `raw` result.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/MetricsQueryResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/metrics/queries': {
+      get: {
+        operationId: 'ListNamedQueries',
+        description:
+          'The named queries clusters can be asked (built in, plus clusterRegistry.metrics.queries). Needs `cluster-registry.cluster.read`.',
+        summary: 'The catalogue of named metrics queries.',
+        responses: {
+          '200': {
+            description: 'The catalogue.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/NamedQueryList',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/entity-metrics/query': {
+      post: {
+        operationId: 'QueryEntityMetrics',
+        description:
+          "Application metrics of a catalog entity in every registered cluster (with Prometheus) that runs its workloads, found as the Kubernetes plugin finds them (`backstage.io/kubernetes-id`, `backstage.io/kubernetes-label-selector`, `backstage.io/kubernetes-namespace`). The entity is read with the caller's credentials. Needs `cluster-registry.cluster.read`.",
+        summary: "An entity's application metrics across clusters.",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/EntityMetricsRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'Per cluster running the entity.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/EntityMetricsResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/health-trends': {
+      get: {
+        operationId: 'GetHealthTrends',
+        description:
+          "The latest health checks (state and latency) of the named clusters, oldest first, for the list's trend column. Needs `cluster-registry.cluster.read`.",
+        summary: 'Recent health checks of clusters.',
+        parameters: [
+          {
+            name: 'cluster',
+            in: 'query',
+            allowReserved: true,
+            required: true,
+            schema: {
+              type: 'array',
+              maxItems: 500,
+              items: {
+                type: 'string',
+                maxLength: 63,
+              },
+            },
+            style: 'form',
+            explode: true,
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Samples per cluster.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/HealthTrends',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
             $ref: '#/components/responses/Error',
           },
         },

@@ -10,16 +10,26 @@ import { CategoryChanges } from '../models/CategoryChanges.model';
 import { CategoryList } from '../models/CategoryList.model';
 import { Cluster } from '../models/Cluster.model';
 import { ClusterConnectionList } from '../models/ClusterConnectionList.model';
+import { ClusterEventList } from '../models/ClusterEventList.model';
+import { ClusterInsight } from '../models/ClusterInsight.model';
 import { ClusterPage } from '../models/ClusterPage.model';
 import { ClusterState } from '../models/ClusterState.model';
 import { CreateClusterRequest } from '../models/CreateClusterRequest.model';
+import { EntityMetricsRequest } from '../models/EntityMetricsRequest.model';
+import { EntityMetricsResponse } from '../models/EntityMetricsResponse.model';
 import { ErrorBody } from '../models/ErrorBody.model';
+import { HealthTrends } from '../models/HealthTrends.model';
 import { ImportKubeconfigRequest } from '../models/ImportKubeconfigRequest.model';
 import { InspectKubeconfigRequest } from '../models/InspectKubeconfigRequest.model';
 import { KubeconfigImportResults } from '../models/KubeconfigImportResults.model';
 import { KubeconfigInspection } from '../models/KubeconfigInspection.model';
+import { MetricsQueryRequest } from '../models/MetricsQueryRequest.model';
+import { MetricsQueryResponse } from '../models/MetricsQueryResponse.model';
+import { MetricsSources } from '../models/MetricsSources.model';
+import { NamedQueryList } from '../models/NamedQueryList.model';
 import { PrometheusSettings } from '../models/PrometheusSettings.model';
 import { PrometheusTestResult } from '../models/PrometheusTestResult.model';
+import { RawMetricsQueryRequest } from '../models/RawMetricsQueryRequest.model';
 import { RotateCredentialsRequest } from '../models/RotateCredentialsRequest.model';
 import { UnsavedVerification } from '../models/UnsavedVerification.model';
 import { UpdateClusterRequest } from '../models/UpdateClusterRequest.model';
@@ -83,6 +93,33 @@ export type GetCluster = {
 /**
  * @public
  */
+export type GetClusterInsight = {
+  path: {
+    name: string;
+  };
+  response: ClusterInsight | ErrorBody | ErrorBody | ErrorBody | ErrorBody;
+};
+/**
+ * @public
+ */
+export type GetHealthTrends = {
+  query: {
+    cluster: Array<string>;
+  };
+  response: HealthTrends | ErrorBody | ErrorBody | ErrorBody;
+};
+/**
+ * @public
+ */
+export type GetMetricsSources = {
+  path: {
+    name: string;
+  };
+  response: MetricsSources | ErrorBody | ErrorBody | ErrorBody | ErrorBody;
+};
+/**
+ * @public
+ */
 export type ImportKubeconfig = {
   body: ImportKubeconfigRequest;
   response:
@@ -113,6 +150,19 @@ export type ListCategories = {
 /**
  * @public
  */
+export type ListClusterEvents = {
+  path: {
+    name: string;
+  };
+  query: {
+    type?: 'Warning' | 'all';
+    limit?: string;
+  };
+  response: ClusterEventList | ErrorBody | ErrorBody | ErrorBody | ErrorBody;
+};
+/**
+ * @public
+ */
 export type ListClusters = {
   query: {
     category?: Array<string>;
@@ -128,6 +178,54 @@ export type ListClusters = {
  */
 export type ListConnections = {
   response: ClusterConnectionList | ErrorBody | ErrorBody;
+};
+/**
+ * @public
+ */
+export type ListNamedQueries = {
+  response: NamedQueryList | ErrorBody | ErrorBody;
+};
+/**
+ * @public
+ */
+export type QueryClusterMetrics = {
+  path: {
+    name: string;
+  };
+  body: MetricsQueryRequest;
+  response:
+    | MetricsQueryResponse
+    | ErrorBody
+    | ErrorBody
+    | ErrorBody
+    | ErrorBody;
+};
+/**
+ * @public
+ */
+export type QueryClusterMetricsRaw = {
+  path: {
+    name: string;
+  };
+  body: RawMetricsQueryRequest;
+  response:
+    | MetricsQueryResponse
+    | ErrorBody
+    | ErrorBody
+    | ErrorBody
+    | ErrorBody;
+};
+/**
+ * @public
+ */
+export type QueryEntityMetrics = {
+  body: EntityMetricsRequest;
+  response:
+    | EntityMetricsResponse
+    | ErrorBody
+    | ErrorBody
+    | ErrorBody
+    | ErrorBody;
 };
 /**
  * @public
@@ -210,15 +308,31 @@ export type EndpointMap = {
 
   '#get|/clusters/{name}': GetCluster;
 
+  '#get|/clusters/{name}/insight': GetClusterInsight;
+
+  '#get|/health-trends': GetHealthTrends;
+
+  '#get|/clusters/{name}/metrics/sources': GetMetricsSources;
+
   '#post|/kubeconfig/import': ImportKubeconfig;
 
   '#post|/kubeconfig/inspect': InspectKubeconfig;
 
   '#get|/categories': ListCategories;
 
+  '#get|/clusters/{name}/events': ListClusterEvents;
+
   '#get|/clusters': ListClusters;
 
   '#get|/internal/connections': ListConnections;
+
+  '#get|/metrics/queries': ListNamedQueries;
+
+  '#post|/clusters/{name}/metrics/query': QueryClusterMetrics;
+
+  '#post|/clusters/{name}/metrics/raw': QueryClusterMetricsRaw;
+
+  '#post|/entity-metrics/query': QueryEntityMetrics;
 
   '#post|/clusters/{name}/refresh': RefreshCluster;
 

@@ -15,15 +15,25 @@ import { CategoryChanges } from '../models/CategoryChanges.model';
 import { CategoryList } from '../models/CategoryList.model';
 import { Cluster } from '../models/Cluster.model';
 import { ClusterConnectionList } from '../models/ClusterConnectionList.model';
+import { ClusterEventList } from '../models/ClusterEventList.model';
+import { ClusterInsight } from '../models/ClusterInsight.model';
 import { ClusterPage } from '../models/ClusterPage.model';
 import { ClusterState } from '../models/ClusterState.model';
 import { CreateClusterRequest } from '../models/CreateClusterRequest.model';
+import { EntityMetricsRequest } from '../models/EntityMetricsRequest.model';
+import { EntityMetricsResponse } from '../models/EntityMetricsResponse.model';
+import { HealthTrends } from '../models/HealthTrends.model';
 import { ImportKubeconfigRequest } from '../models/ImportKubeconfigRequest.model';
 import { InspectKubeconfigRequest } from '../models/InspectKubeconfigRequest.model';
 import { KubeconfigImportResults } from '../models/KubeconfigImportResults.model';
 import { KubeconfigInspection } from '../models/KubeconfigInspection.model';
+import { MetricsQueryRequest } from '../models/MetricsQueryRequest.model';
+import { MetricsQueryResponse } from '../models/MetricsQueryResponse.model';
+import { MetricsSources } from '../models/MetricsSources.model';
+import { NamedQueryList } from '../models/NamedQueryList.model';
 import { PrometheusSettings } from '../models/PrometheusSettings.model';
 import { PrometheusTestResult } from '../models/PrometheusTestResult.model';
+import { RawMetricsQueryRequest } from '../models/RawMetricsQueryRequest.model';
 import { RotateCredentialsRequest } from '../models/RotateCredentialsRequest.model';
 import { UnsavedVerification } from '../models/UnsavedVerification.model';
 import { UpdateClusterRequest } from '../models/UpdateClusterRequest.model';
@@ -98,6 +108,30 @@ export type GetCluster = {
 /**
  * @public
  */
+export type GetClusterInsight = {
+  path: {
+    name: string;
+  };
+};
+/**
+ * @public
+ */
+export type GetHealthTrends = {
+  query: {
+    cluster: Array<string>;
+  };
+};
+/**
+ * @public
+ */
+export type GetMetricsSources = {
+  path: {
+    name: string;
+  };
+};
+/**
+ * @public
+ */
 export type ImportKubeconfig = {
   body: ImportKubeconfigRequest;
 };
@@ -114,6 +148,18 @@ export type ListCategories = {};
 /**
  * @public
  */
+export type ListClusterEvents = {
+  path: {
+    name: string;
+  };
+  query: {
+    type?: 'Warning' | 'all';
+    limit?: string;
+  };
+};
+/**
+ * @public
+ */
 export type ListClusters = {
   query: {
     category?: Array<string>;
@@ -127,6 +173,34 @@ export type ListClusters = {
  * @public
  */
 export type ListConnections = {};
+/**
+ * @public
+ */
+export type ListNamedQueries = {};
+/**
+ * @public
+ */
+export type QueryClusterMetrics = {
+  path: {
+    name: string;
+  };
+  body: MetricsQueryRequest;
+};
+/**
+ * @public
+ */
+export type QueryClusterMetricsRaw = {
+  path: {
+    name: string;
+  };
+  body: RawMetricsQueryRequest;
+};
+/**
+ * @public
+ */
+export type QueryEntityMetrics = {
+  body: EntityMetricsRequest;
+};
 /**
  * @public
  */
@@ -364,6 +438,87 @@ export class DefaultApiClient {
   }
 
   /**
+   * Nodes (roles, status, kubelet version and skew, capacity, taints, usage), capacity (used, requested, allocatable), the version\'s place in the support window, and what the stored credentials may do. Read from the API server now, through the cluster\'s connection method. Needs `cluster-registry.cluster.read`.
+   * What the cluster\'s API server says now.
+   * @param name -
+   */
+  public async getClusterInsight(
+    // @ts-ignore
+    request: GetClusterInsight,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<ClusterInsight>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/clusters/{name}/insight`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      name: request.path.name,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * The latest health checks (state and latency) of the named clusters, oldest first, for the list\'s trend column. Needs `cluster-registry.cluster.read`.
+   * Recent health checks of clusters.
+   * @param cluster -
+   */
+  public async getHealthTrends(
+    // @ts-ignore
+    request: GetHealthTrends,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<HealthTrends>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/health-trends{?cluster*}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      ...request.query,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * Which exporters the cluster\'s Prometheus has (node-exporter, kube-state-metrics, API server, cAdvisor), and what each missing one would add. Cached briefly. Needs `cluster-registry.cluster.read`.
+   * The exporters found in the cluster\'s Prometheus.
+   * @param name -
+   */
+  public async getMetricsSources(
+    // @ts-ignore
+    request: GetMetricsSources,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<MetricsSources>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/clusters/{name}/metrics/sources`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      name: request.path.name,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
    * Registers each picked context as its own cluster. A context may fail on its own (bad input, a name taken) while the others are registered; the contexts share one verification deadline. Needs `cluster-registry.cluster.create`; each registration is audited and announced.
    * Register the picked contexts of a kubeconfig; one result per context.
    * @param importKubeconfigRequest -
@@ -440,6 +595,36 @@ export class DefaultApiClient {
   }
 
   /**
+   * Events of the whole cluster, warnings first. `type=Warning` reads only warnings (the default); `type=all` adds the newest normal events. Needs `cluster-registry.cluster.read`.
+   * The cluster\'s events, warnings first.
+   * @param name -
+   * @param type -
+   * @param limit - At most this many events, 1 to 500 (default 100).
+   */
+  public async listClusterEvents(
+    // @ts-ignore
+    request: ListClusterEvents,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<ClusterEventList>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/clusters/{name}/events{?type,limit}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      name: request.path.name,
+      ...request.query,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
    * Clusters in name order, without secrets. Filters combine (AND); `totalCount` counts every match, `nextCursor` reads the next page. Needs `cluster-registry.cluster.read`.
    * List clusters, filtered and paged.
    * @param category -
@@ -491,6 +676,114 @@ export class DefaultApiClient {
         ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
       },
       method: 'GET',
+    });
+  }
+
+  /**
+   * The named queries clusters can be asked (built in, plus clusterRegistry.metrics.queries). Needs `cluster-registry.cluster.read`.
+   * The catalogue of named metrics queries.
+   */
+  public async listNamedQueries(
+    // @ts-ignore
+    request: ListNamedQueries,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<NamedQueryList>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/metrics/queries`;
+
+    const uri = parser.parse(uriTemplate).expand({});
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * Runs named queries of the catalogue (`GET /metrics/queries`) over a range against the cluster\'s Prometheus. Parameters are Kubernetes names; the range and the number of points are capped; each query answers or fails on its own. Needs `cluster-registry.cluster.read`.
+   * Named metrics queries over a time range.
+   * @param name -
+   * @param metricsQueryRequest -
+   */
+  public async queryClusterMetrics(
+    // @ts-ignore
+    request: QueryClusterMetrics,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<MetricsQueryResponse>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/clusters/{name}/metrics/query`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      name: request.path.name,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'POST',
+      body: JSON.stringify(request.body),
+    });
+  }
+
+  /**
+   * Runs a PromQL expression as given. Off unless `clusterRegistry.metrics.allowRawQueries` is true (404 otherwise); needs `cluster-registry.cluster.metrics.raw`; every call is audited with the expression.
+   * A raw PromQL query (off by default).
+   * @param name -
+   * @param rawMetricsQueryRequest -
+   */
+  public async queryClusterMetricsRaw(
+    // @ts-ignore
+    request: QueryClusterMetricsRaw,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<MetricsQueryResponse>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/clusters/{name}/metrics/raw`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      name: request.path.name,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'POST',
+      body: JSON.stringify(request.body),
+    });
+  }
+
+  /**
+   * Application metrics of a catalog entity in every registered cluster (with Prometheus) that runs its workloads, found as the Kubernetes plugin finds them (`backstage.io/kubernetes-id`, `backstage.io/kubernetes-label-selector`, `backstage.io/kubernetes-namespace`). The entity is read with the caller\'s credentials. Needs `cluster-registry.cluster.read`.
+   * An entity\'s application metrics across clusters.
+   * @param entityMetricsRequest -
+   */
+  public async queryEntityMetrics(
+    // @ts-ignore
+    request: QueryEntityMetrics,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<EntityMetricsResponse>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/entity-metrics/query`;
+
+    const uri = parser.parse(uriTemplate).expand({});
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'POST',
+      body: JSON.stringify(request.body),
     });
   }
 

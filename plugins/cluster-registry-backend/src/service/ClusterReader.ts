@@ -1,0 +1,149 @@
+import { InputError } from '@backstage/errors';
+import {
+  AddressPolicy,
+  ClusterConnectionsService,
+  TunnelHandle,
+} from '@cluster-registry/plugin-cluster-registry-node';
+import http from 'node:http';
+import { ClusterRecord, ClusterRecordWithSecrets } from '../database/types';
+import { buildKubeConfig } from '../kubernetes/kubeConfig';
+import { KubeClient, KubeResponse } from '../kubernetes/request';
+import { mintAwsToken, VerifyOptions } from '../kubernetes/verifyCluster';
+import { PrometheusClient } from '../prometheus/PrometheusClient';
+import { toRoute } from './clusterSecrets';
+
+/**
+ * Read access to one stored cluster for the insight and metrics views: its
+ * API server with the stored credentials, and its Prometheus, each through
+ * the cluster's connection method. Opened by ClusterService.openForReading
+ * (which authorizes the caller); closed by whoever opened it.
+ */
+export interface ClusterReader {
+  readonly name: string;
+  /** The stored record, for what it says about the cluster (auth type, last status). */
+  readonly record: ClusterRecord;
+  /** The label of this cluster's series in a shared Prometheus. */
+  readonly clusterLabel?: { name: string; value: string };
+  /** Whether the cluster has an API server to ask (isolated records have none). */
+  readonly hasApiServer: boolean;
+  /** A GET or POST against the API server; throws KubeConnectionError. */
+  kube(
+    method: 'GET' | 'POST',
+    path: string,
+    options?: { body?: unknown; maxResponseChars?: number },
+  ): Promise<KubeResponse>;
+  /** The cluster's Prometheus, when it has one. */
+  readonly prometheus?: PrometheusClient;
+  close(): void;
+}
+
+export interface ReaderOptions {
+  verify: VerifyOptions;
+  connections?: ClusterConnectionsService;
+  /** Answers of the insight routes are larger than a verification's. */
+  maxResponseChars: number;
+}
+
+function prometheusOf(
+  record: ClusterRecordWithSecrets,
+  options: ReaderOptions,
+  handles: TunnelHandle<http.Agent>[],
+): PrometheusClient | undefined {
+  const prometheus = record.prometheus;
+  if (!prometheus) return undefined;
+  const timeoutMs = options.verify.timeoutMs;
+  let tunnel: http.Agent | undefined;
+  if (
+    prometheus.throughClusterConnection &&
+    record.connection.method !== 'direct' &&
+    options.connections
+  ) {
+    const route = toRoute(record.connection, record.secrets);
+    const handle = prometheus.url.startsWith('https:')
+      ? options.connections.agentFor(route, { timeoutMs })
+      : options.connections.plainAgentFor(route, { timeoutMs });
+    handles.push(handle);
+    tunnel = handle.agent;
+  }
+  return new PrometheusClient(
+    prometheus,
+    record.secrets,
+    options.verify.addressPolicy,
+    { timeoutMs, maxResponseChars: options.maxResponseChars, tunnel },
+  );
+}
+
+/** Opens a reader; the AWS token of an IAM cluster is minted here, once. */
+export async function openClusterReader(
+  record: ClusterRecordWithSecrets,
+  options: ReaderOptions,
+): Promise<ClusterReader> {
+  const handles: TunnelHandle<http.Agent>[] = [];
+  const policy: AddressPolicy = options.verify.addressPolicy;
+  const prometheus = prometheusOf(record, options, handles);
+  let client: KubeClient | undefined;
+  let failure: Error | undefined;
+  if (!record.isolated && record.serverUrl && record.auth) {
+    let awsToken: string | undefined;
+    if (record.auth.type === 'aws') {
+      const minted = await mintAwsToken(record.auth, options.verify);
+      if ('failure' in minted) failure = new Error(minted.failure.message);
+      else awsToken = minted.token;
+    }
+    if (!failure) {
+      let tunnel;
+      if (record.connection.method !== 'direct') {
+        if (!options.connections)
+          failure = new Error(
+            'this backend has no tunnel service to reach clusters through a proxy or an SSH bastion',
+          );
+        else {
+          const handle = options.connections.agentFor(
+            toRoute(record.connection, record.secrets),
+            { timeoutMs: options.verify.timeoutMs },
+          );
+          handles.push(handle);
+          tunnel = handle.agent;
+        }
+      }
+      if (!failure)
+        client = new KubeClient(
+          buildKubeConfig(
+            {
+              name: record.name,
+              serverUrl: record.serverUrl,
+              auth: record.auth,
+              tls: record.tls,
+              secrets: record.secrets,
+            },
+            awsToken,
+          ),
+          policy,
+          tunnel,
+        );
+    }
+  }
+  return {
+    name: record.name,
+    record,
+    clusterLabel: record.prometheus?.clusterLabel,
+    hasApiServer: !record.isolated,
+    prometheus,
+    async kube(method, path, opts = {}) {
+      if (failure) throw failure;
+      if (!client)
+        throw new InputError(
+          `cluster ${record.name} is isolated: the registry does not reach its API server`,
+        );
+      return client.request(method, path, {
+        body: opts.body,
+        timeoutMs: options.verify.timeoutMs,
+        maxResponseChars: opts.maxResponseChars ?? options.maxResponseChars,
+      });
+    },
+    close() {
+      client?.close();
+      for (const h of handles) h.close();
+    },
+  };
+}
