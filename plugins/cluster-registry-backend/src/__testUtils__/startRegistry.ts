@@ -15,6 +15,10 @@ export async function startRegistry(
     permissions?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
     auditor?: ReturnType<typeof mockServices.auditor.mock>;
     events?: EventsService;
+    /** More clusterRegistry settings. */
+    settings?: Record<string, unknown>;
+    /** Further features (e.g. a catalog service mock). */
+    features?: Parameters<typeof startTestBackend>[0]['features'];
   } = {},
 ) {
   const { server } = await startTestBackend({
@@ -26,9 +30,11 @@ export async function startRegistry(
             encryptionKey: crypto.randomBytes(32).toString('base64'),
             verificationTimeoutMs: 3000,
             healthCheck: { intervalSeconds: 3600 },
+            ...options.settings,
           },
         },
       }),
+      ...(options.features ?? []),
       ...(options.auditor ? [options.auditor.factory] : []),
       ...(options.events
         ? [
