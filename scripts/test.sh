@@ -155,7 +155,7 @@ e2e() {
   mkdir -p "$data/sqlite"
   # Two real API servers the browser registers through the portal, and a
   # private one behind an SSH bastion.
-  start_test_env --kube 2 --bastion || return 1
+  start_test_env --kube 2 --bastion --monitoring || return 1
   CLUSTER_REGISTRY_DATA_DIR="$data" setsid node .yarn/releases/yarn-*.cjs start \
     --config "$REPO_ROOT/app-config.yaml" --config "$REPO_ROOT/e2e/app-config.e2e.yaml" >"$RUN_DIR/portal.log" 2>&1 &
   BACKGROUND_PIDS+=("$!")

@@ -1,21 +1,28 @@
 /*
  * cluster-registry-test-env: start the test environment by hand, or prepare it.
  *
- *   yarn test-env up [--all] [--kube N] [--postgres] [--prometheus] [--moto] [--ssh] [--proxy] [--bastion] [--out FILE]
- *   yarn test-env prepare      build kube-apiserver, create the moto virtualenv, install Debian services and Chromium
+ *   yarn test-env up [--all] [--kube N] [--postgres] [--prometheus] [--moto] [--ssh] [--proxy] [--bastion] [--monitoring] [--out FILE]
+ *   yarn test-env prepare      install Debian services and Chromium, then build kube-apiserver and
+ *                              kube-state-metrics and create the moto virtualenv (in parallel)
  *
  * `up` prints the environment as JSON (and writes it to --out), then keeps
  * everything running until Ctrl-C / SIGTERM, when it stops all it started.
  */
 import fs from 'node:fs';
 import { ensureDebianPackage } from './debian';
-import { buildKubeApiServer, ensureMotoVenv, startTestEnv } from './index';
+import {
+  buildKubeApiServer,
+  buildKubeStateMetrics,
+  ensureMotoVenv,
+  startTestEnv,
+} from './index';
 import { log } from './paths';
 import { TestEnvRequest } from './types';
 
 const debianServices: Array<[string, string]> = [
   ['/usr/lib/postgresql/15/bin/postgres', 'postgresql'],
   ['/usr/bin/prometheus', 'prometheus'],
+  ['/usr/bin/prometheus-node-exporter', 'prometheus-node-exporter'],
   ['/usr/sbin/sshd', 'openssh-server'],
   ['/usr/bin/tinyproxy', 'tinyproxy'],
   // the browser of the end-to-end tests
@@ -37,6 +44,7 @@ function parseUp(args: string[]): { request: TestEnvRequest; out?: string } {
           ssh: true,
           proxy: true,
           bastion: true,
+          monitoring: true,
         });
         break;
       case '--kube':
@@ -48,6 +56,7 @@ function parseUp(args: string[]): { request: TestEnvRequest; out?: string } {
       case '--ssh':
       case '--proxy':
       case '--bastion':
+      case '--monitoring':
         (request as any)[a.slice(2)] = true;
         break;
       case '--out':
@@ -66,7 +75,11 @@ async function main(argv: string[]) {
     const started = Date.now();
     for (const [binary, pkg] of debianServices)
       await ensureDebianPackage(binary, pkg);
-    await Promise.all([buildKubeApiServer(), ensureMotoVenv()]);
+    await Promise.all([
+      buildKubeApiServer(),
+      buildKubeStateMetrics(),
+      ensureMotoVenv(),
+    ]);
     log(`prepared in ${((Date.now() - started) / 1000).toFixed(1)}s`);
     return;
   }
@@ -97,7 +110,7 @@ async function main(argv: string[]) {
     return;
   }
   process.stderr.write(
-    'usage: test-env up [--all] [--kube N] [--postgres] [--prometheus] [--moto] [--ssh] [--proxy] [--bastion] [--out FILE]\n' +
+    'usage: test-env up [--all] [--kube N] [--postgres] [--prometheus] [--moto] [--ssh] [--proxy] [--bastion] [--monitoring] [--out FILE]\n' +
       '       test-env prepare\n',
   );
   process.exit(2);

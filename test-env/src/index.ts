@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startBastion } from './services/bastion';
 import { startKubeApiServer } from './services/kubeApiServer';
+import { startMonitoring } from './services/monitoring';
 import { startMoto } from './services/moto';
 import { startPostgres } from './services/postgres';
 import { startPrometheus } from './services/prometheus';
@@ -18,6 +19,7 @@ import { TestEnv, TestEnvRequest } from './types';
 export * from './types';
 export * from './kubernetes';
 export { buildKubeApiServer } from './services/kubeApiServer';
+export { buildKubeStateMetrics } from './services/monitoring';
 export { ensureMotoVenv } from './services/moto';
 export { ensureDebianPackage } from './debian';
 
@@ -57,10 +59,29 @@ export async function startTestEnv(
         use(r);
       }),
     );
-  for (let i = 0; i < (request.kubeApiServers ?? 0); i++) {
+  // Monitoring watches the API servers: it needs at least one.
+  const kubeApiServers = Math.max(
+    request.kubeApiServers ?? 0,
+    request.monitoring ? 1 : 0,
+  );
+  for (let i = 0; i < kubeApiServers; i++) {
     add(
       startKubeApiServer(stateDir, `test-cluster-${i + 1}`),
       r => (env.kubeApiServers[i] = r.env),
+    );
+  }
+  if (request.monitoring) {
+    // Starts once every API server is up; if one failed, that is the error.
+    const kubeStarted = Promise.all([...tasks]);
+    add(
+      kubeStarted.then(
+        () => startMonitoring(stateDir, env.kubeApiServers),
+        () =>
+          Promise.reject(
+            new Error('monitoring: not started (API server failed)'),
+          ),
+      ),
+      r => (env.monitoring = r.env),
     );
   }
   if (request.postgres)
@@ -105,7 +126,8 @@ function satisfies(env: TestEnv, request: TestEnvRequest): boolean {
     (!request.moto || !!env.moto) &&
     (!request.ssh || !!env.ssh) &&
     (!request.proxy || !!env.proxy) &&
-    (!request.bastion || !!env.bastion)
+    (!request.bastion || !!env.bastion) &&
+    (!request.monitoring || !!env.monitoring)
   );
 }
 

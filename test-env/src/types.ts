@@ -99,6 +99,83 @@ export interface BastionEnv {
   prometheusUrl: string;
 }
 
+/**
+ * The Deployment seeded on a test cluster, with Pods named as the ReplicaSet
+ * controller names them (`<deployment>-<pod-template-hash>-<5 chars>`).
+ */
+export interface MonitoringWorkload {
+  namespace: string;
+  deployment: string;
+  /** The ReplicaSet `<deployment>-<pod-template-hash>` that owns the pods. */
+  replicaSet: string;
+  /** Every pod of the deployment. */
+  pods: string[];
+  /** The pod in phase Running (its container has restarted: restartCount > 0). */
+  runningPod: string;
+  /** The pod in phase Pending, if the workload has one. */
+  pendingPod?: string;
+  /**
+   * Application (RED) metrics scraped under `namespace`/`pod` = runningPod,
+   * when the cluster has an "application": Prometheus' own HTTP server.
+   */
+  application?: {
+    job: string;
+    /** Request counter and the label that carries the HTTP status. */
+    requestsMetric: string;
+    statusLabel: string;
+    /** Histogram (without the `_bucket` suffix) of request durations in seconds. */
+    durationHistogram: string;
+  };
+}
+
+/** One test cluster as the monitoring stack sees it. */
+export interface MonitoringCluster {
+  /** The KubeApiServerEnv.name of the cluster's API server. */
+  name: string;
+  /** The value of the `cluster` label on every series scraped for this cluster. */
+  clusterLabelValue: string;
+  /** The Node objects, in creation order. */
+  nodes: string[];
+  /** How many of them have condition Ready=True. */
+  readyNodes: number;
+  /** Distinct roles of the nodes (their `node-role.kubernetes.io/<role>` labels). */
+  nodeRoles: string[];
+  /** The one node a node-exporter stands for: the only node with usage series. */
+  nodeExporterNode: string;
+  workload?: MonitoringWorkload;
+  /** Reasons of the core/v1 Events of type Warning created on this cluster. */
+  warningEventReasons: string[];
+  /** Reasons of the Events of type Normal. */
+  normalEventReasons: string[];
+}
+
+/**
+ * One Prometheus scraping every monitored test cluster: the API servers'
+ * `/metrics`, a kube-state-metrics per cluster, one node-exporter (the test
+ * machine) and an "application". Series carry `cluster` = the cluster's name.
+ * Job names are the ones kube-prometheus uses. There is no kubelet, so no
+ * cAdvisor (`container_*`), `kubelet_*` or metrics-server.
+ */
+export interface MonitoringEnv {
+  /** Anonymous, plain HTTP. */
+  prometheusUrl: string;
+  /** The label that tells the clusters apart. */
+  clusterLabel: 'cluster';
+  scrapeIntervalSeconds: number;
+  /** Values of the `job` label. */
+  jobs: {
+    apiServer: 'apiserver';
+    kubeStateMetrics: 'kube-state-metrics';
+    nodeExporter: 'node-exporter';
+  };
+  /** In the order of TestEnv.kubeApiServers (at most the first two are monitored). */
+  clusters: MonitoringCluster[];
+  nodeExporterUrl: string;
+  /** One per cluster, same order as `clusters`. */
+  kubeStateMetricsUrls: string[];
+  pids: number[];
+}
+
 /** What `startTestEnv` returns and `cluster-registry-test-env up` writes as JSON. */
 export interface TestEnv {
   stateDir: string;
@@ -109,6 +186,7 @@ export interface TestEnv {
   ssh?: SshEnv;
   proxy?: ProxyEnv;
   bastion?: BastionEnv;
+  monitoring?: MonitoringEnv;
 }
 
 /** Which services to start. */
@@ -122,4 +200,10 @@ export interface TestEnvRequest {
   proxy?: boolean;
   /** A private cluster behind a bastion (needs root). */
   bastion?: boolean;
+  /**
+   * Prometheus with kube-state-metrics, node-exporter and the API servers'
+   * metrics for the first two kube API servers, which it seeds with nodes, a
+   * workload and events (starts one API server if none is requested).
+   */
+  monitoring?: boolean;
 }
