@@ -17,14 +17,11 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { Worker } from 'node:worker_threads';
-import { Session } from 'node:inspector/promises';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import {
   ensureDebianPackage,
   startTestEnv,
 } from '@internal/cluster-registry-test-env';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,17 +29,15 @@ import path from 'node:path';
 import knexFactory, { Knex } from 'knex';
 import { Client } from 'pg';
 import { clusterRegistryPlugin } from '../src/plugin';
+import { CLIENTS, Latencies, measure, SECONDS } from './wrk';
 import { DatabaseClusterStore } from '../src/database/DatabaseClusterStore';
 import { HealthChecker } from '../src/health/HealthChecker';
 import { SecretBox } from '../src/secrets/SecretBox';
 import { ClusterService } from '../src/service/ClusterService';
 import { AddressPolicy } from '@cluster-registry/plugin-cluster-registry-node';
 
-const CLIENTS = 20;
 const argIndex = process.argv.indexOf('--clusters');
 const CLUSTERS = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 10_000;
-/** Seconds of each latency measurement (after a short warm-up). */
-const SECONDS = 10;
 const SWEEP = 1_000;
 const CATEGORIES = ['prod', 'staging', 'qa', 'dev'];
 
@@ -51,31 +46,6 @@ interface LoadRequest {
   url: string;
   body?: string;
   expect: number;
-}
-
-/**
- * With BENCH_PROFILE=<dir>, writes a CPU profile of the server's thread for
- * each measured phase there (open them in Chrome DevTools).
- */
-const PROFILE_DIR = process.env.BENCH_PROFILE;
-const inspector = PROFILE_DIR ? new Session() : undefined;
-
-async function profiled<T>(name: string, run: () => Promise<T>): Promise<T> {
-  if (!inspector) return run();
-  inspector.connect();
-  await inspector.post('Profiler.enable');
-  await inspector.post('Profiler.start');
-  try {
-    return await run();
-  } finally {
-    const { profile } = await inspector.post('Profiler.stop');
-    fs.mkdirSync(PROFILE_DIR!, { recursive: true });
-    fs.writeFileSync(
-      path.join(PROFILE_DIR!, `${name}.cpuprofile`),
-      JSON.stringify(profile),
-    );
-    inspector.disconnect();
-  }
 }
 
 /**
@@ -98,60 +68,6 @@ function load(
     worker.once('message', resolve);
     worker.once('error', reject);
   });
-}
-
-interface Latencies {
-  requests: number;
-  p50: number;
-  p95: number;
-}
-
-/**
- * Latency of GET requests cycling through `paths`, measured by wrk (a second
- * process written in C, so that the clients add no queueing of their own to
- * the figures) with CLIENTS keep-alive connections: a 2 s warm-up, then
- * SECONDS measured.
- */
-async function measure(
-  name: string,
-  origin: string,
-  paths: string[],
-): Promise<Latencies> {
-  const pathsFile = path.join(os.tmpdir(), `cluster-registry-bench-${name}`);
-  fs.writeFileSync(pathsFile, paths.join('\n'));
-  const wrk = (seconds: number) =>
-    promisify(execFile)(
-      'wrk',
-      [
-        '-t1',
-        `-c${CLIENTS}`,
-        `-d${seconds}s`,
-        '-s',
-        resolvePackagePath(
-          '@cluster-registry/plugin-cluster-registry-backend',
-          'bench/paths.lua',
-        ),
-        origin,
-        '--',
-        pathsFile,
-      ],
-      { encoding: 'utf8' },
-    );
-  await wrk(2);
-  const { stdout } = await profiled(name, () => wrk(SECONDS));
-  fs.rmSync(pathsFile);
-  const line = stdout.split('\n').find(l => l.startsWith('RESULT '));
-  if (!line) throw new Error(`wrk printed no result:\n${stdout}`);
-  const figures = Object.fromEntries(
-    line
-      .slice('RESULT '.length)
-      .split(' ')
-      .map(pair => pair.split('='))
-      .map(([key, value]) => [key, Number(value)]),
-  );
-  if (figures.non2xx || figures.socketErrors)
-    throw new Error(`${name}: failed requests: ${line}`);
-  return { requests: figures.requests, p50: figures.p50, p95: figures.p95 };
 }
 
 async function benchDatabase(
