@@ -994,5 +994,110 @@ ${Array.from(
       status: [401, 403],
     },
   );
+
+  // ── insight and metrics: read-only, but they dial the cluster ──────────
+  const metrics = (name: string, body: unknown, field: string, status = 400) =>
+    ({
+      name: `metrics query: ${name}`,
+      method: 'POST',
+      path: `${API}/clusters/hostile-ok/metrics/query`,
+      body,
+      status,
+      field,
+    } as HostileCase);
+  cases.push(
+    {
+      name: 'insight of a stored cluster',
+      method: 'GET',
+      path: `${API}/clusters/hostile-ok/insight`,
+      status: 200,
+    },
+    {
+      name: 'insight of no cluster',
+      method: 'GET',
+      path: `${API}/clusters/nope/insight`,
+      status: 404,
+    },
+    {
+      name: 'events with limit 0',
+      method: 'GET',
+      path: `${API}/clusters/hostile-ok/events?limit=0`,
+      status: 400,
+      field: 'limit',
+    },
+    {
+      name: 'events with a field selector of its own',
+      method: 'GET',
+      path: `${API}/clusters/hostile-ok/events?type=${encodeURIComponent(
+        'Warning,involvedObject.name=x',
+      )}`,
+      status: 400,
+      field: 'type',
+    },
+    metrics(
+      'PromQL in the namespace',
+      {
+        queries: ['workload.cpu'],
+        params: { namespace: 'shop"} or vector(1) or up{a="', workload: 'w' },
+      },
+      'params.namespace',
+    ),
+    metrics('an unknown query id', { queries: ['__proto__'] }, 'queries.0'),
+    metrics('PromQL as a query id', { queries: ['sum(up)'] }, 'queries.0'),
+    metrics(
+      'a start that is no time',
+      { queries: ['nodes.total'], range: { start: 'yesterday', end: 'now' } },
+      'range.start',
+    ),
+    metrics(
+      'a year of range',
+      {
+        queries: ['nodes.total'],
+        range: { start: '2025-01-01T00:00:00Z', end: '2026-01-01T00:00:00Z' },
+      },
+      'range',
+    ),
+    {
+      name: 'raw PromQL while it is off',
+      method: 'POST',
+      path: `${API}/clusters/hostile-ok/metrics/raw`,
+      body: { query: 'count({__name__=~".+"})' },
+      status: 404,
+    },
+    {
+      name: 'entity metrics of a path as entity ref',
+      method: 'POST',
+      path: `${API}/entity-metrics/query`,
+      body: { entityRef: '../../etc/passwd' },
+      status: 400,
+      field: 'entityRef',
+    },
+    {
+      name: 'entity metrics of a missing entity',
+      method: 'POST',
+      path: `${API}/entity-metrics/query`,
+      body: { entityRef: 'component:default/no-such-entity' },
+      status: 404,
+    },
+    {
+      name: 'health trends of 501 clusters',
+      method: 'GET',
+      path: `${API}/health-trends?${Array.from(
+        { length: 501 },
+        (_, i) => `cluster=c${i}`,
+      ).join('&')}`,
+      status: 400,
+      field: 'cluster',
+    },
+    {
+      name: 'health trends of a name that is no cluster name',
+      method: 'GET',
+      path: `${API}/health-trends?cluster=${encodeURIComponent(
+        "x' OR 1=1 --",
+      )}`,
+      status: 400,
+      field: 'cluster',
+    },
+  );
   return cases;
 }

@@ -15,9 +15,9 @@ import { toClusterNode } from './nodes';
 import { versionSupport, VersionWindows } from './versionSupport';
 
 /** Pages read of a list before it counts as truncated. */
-const PAGE_SIZE = 500;
-const MAX_NODE_PAGES = 4;
-const MAX_POD_PAGES = 20;
+const PAGE_SIZE = 250;
+const MAX_NODE_PAGES = 8;
+const MAX_POD_PAGES = 40;
 
 /** Why a request answered without data, in a user's words. */
 function refused(what: string, res: KubeResponse): Error {

@@ -1,4 +1,8 @@
-import { NotFoundError } from '@backstage/errors';
+import {
+  isError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   EntityClusterMetrics,
@@ -59,9 +63,19 @@ export class EntityMetrics {
   ): Promise<EntityMetricsResponse> {
     await this.clusters.authorizeRead(caller);
     const range = resolveRange(input.range, this.metrics.settings);
-    const entity = await this.catalog.getEntityByRef(input.entityRef, {
-      credentials: caller.credentials,
-    });
+    let entity;
+    try {
+      entity = await this.catalog.getEntityByRef(input.entityRef, {
+        credentials: caller.credentials,
+      });
+    } catch (e) {
+      if (isError(e) && e.name === 'NotAllowedError') throw e;
+      throw new ServiceUnavailableError(
+        `the catalog could not be asked for ${input.entityRef}: ${
+          isError(e) ? e.message : String(e)
+        }`,
+      );
+    }
     if (!entity)
       throw fieldError(
         'entityRef',

@@ -42,6 +42,8 @@ export interface ReaderOptions {
   connections?: ClusterConnectionsService;
   /** Answers of the insight routes are larger than a verification's. */
   maxResponseChars: number;
+  /** Prometheus answers are bounded by the points and series caps: smaller. */
+  maxPrometheusChars: number;
 }
 
 function prometheusOf(
@@ -69,7 +71,7 @@ function prometheusOf(
     prometheus,
     record.secrets,
     options.verify.addressPolicy,
-    { timeoutMs, maxResponseChars: options.maxResponseChars, tunnel },
+    { timeoutMs, maxResponseChars: options.maxPrometheusChars, tunnel },
   );
 }
 

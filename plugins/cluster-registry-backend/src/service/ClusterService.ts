@@ -931,7 +931,9 @@ export class ClusterService {
     return openClusterReader(record, {
       verify: this.options.verify,
       connections: this.options.connections,
-      maxResponseChars: 16 * 1024 * 1024,
+      // A page of 250 nodes or pods; parsing more at once would hold the event loop.
+      maxResponseChars: 8 * 1024 * 1024,
+      maxPrometheusChars: 4 * 1024 * 1024,
     });
   }
 
