@@ -456,6 +456,33 @@ describe('clusters behind an HTTP proxy or an SSH bastion', () => {
           l.includes('target prometheus.private-cluster.test port 9090'),
       ),
     ).toBe(true);
+
+    // The cluster page reads through the same tunnel: the API server's
+    // nodes and access reviews, the Prometheus' exporters and queries.
+    const insight = await logged(bastion.ssh.logFile, () =>
+      request(server)
+        .get('/api/cluster-registry/clusters/via-ssh-prom/insight')
+        .expect(200),
+    );
+    expect(insight.result.body.nodes.items).toEqual(expect.any(Array));
+    expect(insight.result.body.access.items).toContainEqual(
+      expect.objectContaining({ verb: '*', allowed: true }),
+    );
+    expect(insight.result.body.version.version).toBe(
+      bastion.kubeApiServer.kubernetesVersion,
+    );
+    expect(
+      insight.added.some(
+        l =>
+          l.includes('direct_tcpip') && l.includes(`target ${bastion.apiHost}`),
+      ),
+    ).toBe(true);
+    const sources = await request(server)
+      .get('/api/cluster-registry/clusters/via-ssh-prom/metrics/sources')
+      .expect(200);
+    // That Prometheus scrapes only itself: found, but no exporter.
+    expect(sources.body.prometheus.ok).toBe(true);
+    expect(sources.body.exporters.every((e: any) => !e.found)).toBe(true);
   });
 
   it('logs in with a private key and a known_hosts line given up front', async () => {
