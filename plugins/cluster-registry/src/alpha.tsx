@@ -14,6 +14,7 @@ import {
   compatWrapper,
   convertLegacyRouteRef,
 } from '@backstage/core-compat-api';
+import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import StorageIcon from '@material-ui/icons/Storage';
 import { clusterRegistryApiRef, ClusterRegistryClient } from './api';
 import { categoriesRouteRef, clusterRouteRef, rootRouteRef } from './routes';
@@ -38,10 +39,22 @@ const clusterListPage = PageBlueprint.make({
   },
 });
 
+/** Application metrics on the overview of Components. */
+const entityClusterMetricsCard = EntityCardBlueprint.make({
+  name: 'cluster-metrics',
+  params: {
+    filter: 'kind:component',
+    loader: () =>
+      import('./components/EntityClusterMetricsCard').then(m =>
+        compatWrapper(<m.EntityClusterMetricsCard />),
+      ),
+  },
+});
+
 /** @alpha */
 export default createFrontendPlugin({
   pluginId: 'cluster-registry',
-  extensions: [clusterRegistryApi, clusterListPage],
+  extensions: [clusterRegistryApi, clusterListPage, entityClusterMetricsCard],
   routes: {
     root: convertLegacyRouteRef(rootRouteRef),
     cluster: convertLegacyRouteRef(clusterRouteRef),

@@ -4,5 +4,9 @@
  *
  * @packageDocumentation
  */
-export { clusterRegistryPlugin, ClusterRegistryPage } from './plugin';
+export {
+  clusterRegistryPlugin,
+  ClusterRegistryPage,
+  EntityClusterMetricsCard,
+} from './plugin';
 export * from './api';

@@ -1,5 +1,6 @@
 import {
   createApiFactory,
+  createComponentExtension,
   createPlugin,
   createRoutableExtension,
   discoveryApiRef,
@@ -33,5 +34,23 @@ export const ClusterRegistryPage: () => JSX.Element =
       name: 'ClusterRegistryPage',
       component: () => import('./components/Router').then(m => m.Router),
       mountPoint: rootRouteRef,
+    }),
+  );
+
+/**
+ * An entity's application metrics in the registered clusters that run its
+ * workloads; put it on a Component's entity page (overview or its own tab).
+ * @public
+ */
+export const EntityClusterMetricsCard: () => JSX.Element =
+  clusterRegistryPlugin.provide(
+    createComponentExtension({
+      name: 'EntityClusterMetricsCard',
+      component: {
+        lazy: () =>
+          import('./components/EntityClusterMetricsCard').then(
+            m => m.EntityClusterMetricsCard,
+          ),
+      },
     }),
   );

@@ -21,6 +21,13 @@ export function mockClusterRegistryApi(
     inspectKubeconfig: jest.fn(),
     importKubeconfig: jest.fn(),
     testPrometheus: jest.fn(),
+    getClusterInsight: jest.fn(),
+    listClusterEvents: jest.fn(),
+    getMetricsSources: jest.fn(),
+    queryClusterMetrics: jest.fn(),
+    listNamedQueries: jest.fn(),
+    queryEntityMetrics: jest.fn(),
+    getHealthTrends: jest.fn(async (_clusters: string[]) => ({ items: [] })),
   };
   for (const [key, impl] of Object.entries(implementations)) {
     (api as any)[key] = jest.fn(impl as any);

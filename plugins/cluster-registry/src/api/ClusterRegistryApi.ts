@@ -3,12 +3,21 @@ import {
   Category,
   CategoryChanges,
   Cluster,
+  ClusterEventList,
+  ClusterInsight,
   ClusterPage,
   ClusterState,
   CreateClusterRequest,
+  EntityMetricsRequest,
+  EntityMetricsResponse,
+  HealthTrends,
   ImportKubeconfigRequest,
   KubeconfigImportResult,
   KubeconfigInspection,
+  MetricsQueryRequest,
+  MetricsQueryResponse,
+  MetricsSources,
+  NamedQueryList,
   PrometheusSettings,
   PrometheusTestResult,
   RotateCredentialsRequest,
@@ -23,6 +32,14 @@ export interface ListClustersQuery {
   q?: string;
   limit?: number;
   cursor?: string;
+}
+
+/** Which events of a cluster to list. @public */
+export interface ListClusterEventsQuery {
+  /** `Warning` (the default of the page) or `all`. */
+  type?: 'Warning' | 'all';
+  /** At most this many, 1 to 500. */
+  limit?: number;
 }
 
 /** The cluster registry's REST API, as the frontend uses it. @public */
@@ -70,6 +87,31 @@ export interface ClusterRegistryApi {
   testPrometheus(
     target: { cluster: string } | { settings: PrometheusSettings },
   ): Promise<PrometheusTestResult>;
+  /**
+   * What the cluster's API server says now: nodes, capacity, version support
+   * and what the stored credentials may do. Each part may carry its own error.
+   */
+  getClusterInsight(name: string): Promise<ClusterInsight>;
+  /** The cluster's events, warnings first. */
+  listClusterEvents(
+    name: string,
+    query?: ListClusterEventsQuery,
+  ): Promise<ClusterEventList>;
+  /** Which exporters the cluster's Prometheus has, and what missing ones would add. */
+  getMetricsSources(name: string): Promise<MetricsSources>;
+  /** Runs named queries of the catalogue against the cluster's Prometheus. */
+  queryClusterMetrics(
+    name: string,
+    request: MetricsQueryRequest,
+  ): Promise<MetricsQueryResponse>;
+  /** The catalogue of named queries. */
+  listNamedQueries(): Promise<NamedQueryList>;
+  /** A catalog entity's application metrics in every cluster that runs it. */
+  queryEntityMetrics(
+    request: EntityMetricsRequest,
+  ): Promise<EntityMetricsResponse>;
+  /** The latest health checks of the named clusters, oldest first. */
+  getHealthTrends(clusters: string[]): Promise<HealthTrends>;
 }
 
 /** @public */

@@ -68,4 +68,26 @@ describe('ClusterRegistryClient', () => {
     );
     expect(await client.listCategories()).toEqual([{ name: 'prod' }]);
   });
+
+  it('asks for events by type and health trends by repeated names', async () => {
+    const seen: URL[] = [];
+    server.use(
+      http.get(`${base}/clusters/:name/events`, ({ request }) => {
+        seen.push(new URL(request.url));
+        return HttpResponse.json({ items: [], warningCount: 0 });
+      }),
+      http.get(`${base}/health-trends`, ({ request }) => {
+        seen.push(new URL(request.url));
+        return HttpResponse.json({ items: [] });
+      }),
+    );
+    await client.listClusterEvents('a', { type: 'all', limit: 50 });
+    await client.getHealthTrends(['a', 'b']);
+    expect(seen[0].searchParams.get('type')).toBe('all');
+    expect(seen[0].searchParams.get('limit')).toBe('50');
+    expect(seen[1].searchParams.getAll('cluster')).toEqual(['a', 'b']);
+    // No names, no request.
+    expect(await client.getHealthTrends([])).toEqual({ items: [] });
+    expect(seen).toHaveLength(2);
+  });
 });

@@ -4,12 +4,21 @@ import {
   Category,
   CategoryChanges,
   Cluster,
+  ClusterEventList,
+  ClusterInsight,
   ClusterPage,
   CreateClusterRequest,
   DefaultApiClient,
+  EntityMetricsRequest,
+  EntityMetricsResponse,
+  HealthTrends,
   ImportKubeconfigRequest,
   KubeconfigImportResult,
   KubeconfigInspection,
+  MetricsQueryRequest,
+  MetricsQueryResponse,
+  MetricsSources,
+  NamedQueryList,
   PrometheusSettings,
   PrometheusTestResult,
   RotateCredentialsRequest,
@@ -17,7 +26,11 @@ import {
   UnsavedVerification,
   UpdateClusterRequest,
 } from '@cluster-registry/plugin-cluster-registry-common';
-import { ClusterRegistryApi, ListClustersQuery } from './ClusterRegistryApi';
+import {
+  ClusterRegistryApi,
+  ListClusterEventsQuery,
+  ListClustersQuery,
+} from './ClusterRegistryApi';
 
 /** The body of a successful answer; a failed one throws its Backstage error. */
 async function body<T>(response: Promise<TypedResponse<T>>): Promise<T> {
@@ -132,5 +145,52 @@ export class ClusterRegistryClient implements ClusterRegistryApi {
 
   async listCategories(): Promise<Category[]> {
     return (await body(this.api.listCategories({}))).items;
+  }
+
+  getClusterInsight(name: string): Promise<ClusterInsight> {
+    return body(this.api.getClusterInsight({ path: { name } }));
+  }
+
+  listClusterEvents(
+    name: string,
+    query: ListClusterEventsQuery = {},
+  ): Promise<ClusterEventList> {
+    return body(
+      this.api.listClusterEvents({
+        path: { name },
+        query: {
+          type: query.type,
+          limit: query.limit ? String(query.limit) : undefined,
+        },
+      }),
+    );
+  }
+
+  getMetricsSources(name: string): Promise<MetricsSources> {
+    return body(this.api.getMetricsSources({ path: { name } }));
+  }
+
+  queryClusterMetrics(
+    name: string,
+    request: MetricsQueryRequest,
+  ): Promise<MetricsQueryResponse> {
+    return body(
+      this.api.queryClusterMetrics({ path: { name }, body: request }),
+    );
+  }
+
+  listNamedQueries(): Promise<NamedQueryList> {
+    return body(this.api.listNamedQueries({}));
+  }
+
+  queryEntityMetrics(
+    request: EntityMetricsRequest,
+  ): Promise<EntityMetricsResponse> {
+    return body(this.api.queryEntityMetrics({ body: request }));
+  }
+
+  async getHealthTrends(clusters: string[]): Promise<HealthTrends> {
+    if (!clusters.length) return { items: [] };
+    return body(this.api.getHealthTrends({ query: { cluster: clusters } }));
   }
 }

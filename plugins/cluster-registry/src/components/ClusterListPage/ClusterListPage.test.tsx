@@ -78,6 +78,36 @@ describe('ClusterListPage', () => {
     ).toBeInTheDocument();
   });
 
+  it('shows a health trend per row, from one request for the clusters on the page', async () => {
+    const api = mockApi([
+      cluster('prod-eu-1'),
+      cluster('qa-1'),
+      cluster('air', { isolated: true, status: { state: 'isolated' } }),
+    ]);
+    api.getHealthTrends.mockImplementation(async () => ({
+      items: [
+        {
+          cluster: 'prod-eu-1',
+          samples: [
+            { at: '2026-11-22T00:00:00Z', state: 'running', latencyMs: 20 },
+            { at: '2026-11-22T00:05:00Z', state: 'unreachable' },
+            { at: '2026-11-22T00:10:00Z', state: 'running', latencyMs: 40 },
+          ],
+        },
+        { cluster: 'qa-1', samples: [] },
+      ],
+    }));
+    await renderList(api);
+    expect(
+      await screen.findByRole('img', {
+        name: 'last 3 checks: running 2, unreachable 1; latest 40 ms',
+      }),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Health trend')).toBeInTheDocument();
+    expect(api.getHealthTrends).toHaveBeenCalledTimes(1);
+    expect(api.getHealthTrends).toHaveBeenCalledWith(['prod-eu-1', 'qa-1']);
+  });
+
   it('filters by several categories through the URL', async () => {
     const api = mockApi([cluster('a')]);
     await renderList(api, ['/clusters?category=qa']);

@@ -25,6 +25,7 @@ import {
   clusterCreatePermission,
   CLUSTER_STATES,
   ClusterState,
+  HealthSample,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import { usePermission } from '@backstage/plugin-permission-react';
 import { useEffect, useState } from 'react';
@@ -37,6 +38,7 @@ import {
 } from '../../routes';
 import { ClusterStateIcon } from '../ClusterStateIcon';
 import { HeaderLink } from '../HeaderLink';
+import { HealthTrend } from './HealthTrend';
 import { useClusterFilters } from './useClusterFilters';
 
 const PAGE_SIZE = 50;
@@ -99,6 +101,15 @@ export function ClusterListPage() {
     () => api.listClusters({ ...filters, limit: PAGE_SIZE, cursor }),
     [api, filters, cursor],
   );
+  // One request for the clusters on this page; isolated ones are never checked.
+  const trends = useAsync(async () => {
+    const names = (clusters.value?.items ?? [])
+      .filter(c => !c.isolated)
+      .map(c => c.name);
+    if (!names.length) return new Map<string, HealthSample[]>();
+    const { items } = await api.getHealthTrends(names);
+    return new Map(items.map(i => [i.cluster, i.samples]));
+  }, [api, clusters.value]);
 
   const allCategories = categories.value ?? [];
   const columns: TableColumn<Cluster>[] = [
@@ -132,6 +143,12 @@ export function ClusterListPage() {
     },
     { title: 'Version', field: 'status.kubernetesVersion' },
     { title: 'Nodes', field: 'status.nodeCount', type: 'numeric' },
+    {
+      title: 'Health trend',
+      sorting: false,
+      render: c =>
+        c.isolated ? '—' : <HealthTrend samples={trends.value?.get(c.name)} />,
+    },
     { title: 'Owner', field: 'owner' },
     {
       title: 'Last checked',

@@ -1,5 +1,5 @@
-import { fireEvent, screen, waitFor } from '@testing-library/react';
-import { renderPage } from '../../__testUtils__/renderClusterPage';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { insight, renderPage } from '../../__testUtils__/renderClusterPage';
 
 describe('ClusterPage', () => {
   it('shows the overview with the version hint and the TLS warning', async () => {
@@ -146,5 +146,162 @@ describe('ClusterPage edit and rotate', () => {
     expect(
       screen.getByRole('button', { name: 'Rotate credentials' }),
     ).toBeDisabled();
+  });
+});
+
+describe('ClusterPage insight', () => {
+  const prometheus = {
+    url: 'https://prom.example:9090',
+    auth: { type: 'anonymous' as const },
+    throughClusterConnection: false,
+  };
+
+  it('shows the version window, capacity with unknowns, nodes with roles and skew, and what the credentials may do', async () => {
+    const api = await renderPage(true, undefined, { insight: true });
+    expect(await screen.findByText('Out of support')).toBeInTheDocument();
+    expect(screen.getByText('1.33 – 1.35')).toBeInTheDocument();
+
+    // CPU "used" is not known: a dash, not 0.
+    const cpu = screen.getByRole('group', { name: 'CPU (cores) capacity' });
+    expect(within(cpu).getByLabelText('used')).toHaveTextContent('—');
+    expect(within(cpu).getByLabelText('requested')).toHaveTextContent(
+      '1.5 (27.3%)',
+    );
+
+    expect(screen.getByText('Nodes (1/2 ready)')).toBeInTheDocument();
+    const cp = screen.getByText('cp-1').closest('tr')!;
+    expect(within(cp).getByText('control-plane')).toBeInTheDocument();
+    expect(within(cp).getByText('linux/amd64')).toBeInTheDocument();
+    expect(within(cp).getByText('12 / 110')).toBeInTheDocument();
+    expect(within(cp).getByText('CPU 25%, memory 50%')).toBeInTheDocument();
+    expect(
+      within(cp).getByLabelText(
+        '1 taints: node-role.kubernetes.io/control-plane:NoSchedule',
+      ),
+    ).toBeInTheDocument();
+    const old = screen.getByText('worker-old').closest('tr')!;
+    expect(within(old).getByText('NotReady')).toBeInTheDocument();
+    expect(within(old).getByText('SchedulingDisabled')).toBeInTheDocument();
+    expect(within(old).getByText('DiskPressure')).toBeInTheDocument();
+    expect(
+      within(old).getByTitle(/^version skew: kubelet v1.23.1/),
+    ).toBeInTheDocument();
+    // No roles, no usage: dashes.
+    expect(within(old).getAllByText('—').length).toBeGreaterThanOrEqual(2);
+
+    // Problem nodes only.
+    fireEvent.click(screen.getByLabelText('Problem nodes only'));
+    await waitFor(() => expect(screen.queryByText('cp-1')).toBeNull());
+    expect(screen.getByText('worker-old')).toBeInTheDocument();
+
+    expect(
+      screen.getByText(
+        /may do more than a read-only portal needs: get secrets/,
+      ),
+    ).toBeInTheDocument();
+    // Without Prometheus: no metrics.
+    expect(screen.queryByText('Metrics')).toBeNull();
+    expect(api.queryClusterMetrics).not.toHaveBeenCalled();
+  });
+
+  it('lists warning events first, and all events when the switch is off', async () => {
+    const api = await renderPage(true, undefined, { insight: true });
+    expect(await screen.findByText('FailedScheduling')).toBeInTheDocument();
+    expect(screen.getByText('Pod/web-1')).toBeInTheDocument();
+    expect(screen.queryByText('Scheduled')).toBeNull();
+    expect(api.listClusterEvents).toHaveBeenCalledWith('prod-eu-1', {
+      type: 'Warning',
+    });
+    const toggle = screen.getByLabelText('Only warnings (1)');
+    expect(toggle).toBeChecked();
+    fireEvent.click(toggle);
+    expect(await screen.findByText('Scheduled')).toBeInTheDocument();
+    expect(api.listClusterEvents).toHaveBeenLastCalledWith('prod-eu-1', {
+      type: 'all',
+    });
+  });
+
+  it("shows one part's error while the others render", async () => {
+    await renderPage(true, undefined, {
+      insight: true,
+      api: {
+        getClusterInsight: async () => ({
+          ...insight,
+          nodes: { error: 'nodes is forbidden: cannot list nodes' },
+        }),
+        listClusterEvents: async () => {
+          throw new Error('events is forbidden');
+        },
+      },
+    });
+    expect(
+      await screen.findByText('Nodes: nodes is forbidden: cannot list nodes'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Events: events is forbidden')).toBeInTheDocument();
+    expect(screen.getByText('Out of support')).toBeInTheDocument();
+    expect(screen.getByText('Memory')).toBeInTheDocument();
+  });
+
+  it('draws the charts for the range in the URL, with no-data and error states, and keeps a new range in the URL', async () => {
+    const api = await renderPage(
+      true,
+      { prometheus },
+      {
+        route: '/clusters/prod-eu-1?range=6h',
+        insight: true,
+      },
+    );
+    const cpu = await screen.findByRole('figure', {
+      name: 'CPU utilisation chart',
+    });
+    await waitFor(() =>
+      expect(cpu.querySelector('path.recharts-line-curve')).not.toBeNull(),
+    );
+    expect(cpu.querySelector('svg')).toHaveAttribute('width', '600');
+    expect(api.queryClusterMetrics).toHaveBeenCalledWith('prod-eu-1', {
+      queries: expect.arrayContaining(['cpu.utilisation', 'pods.byPhase']),
+      range: { last: '6h' },
+    });
+    expect(
+      within(
+        screen.getByRole('figure', { name: 'Pods by phase chart' }),
+      ).getByText('No data in this range.'),
+    ).toBeInTheDocument();
+    expect(
+      within(
+        screen.getByRole('figure', { name: 'API p99 latency by verb chart' }),
+      ).getByText(/no apiserver_request_total series/),
+    ).toBeInTheDocument();
+    // The sources card says what a missing exporter would add.
+    expect(
+      await screen.findByText(
+        /Install or scrape it to see container CPU and memory per pod/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('Prometheus 2.42.0 answers (3 scrape targets)'),
+    ).toBeInTheDocument();
+
+    fireEvent.click(screen.getByRole('button', { name: 'last 24h' }));
+    await waitFor(() =>
+      expect(api.queryClusterMetrics).toHaveBeenLastCalledWith('prod-eu-1', {
+        queries: expect.any(Array),
+        range: { last: '24h' },
+      }),
+    );
+    expect(screen.getByTestId('location')).toHaveTextContent('?range=24h');
+  });
+
+  it('asks nothing of an isolated cluster', async () => {
+    const api = await renderPage(true, {
+      isolated: true,
+      serverUrl: undefined,
+      status: { state: 'isolated' },
+    });
+    expect(
+      await screen.findByText('isolated (no endpoint)'),
+    ).toBeInTheDocument();
+    expect(api.getClusterInsight).not.toHaveBeenCalled();
+    expect(api.listClusterEvents).not.toHaveBeenCalled();
   });
 });

@@ -26,6 +26,7 @@ import { clusterRegistryApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { ClusterStateIcon } from '../ClusterStateIcon';
 import { AllClustersLink } from '../AllClustersLink';
+import { ClusterInsight } from '../ClusterInsight';
 import { useBusy } from '../useBusy';
 import { AcceptHostKeyDialog } from './AcceptHostKeyDialog';
 import { DisconnectDialog } from './DisconnectDialog';
@@ -263,6 +264,7 @@ export function ClusterPage() {
             </Box>
           </InfoCard>
         </Grid>
+        {!c.isolated && <ClusterInsight cluster={c} />}
         <AcceptHostKeyDialog
           name={c.name}
           fingerprint={accepting}

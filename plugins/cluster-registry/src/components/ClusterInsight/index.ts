@@ -1,0 +1,1 @@
+export { ClusterInsight } from './ClusterInsight';

@@ -1,0 +1,1 @@
+export { EntityClusterMetricsCard } from './EntityClusterMetricsCard';
