@@ -410,6 +410,7 @@ export const prometheusClusterLabelSchema = z
       .max(200, 'must be at most 200 characters')
       // Every character but the control characters; quoted when put into PromQL.
       .regex(
+        // eslint-disable-next-line no-control-regex
         /^[^\u0000-\u001f\u007f]+$/,
         'must not contain control characters',
       ),

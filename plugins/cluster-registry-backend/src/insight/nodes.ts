@@ -14,6 +14,12 @@ const PROBLEM_CONDITIONS = new Set([
 
 const ROLE_PREFIX = 'node-role.kubernetes.io/';
 
+/** The Ready condition's status as the nodes table says it (anything else: Unknown). */
+const READY_STATUS: Record<string, ClusterNode['status']> = {
+  True: 'Ready',
+  False: 'NotReady',
+};
+
 /**
  * The roles of a node as kubectl reads them: every node-role.kubernetes.io/*
  * key, plus the values of kubernetes.io/role and node.kubernetes.io/role.
@@ -95,12 +101,7 @@ export function toClusterNode(
   return {
     name: text(node?.metadata?.name, 253) ?? '',
     roles: nodeRoles(node?.metadata?.labels ?? {}),
-    status:
-      ready?.status === 'True'
-        ? 'Ready'
-        : ready?.status === 'False'
-        ? 'NotReady'
-        : 'Unknown',
+    status: READY_STATUS[ready?.status] ?? 'Unknown',
     unschedulable: node?.spec?.unschedulable === true,
     problems: conditions
       .filter(c => PROBLEM_CONDITIONS.has(c?.type) && c?.status === 'True')

@@ -92,17 +92,19 @@ export class EntityMetrics {
       stepSeconds: range.step,
     };
     const family = familyOf(annotations);
-    if (!labelSelector || !SELECTOR.test(labelSelector) || 'error' in family)
+    let unusable: string | undefined;
+    if (!labelSelector)
+      unusable = `the entity has neither ${KUBERNETES_ID} nor ${LABEL_SELECTOR}`;
+    else if ('error' in family) unusable = family.error;
+    else if (!SELECTOR.test(labelSelector))
+      unusable = `${LABEL_SELECTOR} is not a label selector`;
+    if (unusable || !labelSelector || 'error' in family)
       return {
         ...base,
         family: 'error' in family ? '' : family.id,
         clusters: [],
         searched: 0,
-        selector: !labelSelector
-          ? `the entity has neither ${KUBERNETES_ID} nor ${LABEL_SELECTOR}`
-          : 'error' in family
-          ? family.error
-          : `${LABEL_SELECTOR} is not a label selector`,
+        selector: unusable,
       };
     const namespace = annotations[NAMESPACE];
 

@@ -810,13 +810,6 @@ export const spec = {
           },
         },
       },
-      KubernetesName: {
-        type: 'string',
-        description:
-          'A Kubernetes object name (DNS-1123 subdomain) or namespace.',
-        maxLength: 253,
-        pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$',
-      },
       NodeResources: {
         type: 'object',
         description: 'Resources of a node; CPU in cores, memory in bytes.',
@@ -1230,10 +1223,14 @@ export const spec = {
         description: 'Parameters of workload queries; Kubernetes names only.',
         properties: {
           namespace: {
-            $ref: '#/components/schemas/KubernetesName',
+            type: 'string',
+            description: 'A Kubernetes name (DNS-1123).',
+            maxLength: 253,
           },
           workload: {
-            $ref: '#/components/schemas/KubernetesName',
+            type: 'string',
+            description: 'A Kubernetes name (DNS-1123).',
+            maxLength: 253,
           },
           kind: {
             type: 'string',

@@ -10,11 +10,11 @@
  */
 export interface MetricsParams {
   /**
-   * A Kubernetes object name (DNS-1123 subdomain) or namespace.
+   * A Kubernetes name (DNS-1123).
    */
   namespace?: string;
   /**
-   * A Kubernetes object name (DNS-1123 subdomain) or namespace.
+   * A Kubernetes name (DNS-1123).
    */
   workload?: string;
   kind?: MetricsParamsKindEnum;
