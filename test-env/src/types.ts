@@ -106,6 +106,8 @@ export interface BastionEnv {
 export interface MonitoringWorkload {
   namespace: string;
   deployment: string;
+  /** Its `backstage.io/kubernetes-id` label (what an entity's annotation names). */
+  kubernetesId: string;
   /** The ReplicaSet `<deployment>-<pod-template-hash>` that owns the pods. */
   replicaSet: string;
   /** Every pod of the deployment. */

@@ -195,7 +195,7 @@ describe('self-check: monitoring (Prometheus, kube-state-metrics, node-exporter)
     );
     const labelled = await query(
       url,
-      `kube_pod_labels{${sel},label_backstage_io_kubernetes_id="${w.deployment}"}`,
+      `kube_pod_labels{${sel},label_backstage_io_kubernetes_id="${w.kubernetesId}"}`,
     );
     expect(labelled.map(s => s.metric.pod).sort()).toEqual([...w.pods].sort());
 

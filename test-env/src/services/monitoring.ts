@@ -149,10 +149,12 @@ const controlPlaneTaint = {
 /** Documentation addresses (RFC 5737): nodes nothing runs on; never contacted. */
 const testNet = (n: number) => `192.0.2.${n}`;
 
+// Its kubernetes-id is not the demo catalog's demo-shop: the Kubernetes
+// plugin's e2e test reads demo-shop's tab and must see only its own workloads.
 const demoShop: ReplicaSetWorkload = {
   namespace: 'shop',
   name: 'demo-shop',
-  labels: { app: 'demo-shop', 'backstage.io/kubernetes-id': 'demo-shop' },
+  labels: { app: 'demo-shop', 'backstage.io/kubernetes-id': 'storefront' },
   podTemplateHash: '7c9d8bf5b4',
   resources: {
     requests: { cpu: '100m', memory: '128Mi' },
@@ -358,6 +360,7 @@ async function seedCluster(server: KubeApiServerEnv, seed: ClusterSeed) {
   const monitoredWorkload: MonitoringWorkload = {
     namespace: seed.workload.namespace,
     deployment: seed.workload.name,
+    kubernetesId: seed.workload.labels['backstage.io/kubernetes-id'],
     replicaSet: workload.replicaSet.metadata!.name!,
     pods,
     runningPod: running.metadata!.name!,

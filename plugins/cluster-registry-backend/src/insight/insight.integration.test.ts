@@ -41,7 +41,8 @@ describe('cluster insight and metrics against real exporters', () => {
                 name: 'demo-shop',
                 namespace: 'default',
                 annotations: {
-                  'backstage.io/kubernetes-id': 'demo-shop',
+                  'backstage.io/kubernetes-id':
+                    monitoring.clusters[0].workload!.kubernetesId,
                   'cluster-registry.io/http-requests-metric':
                     app.requestsMetric,
                   'cluster-registry.io/http-status-label': app.statusLabel,
