@@ -6,6 +6,7 @@ import type {
   RawMetricsQueryRequest,
 } from './schema/openapi/generated';
 import { categoryNameSchema, clusterNameSchema } from './schemas';
+import type { Same } from './sameShape';
 
 /**
  * Input rules of the insight and metrics routes: what the OpenAPI document
@@ -155,7 +156,6 @@ export const healthTrendsQuerySchema = z
   .strict();
 
 // The rules accept exactly the shapes of the OpenAPI document (compile time).
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const contract: {
   query: Same<z.input<typeof metricsQuerySchema>, MetricsQueryRequest>;
   raw: Same<z.input<typeof rawMetricsQuerySchema>, RawMetricsQueryRequest>;

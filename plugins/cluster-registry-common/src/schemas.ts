@@ -1,6 +1,7 @@
 import { parseEntityRef } from '@backstage/catalog-model';
 import { z } from 'zod';
 import { parseSshHostKeyPin } from './sshHostKeys';
+import type { Same } from './sameShape';
 import type {
   AcceptSshHostKeyRequest,
   Category,
@@ -626,7 +627,6 @@ export const categoryChangesSchema = categorySchema.omit({ name: true });
 
 // ── The rules accept exactly the shapes of the OpenAPI document ───────────
 // (compile-time: a field added to one and not the other fails `yarn tsc`).
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const contract: {
   create: Same<z.input<typeof createClusterSchema>, CreateClusterRequest>;
   verify: Same<

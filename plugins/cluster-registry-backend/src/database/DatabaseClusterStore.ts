@@ -486,14 +486,13 @@ export class DatabaseClusterStore implements ClusterStore {
   async updateStatus(
     name: string,
     status: StoredStatus,
-    sample?: HealthSample,
+    latencyMs?: number,
   ): Promise<void> {
-    if (!sample) {
-      await this.db('clusters')
-        .where({ name })
-        .update(this.statusColumns(status));
-      return;
-    }
+    const sample: HealthSample = {
+      at: status.checkedAt ?? new Date().toISOString(),
+      state: status.state,
+      ...(latencyMs !== undefined && { latencyMs }),
+    };
     await this.db.transaction(async tx => {
       const row = await tx('clusters').where({ name }).first('health_trend');
       if (!row) return;

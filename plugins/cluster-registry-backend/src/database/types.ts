@@ -133,11 +133,11 @@ export interface ClusterStore {
     onUnreadable?: (name: string, error: Error) => void,
   ): Promise<ClusterRecordWithSecrets[]>;
   updateCluster(name: string, changes: ClusterChanges): Promise<ClusterRecord>;
-  /** Records a health check; with a sample, it joins the cluster's trend too. */
+  /** Records a health check, which also joins the cluster's trend (state, time, latency). */
   updateStatus(
     name: string,
     status: StoredStatus,
-    sample?: HealthSample,
+    latencyMs?: number,
   ): Promise<void>;
   /** The trends of the named clusters that exist, oldest sample first. */
   listHealthSamples(

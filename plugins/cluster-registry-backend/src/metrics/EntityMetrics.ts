@@ -14,7 +14,7 @@ import { Caller, ClusterService } from '../service/ClusterService';
 import { ClusterReader } from '../service/ClusterReader';
 import { fieldError } from '../service/errors';
 import { familyOf } from './families';
-import { MetricsService } from './MetricsService';
+import { MetricsService, WithPrometheus } from './MetricsService';
 import { resolveRange } from './range';
 
 /** The Kubernetes plugin's annotations that say where an entity runs. */
@@ -204,9 +204,7 @@ export class EntityMetrics {
         workloads,
       };
       if (!reader.prometheus) return { ...summary, results: [] };
-      const withPrometheus = reader as ClusterReader & {
-        prometheus: NonNullable<ClusterReader['prometheus']>;
-      };
+      const withPrometheus = reader as WithPrometheus;
       const perWorkload = await Promise.all(
         workloads
           .slice(0, 5)

@@ -27,6 +27,11 @@ import { duration, resolveRange, ResolvedRange } from './range';
 import { podRegex } from './selectors';
 import { MetricsSettings } from './settings';
 
+/** A reader of a cluster that has a Prometheus endpoint. */
+export type WithPrometheus = ClusterReader & {
+  prometheus: NonNullable<ClusterReader['prometheus']>;
+};
+
 /** What each exporter brings, said on the sources card. */
 const EXPORTERS: Array<{
   exporter: Exclude<Exporter, 'application'>;
@@ -93,9 +98,7 @@ export class MetricsService {
         `cluster ${name} has no Prometheus endpoint: add one on its edit page`,
       );
     }
-    return reader as ClusterReader & {
-      prometheus: NonNullable<ClusterReader['prometheus']>;
-    };
+    return reader as WithPrometheus;
   }
 
   private context(
@@ -112,9 +115,7 @@ export class MetricsService {
 
   /** Runs one query over the range; its failure is its own result. */
   async run(
-    reader: ClusterReader & {
-      prometheus: NonNullable<ClusterReader['prometheus']>;
-    },
+    reader: WithPrometheus,
     query: NamedQueryDefinition,
     range: ResolvedRange,
     ctx: QueryContext,
@@ -283,9 +284,7 @@ export class MetricsService {
 
   /** The application queries of one workload (entity metrics). */
   async workloadResults(
-    reader: ClusterReader & {
-      prometheus: NonNullable<ClusterReader['prometheus']>;
-    },
+    reader: WithPrometheus,
     workload: {
       kind: 'Deployment' | 'StatefulSet' | 'DaemonSet';
       namespace: string;
@@ -327,22 +326,38 @@ export class MetricsService {
     }));
   }
 
+  /** Instant values of named queries (the last 15 minutes' window), for the insight view. */
+  private async instant(
+    reader: ClusterReader,
+    ids: string[],
+  ): Promise<MetricsResult[] | undefined> {
+    if (!reader.prometheus) return undefined;
+    const range = resolveRange({ last: '15m' }, this.settings);
+    const ctx = this.context(reader, range);
+    return Promise.all(
+      ids.map(id =>
+        this.run(
+          reader as WithPrometheus,
+          this.catalogue.get(id)!,
+          range,
+          ctx,
+          true,
+        ),
+      ),
+    );
+  }
+
   /** Instant values of node usage, by node name (for the nodes table). */
   async nodeUsage(
     reader: ClusterReader,
   ): Promise<Map<string, { cpu?: number; memory?: number }>> {
     const usage = new Map<string, { cpu?: number; memory?: number }>();
-    if (!reader.prometheus) return usage;
-    const range = resolveRange({ last: '15m' }, this.settings);
-    const ctx = this.context(reader, range);
-    const prometheus = reader as ClusterReader & {
-      prometheus: NonNullable<ClusterReader['prometheus']>;
-    };
-    const [cpu, memory] = await Promise.all(
-      ['node.cpuUtilisation', 'node.memoryUtilisation'].map(id =>
-        this.run(prometheus, this.catalogue.get(id)!, range, ctx, true),
-      ),
-    );
+    const results = await this.instant(reader, [
+      'node.cpuUtilisation',
+      'node.memoryUtilisation',
+    ]);
+    if (!results) return usage;
+    const [cpu, memory] = results;
     for (const [key, result] of [
       ['cpu', cpu],
       ['memory', memory],
@@ -361,19 +376,10 @@ export class MetricsService {
   async clusterUsage(
     reader: ClusterReader,
   ): Promise<{ cpu?: number; memory?: number }> {
-    if (!reader.prometheus) return {};
-    const range = resolveRange({ last: '15m' }, this.settings);
-    const ctx = this.context(reader, range);
-    const prometheus = reader as ClusterReader & {
-      prometheus: NonNullable<ClusterReader['prometheus']>;
-    };
-    const [cpu, memory] = await Promise.all(
-      ['cpu.used', 'memory.used'].map(id =>
-        this.run(prometheus, this.catalogue.get(id)!, range, ctx, true),
-      ),
-    );
+    const results = await this.instant(reader, ['cpu.used', 'memory.used']);
+    if (!results) return {};
     const value = (r: MetricsResult) =>
       r.series?.[0]?.points[0]?.[1] ?? undefined;
-    return { cpu: value(cpu) ?? undefined, memory: value(memory) ?? undefined };
+    return { cpu: value(results[0]), memory: value(results[1]) };
   }
 }

@@ -971,12 +971,11 @@ export class ClusterService {
       { cluster: name },
       acting,
       async () => {
-        const status = statusFromProbe(probe);
-        await this.store.updateStatus(name, status, {
-          at: status.checkedAt!,
-          state: status.state,
-          latencyMs: Date.now() - started,
-        });
+        await this.store.updateStatus(
+          name,
+          statusFromProbe(probe),
+          Date.now() - started,
+        );
         return this.store.getCluster(name);
       },
     );
@@ -993,11 +992,7 @@ export class ClusterService {
     latencyMs?: number,
   ): Promise<void> {
     const status = statusFromProbe(probe);
-    await this.store.updateStatus(record.name, status, {
-      at: status.checkedAt!,
-      state: status.state,
-      ...(latencyMs !== undefined && { latencyMs }),
-    });
+    await this.store.updateStatus(record.name, status, latencyMs);
     if (status.state !== record.status.state) {
       await this.options.announce?.({
         eventId: 'cluster-state',
