@@ -84,3 +84,36 @@ export function testBastion(): TestBastion {
   }
   return bastion;
 }
+
+/** One monitored test cluster (test-env's monitoring service). */
+export interface TestMonitoredCluster {
+  /** The TestApiServer.name of its API server. */
+  name: string;
+  clusterLabelValue: string;
+  nodes: string[];
+  nodeRoles: string[];
+  warningEventReasons: string[];
+  workload?: {
+    namespace: string;
+    deployment: string;
+    kubernetesId: string;
+    runningPod: string;
+  };
+}
+
+/** Prometheus with exporters for the first two API servers (`--monitoring`). */
+export function testMonitoring(): {
+  prometheusUrl: string;
+  clusterLabel: string;
+  clusters: TestMonitoredCluster[];
+} {
+  const file = process.env.CLUSTER_REGISTRY_TEST_ENV;
+  const monitoring =
+    file && JSON.parse(fs.readFileSync(file, 'utf8')).monitoring;
+  if (!monitoring) {
+    throw new Error(
+      'no monitoring in CLUSTER_REGISTRY_TEST_ENV: run the e2e stage through scripts/test.sh (it starts `test-env up --kube 2 --bastion --monitoring`)',
+    );
+  }
+  return monitoring;
+}

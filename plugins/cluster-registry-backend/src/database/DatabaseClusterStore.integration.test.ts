@@ -174,6 +174,45 @@ describe.each(databases.eachSupportedId())(
       ).rejects.toMatchObject({ name: 'NotFoundError' });
     });
 
+    it('keeps the last 30 health checks, starting with the verification of a registration', async () => {
+      const { store } = await createStore();
+      const at = (minute: number) =>
+        new Date(Date.UTC(2026, 11, 1, 0, minute)).toISOString();
+      await store.createCluster(
+        record('verified', { status: { state: 'running', checkedAt: at(0) } }),
+      );
+      await store.createCluster(
+        record('unchecked', { status: { state: 'unknown' } }),
+      );
+      const samples = async (name: string) =>
+        (await store.listHealthSamples([name]))[0].samples;
+      expect(await samples('verified')).toEqual([
+        { at: at(0), state: 'running' },
+      ]);
+      expect(await samples('unchecked')).toEqual([]);
+
+      // A re-verifying edit is a check; an edit without one is not.
+      await store.updateCluster('verified', {
+        status: { state: 'unauthorized', checkedAt: at(1) },
+        updatedBy: 'x',
+      });
+      await store.updateCluster('verified', { title: 'T', updatedBy: 'x' });
+      for (let minute = 2; minute < 40; minute++)
+        await store.updateStatus(
+          'verified',
+          { state: 'running', checkedAt: at(minute) },
+          minute,
+        );
+      const trend = await samples('verified');
+      expect(trend).toHaveLength(30);
+      expect(trend[0]).toEqual({ at: at(10), state: 'running', latencyMs: 10 });
+      expect(trend.at(-1)).toEqual({
+        at: at(39),
+        state: 'running',
+        latencyMs: 39,
+      });
+    });
+
     it('protects categories in use unless reassigned or cleared in the same request', async () => {
       const { store } = await createStore();
       await store.createCluster(record('a', { category: 'qa' }));

@@ -33,6 +33,26 @@ function parseTrend(text: string | null | undefined): HealthSample[] {
   }
 }
 
+/**
+ * The trend with the check this status records appended, as stored. A status
+ * that records no check (no checkedAt: unchecked, isolated) adds nothing.
+ */
+function appendSample(
+  trend: string | null | undefined,
+  status: StoredStatus,
+  latencyMs?: number,
+): string | null {
+  if (!status.checkedAt) return trend ?? null;
+  const sample: HealthSample = {
+    at: status.checkedAt,
+    state: status.state,
+    ...(latencyMs !== undefined && { latencyMs }),
+  };
+  return JSON.stringify(
+    [...parseTrend(trend), sample].slice(-HEALTH_TREND_LENGTH),
+  );
+}
+
 const migrationsDir = resolvePackagePath(
   '@cluster-registry/plugin-cluster-registry-backend',
   'migrations',
@@ -60,6 +80,7 @@ interface ClusterRow {
   kubernetes_version: string | null;
   node_count: number | null;
   permission_level: string | null;
+  health_trend?: string | null;
   created_at: Date | string;
   updated_at: Date | string;
   created_by: string;
@@ -309,6 +330,8 @@ export class DatabaseClusterStore implements ClusterStore {
       ...this.sealSecrets(r.secrets),
       origin: JSON.stringify(r.origin),
       ...this.statusColumns(r.status),
+      // A verified registration's verification is its first health check.
+      health_trend: appendSample(null, r.status),
       created_at: r.createdAt ? new Date(r.createdAt) : new Date(),
       updated_at: r.updatedAt ? new Date(r.updatedAt) : new Date(),
       created_by: r.createdBy,
@@ -476,8 +499,10 @@ export class DatabaseClusterStore implements ClusterStore {
           this.sealSecrets({ ...current, ...changes.secrets }),
         );
       }
-      if (changes.status)
+      if (changes.status) {
         Object.assign(update, this.statusColumns(changes.status));
+        update.health_trend = appendSample(row.health_trend, changes.status);
+      }
       await tx('clusters').where({ name }).update(update);
     });
     return this.getCluster(name);
@@ -488,22 +513,18 @@ export class DatabaseClusterStore implements ClusterStore {
     status: StoredStatus,
     latencyMs?: number,
   ): Promise<void> {
-    const sample: HealthSample = {
-      at: status.checkedAt ?? new Date().toISOString(),
-      state: status.state,
-      ...(latencyMs !== undefined && { latencyMs }),
+    const checked = {
+      ...status,
+      checkedAt: status.checkedAt ?? new Date().toISOString(),
     };
     await this.db.transaction(async tx => {
       const row = await tx('clusters').where({ name }).first('health_trend');
       if (!row) return;
-      const trend = [...parseTrend(row.health_trend), sample].slice(
-        -HEALTH_TREND_LENGTH,
-      );
       await tx('clusters')
         .where({ name })
         .update({
-          ...this.statusColumns(status),
-          health_trend: JSON.stringify(trend),
+          ...this.statusColumns(checked),
+          health_trend: appendSample(row.health_trend, checked, latencyMs),
         });
     });
   }

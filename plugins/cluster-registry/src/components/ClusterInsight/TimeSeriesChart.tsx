@@ -61,6 +61,15 @@ function rowsOf(series: ChartSeries[]) {
 }
 
 /**
+ * A ratio's axis starts at 0; with nothing but zeros (no errors) it spans
+ * 0–100 % rather than recharts' default of 0–4 (400 %).
+ */
+const RATIO_DOMAIN: [number, (dataMax: number) => number] = [
+  0,
+  dataMax => (dataMax > 0 ? dataMax : 1),
+];
+
+/**
  * A time series chart (recharts): numeric time axis, gaps where Prometheus
  * had no value, colours from the theme. It measures its own width; give
  * `width` to fix it (tests: jsdom has no layout).
@@ -107,7 +116,7 @@ export function TimeSeriesChart(props: {
           stroke={theme.palette.text.secondary}
           fontSize={12}
           width={72}
-          domain={unit === 'ratio' ? [0, 'auto'] : undefined}
+          domain={unit === 'ratio' ? RATIO_DOMAIN : undefined}
         />
         <Tooltip
           labelFormatter={(v: unknown) =>
