@@ -30,3 +30,10 @@ export async function ensureDebianPackage(binary: string, pkg: string) {
     throw new Error(`installed ${pkg} but ${binary} is still missing`);
   }
 }
+
+/** wrk, the HTTP load generator the benchmarks measure with (Debian's `wrk`). */
+export async function ensureWrk(): Promise<string> {
+  const binary = '/usr/bin/wrk';
+  await ensureDebianPackage(binary, 'wrk');
+  return binary;
+}

@@ -21,7 +21,7 @@ export * from './kubernetes';
 export { buildKubeApiServer } from './services/kubeApiServer';
 export { buildKubeStateMetrics } from './services/monitoring';
 export { ensureMotoVenv } from './services/moto';
-export { ensureDebianPackage } from './debian';
+export { ensureDebianPackage, ensureWrk } from './debian';
 
 /** The variable through which the test command hands a running environment to test suites. */
 export const TEST_ENV_FILE_VARIABLE = 'CLUSTER_REGISTRY_TEST_ENV';

@@ -17,7 +17,7 @@ import clusterRegistryPlugin from '@cluster-registry/plugin-cluster-registry-bac
 import kubernetesModuleClusterRegistry from '@cluster-registry/plugin-kubernetes-backend-module-cluster-registry';
 import {
   b64,
-  ensureDebianPackage,
+  ensureWrk,
   startTestEnv,
 } from '@internal/cluster-registry-test-env';
 import { execFile } from 'node:child_process';
@@ -77,7 +77,7 @@ async function measure(origin: string, cluster: string): Promise<Figures> {
 }
 
 async function main() {
-  await ensureDebianPackage('/usr/bin/wrk', 'wrk');
+  await ensureWrk();
   const env = await startTestEnv({
     kubeApiServers: 1,
     ssh: true,

@@ -4,6 +4,7 @@
  * their own to the figures), and optional CPU profiles of the server thread.
  */
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { ensureWrk } from '@internal/cluster-registry-test-env';
 import { execFile } from 'node:child_process';
 import { Session } from 'node:inspector/promises';
 import fs from 'node:fs';
@@ -63,9 +64,10 @@ export async function measure(
 ): Promise<Latencies> {
   const pathsFile = path.join(os.tmpdir(), `cluster-registry-bench-${name}`);
   fs.writeFileSync(pathsFile, paths.join('\n'));
+  const binary = await ensureWrk();
   const wrk = (seconds: number) =>
     promisify(execFile)(
-      'wrk',
+      binary,
       [
         '-t1',
         `-c${CLIENTS}`,
