@@ -182,7 +182,7 @@ describe.each(databases.eachSupportedId())(
         record('verified', { status: { state: 'running', checkedAt: at(0) } }),
       );
       await store.createCluster(
-        record('unchecked', { status: { state: 'unknown' } }),
+        record('unchecked', { status: { state: 'pending' } }),
       );
       const samples = async (name: string) =>
         (await store.listHealthSamples([name]))[0].samples;
