@@ -35,7 +35,14 @@ type OmitEach<T, K extends PropertyKey> = T extends unknown
  * `ClusterSecrets` (see `service/clusterSecrets.ts`). Derived, so that a new
  * auth type or connection method reaches every mapper through the compiler.
  */
-export type StoredAuth = OmitEach<ParsedClusterAuth, 'token' | 'keyData'>;
+export type StoredAuth = OmitEach<ParsedClusterAuth, 'token' | 'keyData'> & {
+  /**
+   * When the token or client certificate expires (a JWT's exp, the
+   * certificate's notAfter), read when it is set; see
+   * service/credentialExpiry.ts.
+   */
+  expiresAt?: string;
+};
 
 type StoredSshTunnel = Omit<
   Extract<ParsedClusterConnection, { method: 'sshTunnel' }>['sshTunnel'],

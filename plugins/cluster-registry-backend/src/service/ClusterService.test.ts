@@ -66,3 +66,53 @@ describe('ClusterService.isDialable (what /internal/connections hands out)', () 
     ).toBe(true);
   });
 });
+
+describe('ClusterService.probe with an expired credential', () => {
+  it('answers unauthorized "expired on …" without sending it', async () => {
+    const dialled: string[] = [];
+    // Every address the probe would dial passes this policy first.
+    const policy = new AddressPolicy({
+      resolve: async host => {
+        dialled.push(host);
+        return [{ address: '127.0.0.1', family: 4 }];
+      },
+    });
+    const service = new ClusterService({} as ClusterStore, {
+      verify: {
+        timeoutMs: 2000,
+        supportedVersions: { min: '1.28' },
+        addressPolicy: policy,
+      },
+      permissions: mockServices.permissions(),
+    });
+    const target = {
+      serverUrl: 'https://expired.example.com:6443',
+      tls: { insecureSkipTlsVerify: false },
+      connection: { method: 'direct' as const },
+      secrets: { token: 't' },
+    };
+    const expired = await service.probe({
+      ...target,
+      auth: { type: 'bearerToken', expiresAt: '2026-11-30T00:00:00.000Z' },
+    });
+    expect(expired).toEqual({
+      ok: false,
+      reason: 'unauthorized',
+      field: 'auth',
+      message:
+        'the bearer token expired on 2026-11-30T00:00:00.000Z: rotate the credentials',
+    });
+    expect(statusFromProbe(expired)).toMatchObject({
+      state: 'unauthorized',
+      message: expect.stringMatching(/expired on/),
+    });
+    expect(dialled).toEqual([]);
+
+    // One that has not expired is dialled as usual.
+    await service.probe({
+      ...target,
+      auth: { type: 'bearerToken', expiresAt: '2999-01-01T00:00:00.000Z' },
+    });
+    expect(dialled).toEqual(['expired.example.com']);
+  });
+});

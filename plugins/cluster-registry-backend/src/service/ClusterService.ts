@@ -64,6 +64,7 @@ import {
 } from '@cluster-registry/plugin-cluster-registry-common';
 import { isError } from '@backstage/errors';
 import { authorizeCredentials } from './authorize';
+import { expiredMessage, isExpired } from './credentialExpiry';
 import { fieldError } from './errors';
 import { parse } from './parse';
 import { toClusterView } from './views';
@@ -428,6 +429,15 @@ export class ClusterService {
     timeoutMs = this.options.verify.timeoutMs,
     options: { trustUnpinned?: boolean; ownConnection?: boolean } = {},
   ): Promise<ClusterProbe> {
+    // An expired credential is not sent: the answer is known.
+    if (isExpired(target.auth.expiresAt)) {
+      return {
+        ok: false,
+        reason: 'unauthorized',
+        field: 'auth',
+        message: expiredMessage(target.auth, target.auth.expiresAt!),
+      };
+    }
     const endpoint = { name: 'verify', ...target };
     const verify = { ...this.options.verify, timeoutMs };
     if (target.connection.method === 'direct') {

@@ -15,6 +15,7 @@ import {
   StoredConnection,
   StoredPrometheus,
 } from '../database/types';
+import { credentialExpiry } from './credentialExpiry';
 import { fieldError } from './errors';
 
 /**
@@ -31,15 +32,21 @@ export function splitAuth(auth: AuthInput): {
   auth: StoredAuth;
   secrets: Partial<ClusterSecrets>;
 } {
+  const expiresAt = credentialExpiry(auth);
+  const expiry = expiresAt ? { expiresAt } : {};
   switch (auth.type) {
     case 'bearerToken':
       return {
-        auth: { type: 'bearerToken' },
+        auth: { type: 'bearerToken', ...expiry },
         secrets: { token: auth.token, clientKeyData: undefined },
       };
     case 'clientCertificate':
       return {
-        auth: { type: 'clientCertificate', certData: auth.certData },
+        auth: {
+          type: 'clientCertificate',
+          certData: auth.certData,
+          ...expiry,
+        },
         secrets: { clientKeyData: auth.keyData, token: undefined },
       };
     default:

@@ -14,13 +14,15 @@ export function toClusterView(
   // Which secrets are set, by name: a view never decrypts them.
   const set = (key: keyof ClusterSecrets) => r.secretKeys.includes(key);
   let auth: Cluster['auth'];
+  const expiry = r.auth?.expiresAt ? { expiresAt: r.auth.expiresAt } : {};
   if (r.auth?.type === 'bearerToken')
-    auth = { type: 'bearerToken', tokenSet: set('token') };
+    auth = { type: 'bearerToken', tokenSet: set('token'), ...expiry };
   else if (r.auth?.type === 'clientCertificate') {
     auth = {
       type: 'clientCertificate',
       certData: r.auth.certData,
       keySet: set('clientKeyData'),
+      ...expiry,
     };
   } else if (r.auth?.type === 'aws') auth = { ...r.auth };
 

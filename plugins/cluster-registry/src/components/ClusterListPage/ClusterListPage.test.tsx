@@ -57,9 +57,33 @@ function renderList(api: ReturnType<typeof mockApi>, routeEntries?: string[]) {
 }
 
 describe('ClusterListPage', () => {
-  it('shows clusters with state, category, version and nodes', async () => {
+  it('shows clusters with state, credential expiry, category, version and nodes', async () => {
+    const day = 24 * 3600_000;
     const api = mockApi([
       cluster('prod-eu-1'),
+      cluster('expiring', {
+        auth: {
+          type: 'bearerToken',
+          tokenSet: true,
+          expiresAt: new Date(Date.now() + 5.5 * day).toISOString(),
+        },
+      }),
+      cluster('expired', {
+        auth: {
+          type: 'clientCertificate',
+          certData: 'x',
+          keySet: true,
+          expiresAt: new Date(Date.now() - day).toISOString(),
+        },
+        status: { state: 'unauthorized' },
+      }),
+      cluster('later', {
+        auth: {
+          type: 'bearerToken',
+          tokenSet: true,
+          expiresAt: new Date(Date.now() + 30 * day).toISOString(),
+        },
+      }),
       cluster('air', {
         isolated: true,
         serverUrl: undefined,
@@ -68,11 +92,16 @@ describe('ClusterListPage', () => {
     ]);
     await renderList(api);
     expect(await screen.findByText('PROD-EU-1')).toBeInTheDocument();
-    expect(screen.getByText('Clusters (2)')).toBeInTheDocument();
+    expect(screen.getByText('Clusters (5)')).toBeInTheDocument();
+    // Within the default 14 days, and once expired; not 30 days ahead.
+    expect(screen.getByText('credentials expire in 5d')).toBeInTheDocument();
+    expect(screen.getByText('credentials expired')).toBeInTheDocument();
+    expect(screen.getAllByText(/^credentials expire/)).toHaveLength(2);
     expect(
       screen.getByText('https://prod-eu-1.example:6443'),
     ).toBeInTheDocument();
-    expect(screen.getAllByText('v1.36.3')).toHaveLength(1); // the isolated one has no version
+    // Neither the isolated one nor the unauthorized one has a version.
+    expect(screen.getAllByText('v1.36.3')).toHaveLength(3);
     expect(
       screen.getByText('isolated', { selector: 'td' }),
     ).toBeInTheDocument();

@@ -19,6 +19,8 @@ import Select from '@material-ui/core/Select';
 import TextField from '@material-ui/core/TextField';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
+import Typography from '@material-ui/core/Typography';
+import WarningIcon from '@material-ui/icons/Warning';
 import {
   Category,
   Cluster,
@@ -37,6 +39,10 @@ import {
   registerRouteRef,
 } from '../../routes';
 import { ClusterStateIcon } from '../ClusterStateIcon';
+import {
+  credentialExpiryWarning,
+  useExpiryWarningDays,
+} from '../credentialExpiry';
 import { HeaderLink } from '../HeaderLink';
 import { HealthTrend } from './HealthTrend';
 import { useClusterFilters } from './useClusterFilters';
@@ -111,12 +117,37 @@ export function ClusterListPage() {
     return new Map(items.map(i => [i.cluster, i.samples]));
   }, [api, clusters.value]);
 
+  const warningDays = useExpiryWarningDays();
   const allCategories = categories.value ?? [];
   const columns: TableColumn<Cluster>[] = [
     {
       title: 'State',
       field: 'status.state',
-      render: c => <ClusterStateIcon status={c.status} />,
+      render: c => {
+        const expiry = credentialExpiryWarning(c, warningDays);
+        return (
+          <>
+            <ClusterStateIcon status={c.status} />
+            {expiry && (
+              <Typography
+                variant="caption"
+                component="div"
+                color={expiry.expired ? 'error' : 'textSecondary'}
+              >
+                <WarningIcon
+                  fontSize="inherit"
+                  style={{ verticalAlign: 'middle', marginRight: 2 }}
+                />
+                {expiry.expired
+                  ? 'credentials expired'
+                  : `credentials expire ${
+                      expiry.days === 0 ? 'today' : `in ${expiry.days}d`
+                    }`}
+              </Typography>
+            )}
+          </>
+        );
+      },
     },
     {
       title: 'Name',

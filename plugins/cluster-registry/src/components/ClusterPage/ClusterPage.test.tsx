@@ -17,8 +17,19 @@ describe('ClusterPage', () => {
     expect(screen.getByText('region=eu')).toBeInTheDocument();
   });
 
-  it('refreshes, and disconnects after a confirmation that names the cluster', async () => {
-    const api = await renderPage(true);
+  it('warns before the credentials expire, refreshes, and disconnects after a confirmation that names the cluster', async () => {
+    const expiresAt = new Date(Date.now() + 3.5 * 24 * 3600_000).toISOString();
+    const api = await renderPage(true, {
+      auth: { type: 'bearerToken', tokenSet: true, expiresAt },
+    });
+    expect(
+      await screen.findByText(
+        `Warning: The bearer token expires in 3 days (${new Date(
+          expiresAt,
+        ).toLocaleString()})`,
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Credentials Expire')).toBeInTheDocument();
     fireEvent.click(await screen.findByRole('button', { name: 'Refresh now' }));
     await waitFor(() =>
       expect(api.refreshCluster).toHaveBeenCalledWith('prod-eu-1'),

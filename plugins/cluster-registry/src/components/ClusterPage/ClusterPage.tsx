@@ -27,6 +27,11 @@ import { rootRouteRef } from '../../routes';
 import { ClusterStateIcon } from '../ClusterStateIcon';
 import { AllClustersLink } from '../AllClustersLink';
 import { ClusterInsight } from '../ClusterInsight';
+import {
+  credentialExpiryWarning,
+  expiryText,
+  useExpiryWarningDays,
+} from '../credentialExpiry';
 import { useBusy } from '../useBusy';
 import { AcceptHostKeyDialog } from './AcceptHostKeyDialog';
 import { DisconnectDialog } from './DisconnectDialog';
@@ -118,6 +123,7 @@ export function ClusterPage() {
   const [confirming, setConfirming] = useState(false);
   const [dialog, setDialog] = useState<'edit' | 'rotate'>();
   const [accepting, setAccepting] = useState<string>();
+  const warningDays = useExpiryWarningDays();
   const saved = (message: string) => () => {
     setDialog(undefined);
     cluster.retry();
@@ -144,6 +150,7 @@ export function ClusterPage() {
   else if (!cluster.value) body = <Progress />;
   else {
     const c = cluster.value;
+    const expiry = credentialExpiryWarning(c, warningDays);
     body = (
       <Grid container spacing={3}>
         {c.tls.insecureSkipTlsVerify && (
@@ -151,6 +158,19 @@ export function ClusterPage() {
             <WarningPanel title="TLS verification is disabled for this cluster">
               The portal does not check the API server's certificate. Add the CA
               data instead.
+            </WarningPanel>
+          </Grid>
+        )}
+        {expiry && (
+          <Grid item xs={12}>
+            <WarningPanel
+              severity={expiry.expired ? 'error' : 'warning'}
+              title={expiryText(expiry)}
+            >
+              {expiry.expired
+                ? 'The health check no longer sends it and shows the cluster as unauthorized. '
+                : 'Once it has expired the portal cannot reach the cluster. '}
+              Rotate the credentials before then: Actions → Rotate credentials.
             </WarningPanel>
           </Grid>
         )}
@@ -203,6 +223,12 @@ export function ClusterPage() {
                 'kubernetes version': versionText(c),
                 nodes: c.status.nodeCount ?? '—',
                 'credentials may': c.status.permissionLevel ?? '—',
+                ...(c.auth?.type !== 'aws' &&
+                  c.auth?.expiresAt && {
+                    'credentials expire': new Date(
+                      c.auth.expiresAt,
+                    ).toLocaleString(),
+                  }),
                 'last checked': c.status.checkedAt
                   ? new Date(c.status.checkedAt).toLocaleString()
                   : '—',

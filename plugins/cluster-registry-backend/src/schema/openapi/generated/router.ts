@@ -259,6 +259,11 @@ export const spec = {
           tokenSet: {
             type: 'boolean',
           },
+          expiresAt: {
+            type: 'string',
+            description:
+              'When the token expires (its JWT `exp` claim); absent for tokens that carry none.',
+          },
         },
       },
       ClientCertificateAuthView: {
@@ -274,6 +279,10 @@ export const spec = {
           },
           keySet: {
             type: 'boolean',
+          },
+          expiresAt: {
+            type: 'string',
+            description: 'When the client certificate expires (its notAfter).',
           },
         },
       },

@@ -11,6 +11,10 @@ export interface ClientCertificateAuthView {
   type: ClientCertificateAuthViewTypeEnum;
   certData: string;
   keySet: boolean;
+  /**
+   * When the client certificate expires (its notAfter).
+   */
+  expiresAt?: string;
 }
 
 /**

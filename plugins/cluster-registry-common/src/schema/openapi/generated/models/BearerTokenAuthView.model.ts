@@ -10,6 +10,10 @@
 export interface BearerTokenAuthView {
   type: BearerTokenAuthViewTypeEnum;
   tokenSet: boolean;
+  /**
+   * When the token expires (its JWT `exp` claim); absent for tokens that carry none.
+   */
+  expiresAt?: string;
 }
 
 /**
