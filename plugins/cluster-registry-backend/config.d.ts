@@ -45,6 +45,20 @@ export interface Config {
       /** A loopback bridge connection idle this long is closed. Default 600000. */
       bridgeIdleTimeoutMs?: number;
     };
+    /** Expiry of the clusters' tokens and client certificates. */
+    credentialExpiry?: {
+      /**
+       * Days before expiry from which the list and the cluster page warn and
+       * the owner is notified (Backstage notifications). Default 14.
+       * @visibility frontend
+       */
+      warningDays?: number;
+      /**
+       * Entity refs notified for clusters without an owner (users or groups).
+       * Default none.
+       */
+      notify?: string[];
+    };
     /** Health checks. */
     healthCheck?: {
       /**

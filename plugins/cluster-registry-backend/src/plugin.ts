@@ -6,6 +6,7 @@ import {
 import { clusterRegistryPermissions } from '@cluster-registry/plugin-cluster-registry-common';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import {
   CLUSTER_REGISTRY_EVENTS_TOPIC,
   ClusterRegistryChange,
@@ -14,6 +15,7 @@ import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { registerClusterActions } from './actions/clusterActions';
 import { DatabaseClusterStore } from './database/DatabaseClusterStore';
 import { awsTokenSourceFromConfig } from './kubernetes/awsToken';
+import { ExpiryNotifier } from './health/ExpiryNotifier';
 import { HealthChecker } from './health/HealthChecker';
 import {
   AddressPolicy,
@@ -51,6 +53,7 @@ export const clusterRegistryPlugin = createBackendPlugin({
         actionsRegistry: actionsRegistryServiceRef,
         connections: clusterConnectionsServiceRef,
         catalog: catalogServiceRef,
+        notifications: notificationService,
       },
       async init({
         config,
@@ -66,6 +69,7 @@ export const clusterRegistryPlugin = createBackendPlugin({
         actionsRegistry,
         connections,
         catalog,
+        notifications,
       }) {
         const settings = config.getOptionalConfig('clusterRegistry');
         const supportedVersions = {
@@ -114,6 +118,19 @@ export const clusterRegistryPlugin = createBackendPlugin({
           logger,
           concurrency:
             settings?.getOptionalNumber('healthCheck.concurrency') ?? 16,
+          notifier: new ExpiryNotifier({
+            store,
+            notifications,
+            logger,
+            settings: {
+              warningDays:
+                settings?.getOptionalNumber('credentialExpiry.warningDays') ??
+                14,
+              fallbackRecipients:
+                settings?.getOptionalStringArray('credentialExpiry.notify') ??
+                [],
+            },
+          }),
         });
 
         permissionsRegistry.addPermissions(clusterRegistryPermissions);

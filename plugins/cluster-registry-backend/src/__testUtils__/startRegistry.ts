@@ -17,6 +17,8 @@ export async function startRegistry(
     events?: EventsService;
     /** More clusterRegistry settings. */
     settings?: Record<string, unknown>;
+    /** Other root config (for further features). */
+    config?: Record<string, unknown>;
     /** Further features (e.g. a catalog service mock). */
     features?: Parameters<typeof startTestBackend>[0]['features'];
   } = {},
@@ -26,6 +28,7 @@ export async function startRegistry(
       clusterRegistryPlugin,
       mockServices.rootConfig.factory({
         data: {
+          ...options.config,
           clusterRegistry: {
             encryptionKey: crypto.randomBytes(32).toString('base64'),
             verificationTimeoutMs: 3000,

@@ -545,6 +545,19 @@ export class DatabaseClusterStore implements ClusterStore {
       .map(r => ({ cluster: r.name, samples: parseTrend(r.health_trend) }));
   }
 
+  async listExpiryNotices(): Promise<Map<string, string>> {
+    const rows: Array<{ name: string; expiry_notice: string }> = await this.db(
+      'clusters',
+    )
+      .whereNotNull('expiry_notice')
+      .select('name', 'expiry_notice');
+    return new Map(rows.map(r => [r.name, r.expiry_notice]));
+  }
+
+  async setExpiryNotice(name: string, notice: string): Promise<void> {
+    await this.db('clusters').where({ name }).update({ expiry_notice: notice });
+  }
+
   async deleteCluster(name: string): Promise<void> {
     const deleted = await this.db('clusters').where({ name }).delete();
     if (!deleted)

@@ -151,6 +151,9 @@ export interface ClusterStore {
     names: string[],
   ): Promise<Array<{ cluster: string; samples: HealthSample[] }>>;
   deleteCluster(name: string): Promise<void>;
+  /** The credential-expiry notice last sent per cluster (see ExpiryNotifier). */
+  listExpiryNotices(): Promise<Map<string, string>>;
+  setExpiryNotice(name: string, notice: string): Promise<void>;
 
   listCategories(): Promise<Category[]>;
   createCategory(category: Category): Promise<Category>;

@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ClusterService } from '../service/ClusterService';
+import { ExpiryNotifier } from './ExpiryNotifier';
 
 /**
  * Re-checks every non-isolated cluster with at most `concurrency` checks in
@@ -10,16 +11,20 @@ export class HealthChecker {
   private readonly service: ClusterService;
   private readonly logger: LoggerService;
   private readonly concurrency: number;
+  private readonly notifier?: ExpiryNotifier;
 
   constructor(options: {
     service: ClusterService;
     logger: LoggerService;
     /** Checks in flight at once. */
     concurrency: number;
+    /** Tells owners of credentials that expire soon, after each sweep. */
+    notifier?: ExpiryNotifier;
   }) {
     this.service = options.service;
     this.logger = options.logger;
     this.concurrency = options.concurrency;
+    this.notifier = options.notifier;
   }
 
   async checkAll(): Promise<{ checked: number; running: number }> {
@@ -60,6 +65,11 @@ export class HealthChecker {
     this.logger.info(
       `health check: ${clusters.length} cluster(s) checked, ${running} running`,
     );
+    try {
+      await this.notifier?.notify(clusters);
+    } catch (e) {
+      this.logger.warn(`credential-expiry notifications failed: ${e}`);
+    }
     return { checked: clusters.length, running };
   }
 }

@@ -1,0 +1,101 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { NotificationService } from '@backstage/plugin-notifications-node';
+import { ClusterRecord, ClusterStore } from '../database/types';
+
+const DAY_MS = 24 * 3600_000;
+
+/** What the notifier reads of the config (`clusterRegistry.credentialExpiry`). */
+export interface ExpirySettings {
+  /** Days before expiry from which a cluster's credential is flagged. */
+  warningDays: number;
+  /** Who hears of clusters that have no owner (entity refs). */
+  fallbackRecipients: string[];
+}
+
+/**
+ * Tells a cluster's owner through Backstage notifications that its token or
+ * client certificate expires soon, and again once it has expired: each once
+ * per credential (the notice sent is stored with the cluster, so replicas and
+ * restarts do not repeat it; a rotated credential starts afresh). Where the
+ * notifications plugin is not installed, sending fails and is only logged.
+ */
+export class ExpiryNotifier {
+  private readonly warned = new Set<string>();
+
+  constructor(
+    private readonly options: {
+      store: Pick<ClusterStore, 'listExpiryNotices' | 'setExpiryNotice'>;
+      notifications: NotificationService;
+      logger: LoggerService;
+      settings: ExpirySettings;
+    },
+  ) {}
+
+  /** Sends what is due for these clusters (the health sweep's). */
+  async notify(clusters: ClusterRecord[], now = Date.now()): Promise<number> {
+    const due = clusters.flatMap(c => {
+      const expiresAt = c.auth?.expiresAt;
+      if (!expiresAt) return [];
+      const left = Date.parse(expiresAt) - now;
+      if (left > this.options.settings.warningDays * DAY_MS) return [];
+      const stage = left <= 0 ? 'expired' : 'soon';
+      return [{ cluster: c, expiresAt, left, notice: `${stage}:${expiresAt}` }];
+    });
+    if (!due.length) return 0;
+    const sent = await this.options.store.listExpiryNotices();
+    let count = 0;
+    for (const d of due) {
+      if (sent.get(d.cluster.name) === d.notice) continue;
+      const recipients = d.cluster.owner
+        ? [d.cluster.owner]
+        : this.options.settings.fallbackRecipients;
+      if (!recipients.length) continue;
+      try {
+        await this.options.notifications.send({
+          recipients: { type: 'entity', entityRef: recipients },
+          payload: payloadOf(d.cluster, d.expiresAt, d.left),
+        });
+        await this.options.store.setExpiryNotice(d.cluster.name, d.notice);
+        count++;
+      } catch (error) {
+        // Tried again at every sweep, said once per notice and replica.
+        const key = `${d.cluster.name}|${d.notice}`;
+        if (!this.warned.has(key)) {
+          this.warned.add(key);
+          this.options.logger.warn(
+            `could not send the credential-expiry notification of cluster ${d.cluster.name} (is the notifications backend installed?): ${error}`,
+          );
+        }
+      }
+    }
+    return count;
+  }
+}
+
+function payloadOf(cluster: ClusterRecord, expiresAt: string, left: number) {
+  const credential =
+    cluster.auth?.type === 'clientCertificate'
+      ? 'client certificate'
+      : 'bearer token';
+  const days = Math.floor(left / DAY_MS);
+  const title =
+    left <= 0
+      ? `The credentials of cluster ${cluster.title} have expired`
+      : `The credentials of cluster ${cluster.title} expire ${
+          days === 0 ? 'within a day' : `in ${days} day${days === 1 ? '' : 's'}`
+        }`;
+  return {
+    title,
+    description: `The ${credential} the portal uses for ${cluster.name} ${
+      left <= 0 ? 'expired' : 'expires'
+    } on ${expiresAt}. ${
+      left <= 0
+        ? 'The portal no longer reaches the cluster: rotate the credentials.'
+        : 'Rotate the credentials before then.'
+    }`,
+    link: `/clusters/${encodeURIComponent(cluster.name)}`,
+    severity: left <= 0 ? ('critical' as const) : ('high' as const),
+    topic: 'cluster-registry',
+    scope: `cluster-registry:credential-expiry:${cluster.name}`,
+  };
+}
