@@ -162,6 +162,10 @@ describe('cluster-registry HTTP API against a real kube-apiserver', () => {
       type: 'clientCertificate',
       certData: b64(api.adminCertData),
       keySet: true,
+      // The certificate's notAfter.
+      expiresAt: new Date(
+        new crypto.X509Certificate(api.adminCertData).validTo,
+      ).toISOString(),
     });
   });
 

@@ -213,6 +213,26 @@ describe.each(databases.eachSupportedId())(
       });
     });
 
+    it('claims an expiry notice only from the notice it expects', async () => {
+      const { store } = await createStore();
+      await store.createCluster(record('n'));
+      expect(await store.claimExpiryNotice('n', 'soon:x', undefined)).toBe(
+        true,
+      );
+      // A second sweep that read "none" loses the race.
+      expect(await store.claimExpiryNotice('n', 'soon:x', undefined)).toBe(
+        false,
+      );
+      expect(await store.listExpiryNotices()).toEqual(
+        new Map([['n', 'soon:x']]),
+      );
+      // Given back after a failed send.
+      expect(await store.claimExpiryNotice('n', undefined, 'soon:x')).toBe(
+        true,
+      );
+      expect(await store.listExpiryNotices()).toEqual(new Map());
+    });
+
     it('protects categories in use unless reassigned or cleared in the same request', async () => {
       const { store } = await createStore();
       await store.createCluster(record('a', { category: 'qa' }));

@@ -554,8 +554,15 @@ export class DatabaseClusterStore implements ClusterStore {
     return new Map(rows.map(r => [r.name, r.expiry_notice]));
   }
 
-  async setExpiryNotice(name: string, notice: string): Promise<void> {
-    await this.db('clusters').where({ name }).update({ expiry_notice: notice });
+  async claimExpiryNotice(
+    name: string,
+    notice: string | undefined,
+    expected: string | undefined,
+  ): Promise<boolean> {
+    const query = this.db('clusters').where({ name });
+    if (expected === undefined) query.whereNull('expiry_notice');
+    else query.where({ expiry_notice: expected });
+    return (await query.update({ expiry_notice: notice ?? null })) > 0;
   }
 
   async deleteCluster(name: string): Promise<void> {

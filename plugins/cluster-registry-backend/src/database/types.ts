@@ -153,7 +153,15 @@ export interface ClusterStore {
   deleteCluster(name: string): Promise<void>;
   /** The credential-expiry notice last sent per cluster (see ExpiryNotifier). */
   listExpiryNotices(): Promise<Map<string, string>>;
-  setExpiryNotice(name: string, notice: string): Promise<void>;
+  /**
+   * Sets the notice if the stored one is still `expected` (undefined: none);
+   * false if another sweep changed it first.
+   */
+  claimExpiryNotice(
+    name: string,
+    notice: string | undefined,
+    expected: string | undefined,
+  ): Promise<boolean>;
 
   listCategories(): Promise<Category[]>;
   createCategory(category: Category): Promise<Category>;

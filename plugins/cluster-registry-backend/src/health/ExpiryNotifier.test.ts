@@ -33,8 +33,11 @@ function notifier(send: jest.Mock, fallbackRecipients: string[] = []) {
   const n = new ExpiryNotifier({
     store: {
       listExpiryNotices: async () => new Map(notices),
-      setExpiryNotice: async (name, notice) => {
-        notices.set(name, notice);
+      claimExpiryNotice: async (name, notice, expected) => {
+        if (notices.get(name) !== expected) return false;
+        if (notice === undefined) notices.delete(name);
+        else notices.set(name, notice);
+        return true;
       },
     },
     notifications: { send },
@@ -77,13 +80,18 @@ describe('ExpiryNotifier', () => {
   });
 
   it('keeps trying when sending fails, and says nothing where nobody is to hear', async () => {
-    const failing = jest.fn(async () => {
+    const failing = jest.fn(async (): Promise<void> => {
       throw new Error('notifications is not installed');
     });
     const soon = new Date(now + DAY).toISOString();
     const { n, notices } = notifier(failing);
     expect(await n.notify([cluster('a', soon, 'user:default/x')], now)).toBe(0);
     expect(notices.size).toBe(0);
+    // The next sweep tries again.
+    failing.mockImplementationOnce(async () => {});
+    expect(await n.notify([cluster('a', soon, 'user:default/x')], now)).toBe(1);
+    expect(failing).toHaveBeenCalledTimes(2);
+    expect(notices.get('a')).toBe(`soon:${soon}`);
 
     const send = jest.fn(async () => {});
     const { n: quiet } = notifier(send);

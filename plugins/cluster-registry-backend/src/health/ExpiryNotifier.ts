@@ -3,6 +3,19 @@ import { NotificationService } from '@backstage/plugin-notifications-node';
 import { ClusterRecord, ClusterStore } from '../database/types';
 
 const DAY_MS = 24 * 3600_000;
+/** A notifications backend that does not answer must not hold up the sweep. */
+const SEND_TIMEOUT_MS = 10_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${ms / 1000} s`)),
+      ms,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 /** What the notifier reads of the config (`clusterRegistry.credentialExpiry`). */
 export interface ExpirySettings {
@@ -24,7 +37,7 @@ export class ExpiryNotifier {
 
   constructor(
     private readonly options: {
-      store: Pick<ClusterStore, 'listExpiryNotices' | 'setExpiryNotice'>;
+      store: Pick<ClusterStore, 'listExpiryNotices' | 'claimExpiryNotice'>;
       notifications: NotificationService;
       logger: LoggerService;
       settings: ExpirySettings;
@@ -37,7 +50,11 @@ export class ExpiryNotifier {
       const expiresAt = c.auth?.expiresAt;
       if (!expiresAt) return [];
       const left = Date.parse(expiresAt) - now;
-      if (left > this.options.settings.warningDays * DAY_MS) return [];
+      if (
+        Number.isNaN(left) ||
+        left > this.options.settings.warningDays * DAY_MS
+      )
+        return [];
       const stage = left <= 0 ? 'expired' : 'soon';
       return [{ cluster: c, expiresAt, left, notice: `${stage}:${expiresAt}` }];
     });
@@ -45,19 +62,28 @@ export class ExpiryNotifier {
     const sent = await this.options.store.listExpiryNotices();
     let count = 0;
     for (const d of due) {
-      if (sent.get(d.cluster.name) === d.notice) continue;
+      const previous = sent.get(d.cluster.name);
+      if (previous === d.notice) continue;
       const recipients = d.cluster.owner
         ? [d.cluster.owner]
         : this.options.settings.fallbackRecipients;
       if (!recipients.length) continue;
+      // Claimed before sending, so that overlapping sweeps send it once; given
+      // back if sending fails, so that the next sweep tries again.
+      const { store } = this.options;
+      if (!(await store.claimExpiryNotice(d.cluster.name, d.notice, previous)))
+        continue;
       try {
-        await this.options.notifications.send({
-          recipients: { type: 'entity', entityRef: recipients },
-          payload: payloadOf(d.cluster, d.expiresAt, d.left),
-        });
-        await this.options.store.setExpiryNotice(d.cluster.name, d.notice);
+        await withTimeout(
+          this.options.notifications.send({
+            recipients: { type: 'entity', entityRef: recipients },
+            payload: payloadOf(d.cluster, d.expiresAt, d.left),
+          }),
+          SEND_TIMEOUT_MS,
+        );
         count++;
       } catch (error) {
+        await store.claimExpiryNotice(d.cluster.name, previous, d.notice);
         // Tried again at every sweep, said once per notice and replica.
         const key = `${d.cluster.name}|${d.notice}`;
         if (!this.warned.has(key)) {

@@ -141,7 +141,7 @@ export function ClusterListPage() {
                 {expiry.expired
                   ? 'credentials expired'
                   : `credentials expire ${
-                      expiry.days === 0 ? 'today' : `in ${expiry.days}d`
+                      expiry.days === 0 ? 'within a day' : `in ${expiry.days}d`
                     }`}
               </Typography>
             )}

@@ -168,9 +168,8 @@ export function ClusterPage() {
               title={expiryText(expiry)}
             >
               {expiry.expired
-                ? 'The health check no longer sends it and shows the cluster as unauthorized. '
-                : 'Once it has expired the portal cannot reach the cluster. '}
-              Rotate the credentials before then: Actions → Rotate credentials.
+                ? 'The health check no longer sends it and shows the cluster as unauthorized. Rotate the credentials: Actions → Rotate credentials.'
+                : 'Once it has expired the portal cannot reach the cluster. Rotate the credentials before then: Actions → Rotate credentials.'}
             </WarningPanel>
           </Grid>
         )}
