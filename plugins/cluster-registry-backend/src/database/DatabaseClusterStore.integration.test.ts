@@ -1,6 +1,7 @@
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import crypto from 'node:crypto';
+import { certificateValidUntil } from '../__testUtils__/certificates';
 import { SecretBox } from '../secrets/SecretBox';
 import { DatabaseClusterStore } from './DatabaseClusterStore';
 import { NewClusterRecord } from './types';
@@ -251,6 +252,37 @@ describe.each(databases.eachSupportedId())(
       await expect(store.deleteCategory('nope')).rejects.toMatchObject({
         name: 'NotFoundError',
       });
+    });
+
+    it('gives clusters registered before expiry was read their client certificate’s expiry', async () => {
+      const { knex, store } = await createStore();
+      const notAfter = new Date('2027-03-01T00:00:00.000Z');
+      await store.createCluster(
+        record('old-cert', {
+          auth: {
+            type: 'clientCertificate',
+            certData: await certificateValidUntil(notAfter),
+          },
+        }),
+      );
+      await store.createCluster(
+        record('old-garbage', {
+          auth: { type: 'clientCertificate', certData: 'bm90IGEgY2VydA==' },
+        }),
+      );
+      const directory = resolvePackagePath(
+        '@cluster-registry/plugin-cluster-registry-backend',
+        'migrations',
+      );
+      // The backfill is the newest migration: run it again over these rows.
+      await knex.migrate.down({ directory });
+      await knex.migrate.up({ directory });
+      expect((await store.getCluster('old-cert')).auth).toMatchObject({
+        expiresAt: notAfter.toISOString(),
+      });
+      expect((await store.getCluster('old-garbage')).auth).not.toHaveProperty(
+        'expiresAt',
+      );
     });
 
     it('runs every migration down and up again', async () => {

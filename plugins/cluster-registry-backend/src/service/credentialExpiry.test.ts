@@ -1,5 +1,4 @@
-import * as x509 from '@peculiar/x509';
-import crypto from 'node:crypto';
+import { certificateValidUntil as certificate } from '../__testUtils__/certificates';
 import {
   certificateExpiry,
   credentialExpiry,
@@ -14,25 +13,6 @@ const b64url = (value: object | string) =>
   ).toString('base64url');
 const jwt = (claims: object) =>
   `${b64url({ alg: 'RS256', kid: 'k' })}.${b64url(claims)}.c2lnbmF0dXJl`;
-
-/** A self-signed certificate valid until notAfter, base64 of its PEM. */
-async function certificate(notAfter: Date) {
-  x509.cryptoProvider.set(crypto.webcrypto as any);
-  const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-  const keys = await crypto.webcrypto.subtle.generateKey(alg, true, [
-    'sign',
-    'verify',
-  ]);
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01',
-    name: 'CN=expiring',
-    notBefore: new Date(notAfter.getTime() - 3600_000),
-    notAfter,
-    keys: keys as any,
-    signingAlgorithm: alg,
-  });
-  return Buffer.from(cert.toString('pem')).toString('base64');
-}
 
 describe('credentialExpiry', () => {
   it("reads a JWT's exp and nothing from tokens that are not JWTs", () => {
