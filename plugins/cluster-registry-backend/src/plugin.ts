@@ -3,7 +3,10 @@ import {
   createBackendPlugin,
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
 } from '@backstage/backend-plugin-api';
-import { clusterRegistryPermissions } from '@cluster-registry/plugin-cluster-registry-common';
+import {
+  clusterRegistryPermissions,
+  DEFAULT_EXPIRY_WARNING_DAYS,
+} from '@cluster-registry/plugin-cluster-registry-common';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
@@ -125,7 +128,7 @@ export const clusterRegistryPlugin = createBackendPlugin({
             settings: {
               warningDays:
                 settings?.getOptionalNumber('credentialExpiry.warningDays') ??
-                14,
+                DEFAULT_EXPIRY_WARNING_DAYS,
               fallbackRecipients:
                 settings?.getOptionalStringArray('credentialExpiry.notify') ??
                 [],

@@ -15,6 +15,7 @@ export * from './schemas';
 export * from './metrics';
 export * from './identity';
 export * from './sshHostKeys';
+export * from './credentialExpiry';
 export { DefaultApiClient } from './schema/openapi/generated';
 export type {
   AcceptSshHostKey,

@@ -1,8 +1,12 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { NotificationService } from '@backstage/plugin-notifications-node';
+import {
+  CredentialExpiryWarning,
+  credentialExpiryWarning,
+  expiresIn,
+} from '@cluster-registry/plugin-cluster-registry-common';
 import { ClusterRecord, ClusterStore } from '../database/types';
 
-const DAY_MS = 24 * 3600_000;
 /** A notifications backend that does not answer must not hold up the sweep. */
 const SEND_TIMEOUT_MS = 10_000;
 
@@ -46,17 +50,15 @@ export class ExpiryNotifier {
 
   /** Sends what is due for these clusters (the health sweep's). */
   async notify(clusters: ClusterRecord[], now = Date.now()): Promise<number> {
-    const due = clusters.flatMap(c => {
-      const expiresAt = c.auth?.expiresAt;
-      if (!expiresAt) return [];
-      const left = Date.parse(expiresAt) - now;
-      if (
-        Number.isNaN(left) ||
-        left > this.options.settings.warningDays * DAY_MS
-      )
-        return [];
-      const stage = left <= 0 ? 'expired' : 'soon';
-      return [{ cluster: c, expiresAt, left, notice: `${stage}:${expiresAt}` }];
+    const due = clusters.flatMap(cluster => {
+      const warning = credentialExpiryWarning(
+        cluster,
+        this.options.settings.warningDays,
+        now,
+      );
+      if (!warning) return [];
+      const stage = warning.expired ? 'expired' : 'soon';
+      return [{ cluster, warning, notice: `${stage}:${warning.expiresAt}` }];
     });
     if (!due.length) return 0;
     const sent = await this.options.store.listExpiryNotices();
@@ -77,7 +79,7 @@ export class ExpiryNotifier {
         await withTimeout(
           this.options.notifications.send({
             recipients: { type: 'entity', entityRef: recipients },
-            payload: payloadOf(d.cluster, d.expiresAt, d.left),
+            payload: payloadOf(d.cluster, d.warning),
           }),
           SEND_TIMEOUT_MS,
         );
@@ -98,29 +100,20 @@ export class ExpiryNotifier {
   }
 }
 
-function payloadOf(cluster: ClusterRecord, expiresAt: string, left: number) {
-  const credential =
-    cluster.auth?.type === 'clientCertificate'
-      ? 'client certificate'
-      : 'bearer token';
-  const days = Math.floor(left / DAY_MS);
-  const title =
-    left <= 0
-      ? `The credentials of cluster ${cluster.title} have expired`
-      : `The credentials of cluster ${cluster.title} expire ${
-          days === 0 ? 'within a day' : `in ${days} day${days === 1 ? '' : 's'}`
-        }`;
+function payloadOf(cluster: ClusterRecord, w: CredentialExpiryWarning) {
   return {
-    title,
-    description: `The ${credential} the portal uses for ${cluster.name} ${
-      left <= 0 ? 'expired' : 'expires'
-    } on ${expiresAt}. ${
-      left <= 0
+    title: w.expired
+      ? `The credentials of cluster ${cluster.title} have expired`
+      : `The credentials of cluster ${cluster.title} expire ${expiresIn(w)}`,
+    description: `The ${w.credential} the portal uses for ${cluster.name} ${
+      w.expired ? 'expired' : 'expires'
+    } on ${w.expiresAt}. ${
+      w.expired
         ? 'The portal no longer reaches the cluster: rotate the credentials.'
         : 'Rotate the credentials before then.'
     }`,
     link: `/clusters/${encodeURIComponent(cluster.name)}`,
-    severity: left <= 0 ? ('critical' as const) : ('high' as const),
+    severity: w.expired ? ('critical' as const) : ('high' as const),
     topic: 'cluster-registry',
     scope: `cluster-registry:credential-expiry:${cluster.name}`,
   };

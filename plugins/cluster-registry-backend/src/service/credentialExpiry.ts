@@ -1,5 +1,8 @@
 import { X509Certificate } from 'node:crypto';
-import type { ParsedClusterAuth } from '@cluster-registry/plugin-cluster-registry-common';
+import {
+  credentialName,
+  type ParsedClusterAuth,
+} from '@cluster-registry/plugin-cluster-registry-common';
 
 /**
  * When a credential stops working, read from the credential itself: a JWT's
@@ -53,7 +56,7 @@ export function expiredMessage(
   auth: { type: string },
   expiresAt: string,
 ): string {
-  const what =
-    auth.type === 'clientCertificate' ? 'client certificate' : 'bearer token';
-  return `the ${what} expired on ${expiresAt}: rotate the credentials`;
+  return `the ${credentialName(
+    auth,
+  )} expired on ${expiresAt}: rotate the credentials`;
 }
