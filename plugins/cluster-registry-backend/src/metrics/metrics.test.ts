@@ -128,7 +128,18 @@ describe('ranges', () => {
     );
     expect(r.start % r.step).toBe(0);
     expect(r.window).toBeGreaterThanOrEqual(4 * settings.scrapeIntervalSeconds);
-    expect(resolveRange({ last: '15m' }, settings, now).step).toBe(30);
+    // Neighbouring points' windows overlap by a scrape: no increase is lost.
+    expect(r.window).toBe(r.step + settings.scrapeIntervalSeconds);
+    const short = resolveRange({ last: '15m' }, settings, now);
+    expect(short.step).toBe(30);
+    // With a 30 s scrape the four-scrape floor (120 s) is wider.
+    expect(short.window).toBe(4 * settings.scrapeIntervalSeconds);
+    const fine = resolveRange(
+      { last: '15m' },
+      { ...settings, scrapeIntervalSeconds: 1 },
+      now,
+    );
+    expect(fine).toMatchObject({ step: 4, window: 5 });
   });
 
   it('refuses ranges above the cap', () => {

@@ -13,8 +13,11 @@ export interface ResolvedRange {
 /**
  * Turns a requested range into what Prometheus is asked: at most maxPoints
  * points (never finer than the scrape interval), start and end aligned to the
- * step (so that caches hit and charts do not shift), and a rate window of at
- * least four scrapes (Grafana's $__rate_interval rule).
+ * step (so that caches hit and charts do not shift), and a rate window of one
+ * step plus one scrape, at least four scrapes (Grafana's $__rate_interval rule).
+ * A window of exactly one step would split time into pieces that touch, and an
+ * increase between the last sample of one piece and the first of the next
+ * would be in no point at all.
  */
 export function resolveRange(
   range: { last?: keyof typeof METRICS_RANGES; start?: string; end?: string },
@@ -46,7 +49,7 @@ export function resolveRange(
     start: alignedStart,
     end: alignedEnd,
     step,
-    window: Math.max(step, 4 * scrape),
+    window: Math.max(step + scrape, 4 * scrape),
   };
 }
 
