@@ -5,6 +5,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import {
   clusterRegistryPermissions,
+  clusterResourcePermissions,
   DEFAULT_EXPIRY_WARNING_DAYS,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
@@ -12,6 +13,8 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import {
   CLUSTER_REGISTRY_EVENTS_TOPIC,
+  clusterPermissionResourceRef,
+  clusterPermissionRules,
   ClusterRegistryChange,
 } from '@cluster-registry/plugin-cluster-registry-node';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
@@ -100,6 +103,16 @@ export const clusterRegistryPlugin = createBackendPlugin({
             );
           }
         };
+        // Clusters are a permission resource type: a policy may answer read,
+        // update and delete with conditions on category, owner and labels.
+        permissionsRegistry.addResourceType({
+          resourceRef: clusterPermissionResourceRef,
+          permissions: clusterResourcePermissions,
+          rules: Object.values(clusterPermissionRules),
+          // For the permission backend's apply-conditions call (a frontend
+          // asking about one cluster): what the rules see, never secrets.
+          getResources: names => store.getClusters(names),
+        });
         const service = new ClusterService(store, {
           verify: {
             timeoutMs:
@@ -111,6 +124,9 @@ export const clusterRegistryPlugin = createBackendPlugin({
           auditor,
           announce,
           permissions,
+          permissionRules: permissionsRegistry.getPermissionRuleset(
+            clusterPermissionResourceRef,
+          ),
           credentialConsumers: settings?.getOptionalStringArray(
             'credentialConsumers',
           ) ?? ['kubernetes'],
@@ -136,7 +152,11 @@ export const clusterRegistryPlugin = createBackendPlugin({
           }),
         });
 
-        permissionsRegistry.addPermissions(clusterRegistryPermissions);
+        permissionsRegistry.addPermissions(
+          clusterRegistryPermissions.filter(
+            p => !clusterResourcePermissions.includes(p as any),
+          ),
+        );
         // A Backstage `schedule` block, or the `intervalSeconds` shorthand.
         const schedule = settings?.has('healthCheck.schedule')
           ? readSchedulerServiceTaskScheduleDefinitionFromConfig(

@@ -1,27 +1,49 @@
 import { createPermission } from '@backstage/plugin-permission-common';
 
-/** Read clusters and their status (never their secrets). @public */
+/**
+ * The permission resource type of a registered cluster: policies may answer
+ * the permissions below with conditions on the cluster (its category, owner,
+ * labels; rules in -node), and a resourceRef is the cluster's name. @public
+ */
+export const CLUSTER_RESOURCE_TYPE = 'cluster-registry-cluster';
+
+/**
+ * Read a cluster and its status (never its secrets). Conditional decisions
+ * filter every list, in the database. @public
+ */
 export const clusterReadPermission = createPermission({
   name: 'cluster-registry.cluster.read',
   attributes: { action: 'read' },
+  resourceType: CLUSTER_RESOURCE_TYPE,
 });
 
-/** Register a cluster (any method). @public */
+/**
+ * Register a cluster (any method). A basic permission, since the cluster does
+ * not exist yet; the new cluster must also pass the caller's conditions for
+ * clusterUpdatePermission, so nobody registers a cluster they could not then
+ * manage (a member of qa registers only into qa). @public
+ */
 export const clusterCreatePermission = createPermission({
   name: 'cluster-registry.cluster.create',
   attributes: { action: 'create' },
 });
 
-/** Edit a cluster, rotate its credentials, refresh or re-verify it. @public */
+/**
+ * Edit a cluster, rotate its credentials, refresh or re-verify it. An edit
+ * must leave the cluster within the caller's conditions (no moving a qa
+ * cluster into prod). @public
+ */
 export const clusterUpdatePermission = createPermission({
   name: 'cluster-registry.cluster.update',
   attributes: { action: 'update' },
+  resourceType: CLUSTER_RESOURCE_TYPE,
 });
 
 /** Disconnect (remove) a cluster from the registry. @public */
 export const clusterDeletePermission = createPermission({
   name: 'cluster-registry.cluster.delete',
   attributes: { action: 'delete' },
+  resourceType: CLUSTER_RESOURCE_TYPE,
 });
 
 /** Create, edit and delete categories. @public */
@@ -39,6 +61,13 @@ export const clusterMetricsRawPermission = createPermission({
   name: 'cluster-registry.cluster.metrics.raw',
   attributes: { action: 'read' },
 });
+
+/** The permissions a policy may answer with conditions on a cluster. @public */
+export const clusterResourcePermissions = [
+  clusterReadPermission,
+  clusterUpdatePermission,
+  clusterDeletePermission,
+];
 
 /** Every permission of the cluster registry. @public */
 export const clusterRegistryPermissions = [

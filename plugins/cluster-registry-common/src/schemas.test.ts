@@ -61,6 +61,9 @@ describe('input rules', () => {
     expect(labelsSchema.safeParse({ k: 'bad value!' }).success).toBe(false);
     expect(ownerSchema.safeParse('group:default/platform').success).toBe(true);
     expect(ownerSchema.safeParse('component:default/x').success).toBe(false);
+    // Stored as the catalog writes ownership claims, for the is-owner rule.
+    expect(ownerSchema.parse('Group:QA')).toBe('group:default/qa');
+    expect(ownerSchema.parse('user:team-x/Ann')).toBe('user:team-x/ann');
   });
 
   it('isolated clusters take no endpoint; others need server URL and auth', () => {

@@ -1,4 +1,4 @@
-import { parseEntityRef } from '@backstage/catalog-model';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { z } from 'zod';
 import { parseSshHostKeyPin } from './sshHostKeys';
 import type { Same } from './sameShape';
@@ -211,7 +211,19 @@ export const labelsSchema = z
     }
   });
 
-/** A catalog user or group reference, e.g. group:default/platform. @public */
+/**
+ * A user or group entity reference in the form the catalog gives a user's
+ * ownership claims (`group:default/qa`, lower case), so that a policy's
+ * is-owner rule can compare them. @public
+ */
+export function ownerRef(value: string): string {
+  return stringifyEntityRef(parseEntityRef(value)).toLocaleLowerCase('en-US');
+}
+
+/**
+ * A catalog user or group reference, e.g. group:default/platform; stored in
+ * full (`ownerRef`): `group:qa` becomes `group:default/qa`. @public
+ */
 export const ownerSchema = z
   .string()
   .max(255, 'must be at most 255 characters')
@@ -229,6 +241,13 @@ export const ownerSchema = z
         code: z.ZodIssueCode.custom,
         message: 'must be an entity reference such as group:default/platform',
       });
+    }
+  })
+  .transform(value => {
+    try {
+      return ownerRef(value);
+    } catch {
+      return value; // refused above; zod reports that issue
     }
   });
 

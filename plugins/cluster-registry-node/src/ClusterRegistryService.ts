@@ -53,9 +53,13 @@ export interface ClusterRegistryService {
   ): Promise<KubeconfigImportResult[]>;
   /**
    * Connection details with credentials of every non-isolated cluster.
-   * Answered only to plugins listed in `clusterRegistry.credentialConsumers`.
+   * Answered only to plugins listed in `clusterRegistry.credentialConsumers`;
+   * with a user's `credentials`, only the clusters that user may read (the
+   * policy's conditions on clusterReadPermission).
    */
-  listConnections(): Promise<ClusterConnection[]>;
+  listConnections(
+    options?: ClusterRegistryCallOptions,
+  ): Promise<ClusterConnection[]>;
 }
 
 /**
@@ -150,9 +154,9 @@ export class DefaultClusterRegistryService implements ClusterRegistryService {
     return results;
   }
 
-  async listConnections() {
+  async listConnections(options?: ClusterRegistryCallOptions) {
     const { items } = await body(
-      this.api.listConnections({}, await this.token()),
+      this.api.listConnections({}, await this.token(options)),
     );
     return items;
   }

@@ -7,3 +7,4 @@ export * from './ClusterRegistryService';
 export * from './types';
 export * from './connections';
 export * from './network/AddressPolicy';
+export * from './permissions';

@@ -1,4 +1,7 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import {
   ClusterDetails,
   KubernetesClustersSupplier,
@@ -44,6 +47,17 @@ function authMetadata(c: ClusterConnection): ClusterDetails['authMetadata'] {
   }
 }
 
+/** The asking user's credentials, if the Kubernetes plugin passed a user's. */
+function onBehalfOf(
+  options: Parameters<KubernetesClustersSupplier['getClusters']>[0],
+): { credentials?: BackstageCredentials } {
+  const credentials = options?.credentials;
+  return credentials?.principal &&
+    (credentials.principal as { type?: string }).type === 'user'
+    ? { credentials }
+    : {};
+}
+
 /**
  * Supplies the registry's clusters, asked on every request (so a cluster
  * registered a moment ago is there), combined with what the configured
@@ -78,7 +92,9 @@ export class RegistryClusterSupplier implements KubernetesClustersSupplier {
     // If the registry cannot answer, the configured clusters still work.
     const [configured, registered] = await Promise.all([
       this.configured.getClusters(options),
-      this.registry.listConnections().catch(error => {
+      // On behalf of the user who asks, where the Kubernetes plugin says
+      // who: they are supplied only the clusters they may read.
+      this.registry.listConnections(onBehalfOf(options)).catch(error => {
         this.options.logger.warn(
           `cluster registry unavailable, supplying only configured clusters: ${error}`,
         );

@@ -1,7 +1,9 @@
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   clusterCreatePermission,
+  clusterDeletePermission,
   clusterReadPermission,
+  clusterUpdatePermission,
   categoryManagePermission,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import { DemoPortalPolicy } from './permissionPolicy';
@@ -20,6 +22,7 @@ const user = (userEntityRef: string, groups: string[] = []) => ({
 describe('DemoPortalPolicy', () => {
   const policy = new DemoPortalPolicy(
     new Set(['user:default/guest', 'group:default/admins']),
+    [{ members: ['group:default/qa'], categories: ['qa'] }],
   );
 
   it('lets admins (by user or group) change the registry, everyone read it', async () => {
@@ -49,5 +52,67 @@ describe('DemoPortalPolicy', () => {
         user('user:default/jo'),
       ),
     ).toBe(AuthorizeResult.ALLOW);
+  });
+
+  it('gives a scoped team its categories and what its members own, as conditions', async () => {
+    const qa = user('user:default/ann', ['group:default/QA']);
+    const conditions = {
+      anyOf: [
+        {
+          rule: 'IS_IN_CATEGORY',
+          resourceType: 'cluster-registry-cluster',
+          params: { categories: ['qa'] },
+        },
+        {
+          rule: 'IS_CLUSTER_OWNER',
+          resourceType: 'cluster-registry-cluster',
+          params: { claims: ['user:default/ann', 'group:default/qa'] },
+        },
+      ],
+    };
+    for (const permission of [
+      clusterReadPermission,
+      clusterUpdatePermission,
+      clusterDeletePermission,
+    ]) {
+      expect(await policy.handle({ permission }, qa)).toEqual({
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'cluster-registry',
+        resourceType: 'cluster-registry-cluster',
+        conditions,
+      });
+    }
+    // Registering is allowed; the registry checks the new cluster against
+    // the update conditions (into qa only).
+    expect(
+      (await policy.handle({ permission: clusterCreatePermission }, qa)).result,
+    ).toBe(AuthorizeResult.ALLOW);
+    expect(
+      (await policy.handle({ permission: categoryManagePermission }, qa))
+        .result,
+    ).toBe(AuthorizeResult.DENY);
+  });
+
+  it('lets everyone else edit the clusters they own', async () => {
+    expect(
+      await policy.handle(
+        { permission: clusterUpdatePermission },
+        user('user:default/jo'),
+      ),
+    ).toMatchObject({
+      result: AuthorizeResult.CONDITIONAL,
+      conditions: {
+        rule: 'IS_CLUSTER_OWNER',
+        params: { claims: ['user:default/jo'] },
+      },
+    });
+    expect(
+      (
+        await policy.handle(
+          { permission: clusterDeletePermission },
+          user('user:default/jo'),
+        )
+      ).result,
+    ).toBe(AuthorizeResult.DENY);
   });
 });

@@ -2,9 +2,11 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
 import {
   AuthorizeResult,
   isPermission,
+  isResourcePermission,
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import {
@@ -13,36 +15,88 @@ import {
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import { clusterReadPermission } from '@cluster-registry/plugin-cluster-registry-common';
+import {
+  CLUSTER_RESOURCE_TYPE,
+  clusterCreatePermission,
+  clusterReadPermission,
+  clusterUpdatePermission,
+} from '@cluster-registry/plugin-cluster-registry-common';
+import {
+  clusterConditions,
+  createClusterConditionalDecision,
+} from '@cluster-registry/plugin-cluster-registry-node';
+
+/** A team that manages some categories of clusters (`permission.clusterScopes`). */
+export interface ClusterScope {
+  /** Users and groups of the team, as entity references. */
+  members: string[];
+  categories: string[];
+}
 
 /**
- * The demo portal's policy: the users and groups in `permission.admins` may do
- * everything in the cluster registry; everyone else may only read clusters.
+ * The demo portal's policy for the cluster registry:
+ * - `permission.admins` (users and groups) may do everything;
+ * - a member of a `permission.clusterScopes` team sees and manages only the
+ *   clusters in the team's categories and those they own: registers into
+ *   those categories, edits, refreshes and disconnects them; nothing else;
+ * - everyone else reads every cluster and edits the clusters they own.
  * Permissions of other plugins are allowed, as in a fresh Backstage app.
  */
 export class DemoPortalPolicy implements PermissionPolicy {
-  constructor(private readonly admins: Set<string>) {}
+  constructor(
+    private readonly admins: Set<string>,
+    private readonly scopes: ClusterScope[] = [],
+  ) {}
 
   async handle(
     request: PolicyQuery,
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
-    if (!request.permission.name.startsWith('cluster-registry.')) {
+    const { permission } = request;
+    if (!permission.name.startsWith('cluster-registry.')) {
       return { result: AuthorizeResult.ALLOW };
     }
-    if (isPermission(request.permission, clusterReadPermission)) {
-      return { result: AuthorizeResult.ALLOW };
-    }
-    const refs = [
-      user?.info.userEntityRef,
-      ...(user?.info.ownershipEntityRefs ?? []),
+    const claims = [
+      ...new Set(
+        [user?.info.userEntityRef, ...(user?.info.ownershipEntityRefs ?? [])]
+          .filter((ref): ref is string => Boolean(ref))
+          .map(ref => ref.toLocaleLowerCase('en-US')),
+      ),
     ];
-    return {
-      result: refs.some(ref => ref && this.admins.has(ref))
-        ? AuthorizeResult.ALLOW
-        : AuthorizeResult.DENY,
-    };
+    const isIn = (refs: string[]) =>
+      refs.some(ref => claims.includes(ref.toLocaleLowerCase('en-US')));
+    if (isIn([...this.admins])) return { result: AuthorizeResult.ALLOW };
+    const owned = clusterConditions.isClusterOwner({ claims });
+
+    const categories = this.scopes
+      .filter(scope => isIn(scope.members))
+      .flatMap(scope => scope.categories);
+    if (categories.length) {
+      if (isPermission(permission, clusterCreatePermission))
+        return { result: AuthorizeResult.ALLOW };
+      if (isResourcePermission(permission, CLUSTER_RESOURCE_TYPE))
+        return createClusterConditionalDecision(permission, {
+          anyOf: [clusterConditions.isInCategory({ categories }), owned],
+        });
+      return { result: AuthorizeResult.DENY };
+    }
+
+    if (isPermission(permission, clusterReadPermission))
+      return { result: AuthorizeResult.ALLOW };
+    if (isPermission(permission, clusterUpdatePermission) && claims.length)
+      return createClusterConditionalDecision(permission, owned);
+    return { result: AuthorizeResult.DENY };
   }
+}
+
+/** `permission.clusterScopes` of the app config. */
+export function readClusterScopes(config: Config): ClusterScope[] {
+  return (config.getOptionalConfigArray('permission.clusterScopes') ?? []).map(
+    scope => ({
+      members: scope.getStringArray('members'),
+      categories: scope.getStringArray('categories'),
+    }),
+  );
 }
 
 export const demoPortalPermissionPolicy = createBackendModule({
@@ -53,7 +107,9 @@ export const demoPortalPermissionPolicy = createBackendModule({
       deps: { policy: policyExtensionPoint, config: coreServices.rootConfig },
       async init({ policy, config }) {
         const admins = config.getOptionalStringArray('permission.admins') ?? [];
-        policy.setPolicy(new DemoPortalPolicy(new Set(admins)));
+        policy.setPolicy(
+          new DemoPortalPolicy(new Set(admins), readClusterScopes(config)),
+        );
       },
     });
   },

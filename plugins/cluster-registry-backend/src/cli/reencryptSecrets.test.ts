@@ -150,9 +150,9 @@ describe('reencrypt-secrets', () => {
     const { store, knex } = await openStore(dir, theKey);
     expect((await store.getCluster('legacy')).secretKeys).toEqual(['token']);
     const unreadable: string[] = [];
-    const all = await store.listAllClustersWithSecrets(name =>
-      unreadable.push(name),
-    );
+    const all = await store.listAllClustersWithSecrets({
+      onUnreadable: name => unreadable.push(name),
+    });
     expect(all.map(c => c.name)).toEqual(['legacy']);
     expect(unreadable).toEqual(['unreadable']);
     await knex.destroy();

@@ -1,12 +1,32 @@
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import crypto from 'node:crypto';
+import path from 'node:path';
 import { certificateValidUntil } from '../__testUtils__/certificates';
 import { SecretBox } from '../secrets/SecretBox';
 import { DatabaseClusterStore } from './DatabaseClusterStore';
 import { NewClusterRecord } from './types';
+import {
+  AuthorizeResult,
+  PermissionCriteria,
+} from '@backstage/plugin-permission-common';
+import {
+  createConditionAuthorizer,
+  createConditionTransformer,
+} from '@backstage/plugin-permission-node';
+import { CLUSTER_RESOURCE_TYPE } from '@cluster-registry/plugin-cluster-registry-common';
+import { defaultClusterRuleset } from '../service/authorize';
 
 jest.setTimeout(60_000);
+
+/** One migration's module, to run its `up` over rows a test wrote. */
+function migration(
+  directory: string,
+  file: string,
+): { up(knex: unknown): Promise<void> } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(directory, file));
+}
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 const box = SecretBox.fromKey(crypto.randomBytes(32));
@@ -274,15 +294,136 @@ describe.each(databases.eachSupportedId())(
         '@cluster-registry/plugin-cluster-registry-backend',
         'migrations',
       );
-      // The backfill is the newest migration: run it again over these rows.
-      await knex.migrate.down({ directory });
-      await knex.migrate.up({ directory });
+      // Run the backfill again over these rows.
+      await migration(directory, '20261202000002_certificate_expiry.js').up(
+        knex,
+      );
       expect((await store.getCluster('old-cert')).auth).toMatchObject({
         expiresAt: notAfter.toISOString(),
       });
       expect((await store.getCluster('old-garbage')).auth).not.toHaveProperty(
         'expiresAt',
       );
+    });
+
+    it('stores owners written before the permission rules as full, lower-case references', async () => {
+      const { knex, store } = await createStore();
+      for (const [name, owner] of [
+        ['short', 'Group:QA'],
+        ['full', 'user:team-x/Ann'],
+        ['done', 'group:default/platform'],
+        ['none', undefined],
+      ])
+        await store.createCluster(record(name!, { owner }));
+      // As an older version wrote them: not normalised.
+      await knex('clusters')
+        .where({ name: 'short' })
+        .update({ owner: 'Group:QA' });
+      await knex('clusters')
+        .where({ name: 'full' })
+        .update({ owner: 'user:team-x/Ann' });
+      await migration(
+        resolvePackagePath(
+          '@cluster-registry/plugin-cluster-registry-backend',
+          'migrations',
+        ),
+        '20261203000000_owner_refs.js',
+      ).up(knex);
+      expect(
+        (await store.getClusters(['short', 'full', 'done', 'none'])).map(
+          c => c?.owner,
+        ),
+      ).toEqual([
+        'group:default/qa',
+        'user:team-x/ann',
+        'group:default/platform',
+        undefined,
+      ]);
+    });
+
+    it('filters lists, totals, trends and connections by a policy’s conditions exactly as the rules do in memory', async () => {
+      const { store } = await createStore();
+      const clusters = [
+        record('qa-1', { category: 'qa', owner: 'group:default/qa' }),
+        record('qa-2', { category: 'qa', labels: { team: 'qa', tier: 'b' } }),
+        record('prod-1', {
+          category: 'prod',
+          labels: { team: 'qa', 'example.com/tier': 'gold' },
+        }),
+        record('prod-2', { category: 'prod', owner: 'user:default/ann' }),
+        record('loose', { labels: {} }), // no category, owner or labels
+      ];
+      for (const c of clusters) await store.createCluster(c);
+      const authorize = createConditionAuthorizer(defaultClusterRuleset);
+      const transform = createConditionTransformer(defaultClusterRuleset);
+      const cond = (rule: string, params: object) => ({
+        rule,
+        resourceType: CLUSTER_RESOURCE_TYPE,
+        params,
+      });
+      const inQa = cond('IS_IN_CATEGORY', { categories: ['qa'] });
+      const owned = cond('IS_CLUSTER_OWNER', {
+        claims: ['user:default/ann', 'Group:default/QA'],
+      });
+      const gold = cond('HAS_LABEL', {
+        label: 'example.com/tier',
+        value: 'gold',
+      });
+      const team = cond('HAS_LABEL', { label: 'team' });
+      const cases: Array<PermissionCriteria<any>> = [
+        inQa,
+        owned,
+        gold,
+        team,
+        { not: inQa },
+        { not: owned }, // a cluster without owner is not owned: kept
+        { not: team },
+        { anyOf: [inQa, owned] },
+        { allOf: [team, { not: inQa }] },
+        { anyOf: [gold, { allOf: [inQa, { not: owned }] }] },
+        cond('IS_IN_CATEGORY', { categories: [] }),
+        cond('HAS_LABEL', { label: 'bad"key' }),
+      ];
+      for (const conditions of cases) {
+        const decision = {
+          result: AuthorizeResult.CONDITIONAL,
+          pluginId: 'cluster-registry',
+          resourceType: CLUSTER_RESOURCE_TYPE,
+          conditions,
+        } as const;
+        const expected = clusters
+          .filter(c => authorize(decision, { ...c, labels: c.labels }))
+          .map(c => c.name)
+          .sort();
+        const permitted = transform(conditions);
+        const page = await store.listClusters({ limit: 2, permitted });
+        const all = await store.listClusters({ limit: 100, permitted });
+        expect({ conditions, names: all.items.map(c => c.name) }).toEqual({
+          conditions,
+          names: expected,
+        });
+        expect(page.totalCount).toBe(expected.length);
+        expect(page.items.length).toBe(Math.min(2, expected.length));
+        expect(
+          (await store.listAllClustersWithSecrets({ permitted })).map(
+            c => c.name,
+          ),
+        ).toEqual(expected);
+        expect(
+          (
+            await store.listHealthSamples(
+              clusters.map(c => c.name),
+              permitted,
+            )
+          ).map(t => t.cluster),
+        ).toEqual(expected);
+      }
+      // Owners are stored as the catalog writes claims.
+      expect(
+        (await store.getClusters(['qa-1', 'nope', 'prod-2'])).map(
+          c => c?.owner,
+        ),
+      ).toEqual(['group:default/qa', undefined, 'user:default/ann']);
     });
 
     it('runs every migration down and up again', async () => {

@@ -8,7 +8,13 @@ import { Knex } from 'knex';
 import { SecretBox } from '../secrets/SecretBox';
 import { PreparedReads } from './PreparedReads';
 import {
+  LabelDialect,
+  labelDialectOf,
+  wherePermitted,
+} from './permissionFilter';
+import {
   ClusterChanges,
+  ClusterFilter,
   ClusterRecord,
   ClusterRecordWithSecrets,
   ClusterSecrets,
@@ -184,12 +190,14 @@ export class DatabaseClusterStore implements ClusterStore {
   }
 
   private readonly reads: PreparedReads;
+  private readonly dialect: LabelDialect;
 
   private constructor(
     private readonly db: Knex,
     private readonly box: SecretBox,
   ) {
     this.reads = new PreparedReads(db);
+    this.dialect = labelDialectOf(db);
   }
 
   /**
@@ -387,7 +395,11 @@ export class DatabaseClusterStore implements ClusterStore {
     return row;
   }
 
-  private applyFilter(query: Knex.QueryBuilder, options: ListClustersOptions) {
+  private applyFilter(query: Knex.QueryBuilder, options: ClusterFilter) {
+    if (options.permitted)
+      query.where(sub => {
+        wherePermitted(sub, options.permitted!, this.dialect);
+      });
     if (options.categories?.length)
       query.whereIn('category', options.categories);
     if (options.states?.length) query.whereIn('state', options.states);
@@ -435,12 +447,34 @@ export class DatabaseClusterStore implements ClusterStore {
     return { items, nextCursor, totalCount: Number(count) };
   }
 
+  async getClusters(
+    names: string[],
+  ): Promise<Array<ClusterRecord | undefined>> {
+    const found = new Map<string, ClusterRecord>();
+    const wanted = [...new Set(names)];
+    // Within every database's limit of bound parameters.
+    for (let i = 0; i < wanted.length; i += 500) {
+      const rows = await this.reads.rows<Omit<ClusterRow, 'secrets'>>(
+        this.db<ClusterRow>('clusters')
+          .select(LIST_COLUMNS)
+          .whereIn('name', wanted.slice(i, i + 500)),
+      );
+      for (const row of rows) found.set(row.name, this.toRecord(row));
+    }
+    return names.map(name => found.get(name));
+  }
+
   async listAllClustersWithSecrets(
-    onUnreadable?: (name: string, error: Error) => void,
+    options: {
+      onUnreadable?: (name: string, error: Error) => void;
+      permitted?: ClusterFilter['permitted'];
+    } = {},
   ): Promise<ClusterRecordWithSecrets[]> {
-    const rows = await this.db<ClusterRow>('clusters')
-      .where({ isolated: false })
-      .orderBy('name');
+    const { onUnreadable } = options;
+    const rows: ClusterRow[] = await this.applyFilter(
+      this.db<ClusterRow>('clusters').where({ isolated: false }),
+      { permitted: options.permitted },
+    ).orderBy('name');
     // One row this key cannot open (sealed under a retired key) costs only
     // that cluster, not the whole sweep or every Kubernetes request.
     return rows.flatMap(r => {
@@ -529,15 +563,21 @@ export class DatabaseClusterStore implements ClusterStore {
     });
   }
 
-  async listHealthSamples(names: string[]) {
+  async listHealthSamples(
+    names: string[],
+    permitted?: ClusterFilter['permitted'],
+  ) {
     const wanted = [...new Set(names)];
     const rows: Array<{ name: string; health_trend: string | null }> = [];
     // Within every database's limit of bound parameters.
     for (let i = 0; i < wanted.length; i += 500) {
       rows.push(
-        ...(await this.db('clusters')
-          .whereIn('name', wanted.slice(i, i + 500))
-          .select('name', 'health_trend')),
+        ...(await this.applyFilter(
+          this.db('clusters')
+            .whereIn('name', wanted.slice(i, i + 500))
+            .select('name', 'health_trend'),
+          { permitted },
+        )),
       );
     }
     return rows

@@ -9,6 +9,8 @@ import {
   ParsedClusterConnection,
   ParsedClusterPrometheus,
 } from '@cluster-registry/plugin-cluster-registry-common';
+import type { PermissionCriteria } from '@backstage/plugin-permission-common';
+import type { ClusterPermissionQuery } from '@cluster-registry/plugin-cluster-registry-node';
 
 export type { HealthSample };
 
@@ -98,6 +100,8 @@ export interface ClusterFilter {
   categories?: string[];
   states?: ClusterState[];
   q?: string;
+  /** A policy's conditions: only the clusters the caller may see. */
+  permitted?: PermissionCriteria<ClusterPermissionQuery>;
 }
 
 export interface ListClustersOptions extends ClusterFilter {
@@ -135,10 +139,14 @@ export interface ClusterStore {
     totalCount: number;
   }>;
   /** Every non-isolated cluster with its secrets, for health checks and suppliers. */
-  listAllClustersWithSecrets(
+  listAllClustersWithSecrets(options?: {
     /** Told about each row whose secrets cannot be decrypted; it is left out. */
-    onUnreadable?: (name: string, error: Error) => void,
-  ): Promise<ClusterRecordWithSecrets[]>;
+    onUnreadable?: (name: string, error: Error) => void;
+    /** Only the clusters a user may see (a supplier asking on their behalf). */
+    permitted?: PermissionCriteria<ClusterPermissionQuery>;
+  }): Promise<ClusterRecordWithSecrets[]>;
+  /** The named clusters, without secrets, in the order asked; undefined for those that do not exist. */
+  getClusters(names: string[]): Promise<Array<ClusterRecord | undefined>>;
   updateCluster(name: string, changes: ClusterChanges): Promise<ClusterRecord>;
   /** Records a health check, which also joins the cluster's trend (state, time, latency). */
   updateStatus(
@@ -149,6 +157,7 @@ export interface ClusterStore {
   /** The trends of the named clusters that exist, oldest sample first. */
   listHealthSamples(
     names: string[],
+    permitted?: PermissionCriteria<ClusterPermissionQuery>,
   ): Promise<Array<{ cluster: string; samples: HealthSample[] }>>;
   deleteCluster(name: string): Promise<void>;
   /** The credential-expiry notice last sent per cluster (see ExpiryNotifier). */

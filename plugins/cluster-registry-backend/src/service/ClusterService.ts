@@ -3,12 +3,22 @@ import {
   BackstageCredentials,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { ConflictError, NotAllowedError } from '@backstage/errors';
-import { BasicPermission } from '@backstage/plugin-permission-common';
+import {
+  ConflictError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
+import {
+  BasicPermission,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import { PermissionRuleset } from '@backstage/plugin-permission-node';
 import {
   ADDRESS_POLICY_REFUSAL,
   ClusterConnection,
   ClusterConnectionsService,
+  ClusterPermissionQuery,
+  ClusterPermissionResource,
   ClusterRegistryChange,
   fingerprintOfPin,
 } from '@cluster-registry/plugin-cluster-registry-node';
@@ -50,6 +60,7 @@ import {
 } from '../kubernetes/inspectKubeconfig';
 import {
   Category,
+  CLUSTER_RESOURCE_TYPE,
   categoryManagePermission,
   clusterCreatePermission,
   clusterDeletePermission,
@@ -63,7 +74,11 @@ import {
   rotateCredentialsSchema,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import { isError } from '@backstage/errors';
-import { authorizeCredentials } from './authorize';
+import {
+  ClusterAuthorizer,
+  ClusterDecision,
+  defaultClusterRuleset,
+} from './authorize';
 import { expiredMessage, isExpired } from './credentialExpiry';
 import { fieldError } from './errors';
 import { parse } from './parse';
@@ -87,6 +102,15 @@ export interface ClusterServiceOptions {
   announce?(change: ClusterRegistryChange): Promise<void>;
   /** Decides every call of every entry point. */
   permissions: PermissionsService;
+  /**
+   * The rules a policy's conditions on a cluster may use: the plugin passes
+   * the permissions registry's (ours and any a module added); ours by default.
+   */
+  permissionRules?: PermissionRuleset<
+    ClusterPermissionResource,
+    ClusterPermissionQuery,
+    typeof CLUSTER_RESOURCE_TYPE
+  >;
   /** Plugin ids whose service principals may read connections with credentials. */
   credentialConsumers?: string[];
   /** Tunnels through HTTP proxies and SSH bastions; without it such clusters cannot be reached. */
@@ -101,6 +125,8 @@ export interface Caller {
   credentials: BackstageCredentials;
   request?: Request;
 }
+
+type ClusterPermission = ResourcePermission<typeof CLUSTER_RESOURCE_TYPE>;
 
 /** An authorized caller: who they are, for createdBy/updatedBy and the audit event. */
 interface Acting {
@@ -132,6 +158,7 @@ const PER_CONTEXT_ERRORS = new Set([
   'InputError',
   'ConflictError',
   'NotFoundError',
+  'NotAllowedError',
 ]);
 
 /** Contexts of one import verified at a time. */
@@ -177,10 +204,17 @@ export function statusFromProbe(
 
 /** Registration, editing, rotation and verification of clusters. */
 export class ClusterService {
+  private readonly authz: ClusterAuthorizer;
+
   constructor(
     private readonly store: ClusterStore,
     private readonly options: ClusterServiceOptions,
-  ) {}
+  ) {
+    this.authz = new ClusterAuthorizer(
+      options.permissions,
+      options.permissionRules ?? defaultClusterRuleset,
+    );
+  }
 
   /**
    * Runs a change as one audit event (who, what, which cluster) and
@@ -212,17 +246,79 @@ export class ClusterService {
     return result;
   }
 
-  /** Checks one permission for the caller; every public method starts here. */
+  /**
+   * Checks a basic permission for the caller; every public method starts
+   * here or at `authorizeOn`.
+   */
   private async authorize(
     caller: Caller,
     permission: BasicPermission,
   ): Promise<Acting> {
-    const actor = await authorizeCredentials(
-      this.options.permissions,
-      caller.credentials,
-      permission,
-    );
+    const actor = await this.authz.basic(caller.credentials, permission);
     return { actor, request: caller.request };
+  }
+
+  /**
+   * Checks a permission on one stored cluster, which it reads: a 403 if the
+   * policy allows the caller no cluster at all; a 404, as for a cluster that
+   * does not exist, if its conditions exclude this one and the caller may
+   * not even read it; a 403 if they may read it but not do this.
+   */
+  private async authorizeOn<T extends ClusterRecord>(
+    caller: Caller,
+    permission: ClusterPermission,
+    name: string,
+    read: (name: string) => Promise<T> = n =>
+      this.store.getCluster(n) as Promise<T>,
+  ): Promise<{ acting: Acting; current: T; decision: ClusterDecision }> {
+    const decision = await this.authz.decide(caller.credentials, permission);
+    const current = await read(name);
+    if (!decision.allows(current)) {
+      const readable =
+        permission === clusterReadPermission
+          ? undefined
+          : await this.authz.tryDecide(
+              caller.credentials,
+              clusterReadPermission,
+            );
+      if (readable?.allows(current))
+        throw new NotAllowedError(
+          `not allowed: ${permission.name} on cluster ${name}`,
+        );
+      throw fieldError('name', `no cluster named '${name}'`, NotFoundError);
+    }
+    return {
+      acting: { actor: decision.actor, request: caller.request },
+      current,
+      decision,
+    };
+  }
+
+  /**
+   * A new or edited cluster must stay within the caller's conditions for
+   * clusterUpdatePermission: nobody registers a cluster they could not then
+   * manage, or moves one out of their reach (qa into prod).
+   */
+  private assertManageable(
+    decision: ClusterDecision | undefined,
+    cluster: ClusterPermissionResource,
+    verb: 'register' | 'edit',
+  ) {
+    if (decision?.allows(cluster)) return;
+    throw new NotAllowedError(
+      verb === 'register'
+        ? `not allowed: you may not manage a cluster ${describe(
+            cluster,
+          )}, so you may not register it`
+        : `not allowed: after this edit the cluster would be ${describe(
+            cluster,
+          )}, which you may not manage`,
+    );
+  }
+
+  /** The caller's conditions for managing clusters; undefined if they may manage none. */
+  private manageDecision(caller: Caller) {
+    return this.authz.tryDecide(caller.credentials, clusterUpdatePermission);
   }
 
   private get policy() {
@@ -236,6 +332,11 @@ export class ClusterService {
    */
   async checkRegistration(input: CreateInput, caller: Caller): Promise<void> {
     await this.authorize(caller, clusterCreatePermission);
+    this.assertManageable(
+      await this.manageDecision(caller),
+      permissionResourceOf(input),
+      'register',
+    );
     this.assertAddresses(input);
   }
 
@@ -262,18 +363,32 @@ export class ClusterService {
   // ── reads: every entry point reads through here too ─────────────────────
   /** One cluster, without its secrets. */
   async getCluster(name: string, caller: Caller): Promise<ClusterRecord> {
-    await this.authorize(caller, clusterReadPermission);
-    return this.store.getCluster(name);
+    return (await this.authorizeOn(caller, clusterReadPermission, name))
+      .current;
   }
 
-  /** A filtered page of clusters, without their secrets. */
-  async listClusters(options: ListClustersOptions, caller: Caller) {
-    await this.authorize(caller, clusterReadPermission);
-    return this.store.listClusters(options);
+  /**
+   * A filtered page of the clusters the caller may read, without their
+   * secrets; the policy's conditions are part of the query, so pages and
+   * totals count only those.
+   */
+  async listClusters(
+    options: Omit<ListClustersOptions, 'permitted'>,
+    caller: Caller,
+  ) {
+    const decision = await this.authz.decide(
+      caller.credentials,
+      clusterReadPermission,
+    );
+    return this.store.listClusters({
+      ...options,
+      permitted: decision.criteria,
+    });
   }
 
+  /** Every category (its name and meaning are not the clusters' to hide). */
   async listCategories(caller: Caller): Promise<Category[]> {
-    await this.authorize(caller, clusterReadPermission);
+    await this.authz.decide(caller.credentials, clusterReadPermission);
     return this.store.listCategories();
   }
 
@@ -282,7 +397,7 @@ export class ClusterService {
   clustersToCheck(
     onUnreadable?: (name: string, error: Error) => void,
   ): Promise<ClusterRecordWithSecrets[]> {
-    return this.store.listAllClustersWithSecrets(onUnreadable);
+    return this.store.listAllClustersWithSecrets({ onUnreadable });
   }
 
   /**
@@ -292,20 +407,37 @@ export class ClusterService {
    */
   async listConnections(caller: Caller): Promise<ClusterConnection[]> {
     const { principal } = caller.credentials as {
-      principal: { type: string; subject?: string };
+      principal: {
+        type: string;
+        subject?: string;
+        actor?: { subject: string };
+      };
     };
     const consumers = this.options.credentialConsumers ?? [];
+    const isConsumer = (subject?: string) =>
+      consumers.some(pluginId => subject === `plugin:${pluginId}`);
+    // The consumer itself (its own work), or the consumer on behalf of a
+    // user (the Kubernetes plugin answering them): then only the clusters
+    // that user may read.
+    const onBehalf =
+      principal.type === 'user' && isConsumer(principal.actor?.subject);
     if (
-      principal.type !== 'service' ||
-      !consumers.some(pluginId => principal.subject === `plugin:${pluginId}`)
+      !onBehalf &&
+      (principal.type !== 'service' || !isConsumer(principal.subject))
     ) {
       throw new NotAllowedError(
         `${
-          principal.subject ?? principal.type
+          principal.subject ?? principal.actor?.subject ?? principal.type
         } may not read cluster credentials (clusterRegistry.credentialConsumers)`,
       );
     }
-    const clusters = await this.store.listAllClustersWithSecrets();
+    const permitted = onBehalf
+      ? (await this.authz.decide(caller.credentials, clusterReadPermission))
+          .criteria
+      : undefined;
+    const clusters = await this.store.listAllClustersWithSecrets({
+      permitted,
+    });
     return clusters.filter(c => this.isDialable(c)).map(toConnection);
   }
 
@@ -351,6 +483,7 @@ export class ClusterService {
     caller: Caller,
   ): Promise<KubeconfigImportResult[]> {
     const acting = await this.authorize(caller, clusterCreatePermission);
+    const manage = await this.manageDecision(caller);
     const kc = await parseKubeconfig(input.kubeconfig);
     const deadline = Date.now() + this.verificationTimeoutMs;
     const importOne = async (
@@ -364,23 +497,25 @@ export class ClusterService {
           this.policy,
         );
         name = pick.name ?? fromContext.name;
-        const record = await this.registerAs(
-          parse(createClusterSchema, {
-            ...fromContext,
-            name,
-            title: pick.title,
-            description: pick.description,
-            category: pick.category ?? input.category,
-            owner: pick.owner ?? input.owner,
-            labels: pick.labels,
-            skipVerification: input.skipVerification,
-          }),
-          acting,
-          {
-            timeoutMs: Math.max(1, deadline - Date.now()),
-            meta: { context: pick.context },
-          },
+        const registration = parse(createClusterSchema, {
+          ...fromContext,
+          name,
+          title: pick.title,
+          description: pick.description,
+          category: pick.category ?? input.category,
+          owner: pick.owner ?? input.owner,
+          labels: pick.labels,
+          skipVerification: input.skipVerification,
+        });
+        this.assertManageable(
+          manage,
+          permissionResourceOf(registration),
+          'register',
         );
+        const record = await this.registerAs(registration, acting, {
+          timeoutMs: Math.max(1, deadline - Date.now()),
+          meta: { context: pick.context },
+        });
         return {
           context: pick.context,
           name,
@@ -557,10 +692,13 @@ export class ClusterService {
    * `timeoutMs` shortens the verification (an import shares one deadline).
    */
   async register(input: CreateInput, caller: Caller): Promise<ClusterRecord> {
-    return this.registerAs(
-      input,
-      await this.authorize(caller, clusterCreatePermission),
+    const acting = await this.authorize(caller, clusterCreatePermission);
+    this.assertManageable(
+      await this.manageDecision(caller),
+      permissionResourceOf(input),
+      'register',
     );
+    return this.registerAs(input, acting);
   }
 
   private async registerAs(
@@ -652,9 +790,13 @@ export class ClusterService {
     input: UpdateInput,
     caller: Caller,
   ): Promise<ClusterRecord> {
-    const acting = await this.authorize(caller, clusterUpdatePermission);
+    const { acting, decision } = await this.authorizeOn(
+      caller,
+      clusterUpdatePermission,
+      name,
+    );
     return this.change('cluster-update', { cluster: name }, acting, () =>
-      this.updateNow(name, input, acting.actor),
+      this.updateNow(name, input, acting.actor, decision),
     );
   }
 
@@ -662,6 +804,7 @@ export class ClusterService {
     name: string,
     input: UpdateInput,
     actor: string,
+    decision: ClusterDecision,
   ): Promise<ClusterRecord> {
     if (input.name !== undefined && input.name !== name) {
       throw fieldError(
@@ -688,6 +831,20 @@ export class ClusterService {
       tls: input.tls,
       updatedBy: actor,
     };
+    this.assertManageable(
+      decision,
+      {
+        name,
+        category:
+          input.category === undefined
+            ? current.category
+            : input.category ?? undefined,
+        owner:
+          input.owner === undefined ? current.owner : input.owner ?? undefined,
+        labels: input.labels ?? current.labels,
+      },
+      'edit',
+    );
     this.assertAddresses({
       connection: input.connection,
       prometheus: input.prometheus,
@@ -751,7 +908,11 @@ export class ClusterService {
     input: RotateInput,
     caller: Caller,
   ): Promise<ClusterRecord> {
-    const acting = await this.authorize(caller, clusterUpdatePermission);
+    const { acting } = await this.authorizeOn(
+      caller,
+      clusterUpdatePermission,
+      name,
+    );
     let rotation = input;
     if (input.kubeconfig) {
       const fromContext = registrationFromContext(
@@ -818,7 +979,11 @@ export class ClusterService {
     fingerprint: string,
     caller: Caller,
   ): Promise<ClusterRecord> {
-    const acting = await this.authorize(caller, clusterUpdatePermission);
+    const { acting } = await this.authorizeOn(
+      caller,
+      clusterUpdatePermission,
+      name,
+    );
     return this.change(
       'cluster-accept-ssh-host-key',
       { cluster: name, fingerprint },
@@ -924,16 +1089,22 @@ export class ClusterService {
   /**
    * Read access to a cluster's API server and Prometheus with its stored
    * credentials, through its connection method, for the insight and metrics
-   * views. The caller needs `cluster-registry.cluster.read`; the reader is
-   * theirs to close.
+   * views. The caller needs `cluster-registry.cluster.read` on this
+   * cluster, and `also` if given (raw PromQL); the reader is theirs to close.
    */
   async openForReading(
     name: string,
     caller: Caller,
-    permission: BasicPermission = clusterReadPermission,
+    also?: BasicPermission,
   ): Promise<ClusterReader> {
-    await this.authorize(caller, permission);
-    return this.openInternal(await this.store.getClusterWithSecrets(name));
+    if (also) await this.authorize(caller, also);
+    const { current } = await this.authorizeOn(
+      caller,
+      clusterReadPermission,
+      name,
+      n => this.store.getClusterWithSecrets(n),
+    );
+    return this.openInternal(current);
   }
 
   /** A reader for a record already read (internal callers that authorized). */
@@ -947,26 +1118,36 @@ export class ClusterService {
     });
   }
 
-  /** Checks the caller may read clusters, for reads that span several (entity metrics). */
+  /**
+   * Checks the caller may read some clusters, for reads that span several
+   * (entity metrics, which then read those that `listClusters` gives them).
+   */
   async authorizeRead(caller: Caller): Promise<void> {
-    await this.authorize(caller, clusterReadPermission);
+    await this.authz.decide(caller.credentials, clusterReadPermission);
   }
 
-  /** A stored cluster with its secrets, for a caller authorized by authorizeRead. */
+  /** A stored cluster with its secrets, for a caller authorized by authorizeRead and a list they were given. */
   readWithSecrets(name: string): Promise<ClusterRecordWithSecrets> {
     return this.store.getClusterWithSecrets(name);
   }
 
   /** The latest health samples of the named clusters (the list's trend column). */
   async healthTrends(names: string[], caller: Caller) {
-    await this.authorize(caller, clusterReadPermission);
-    return this.store.listHealthSamples(names);
+    const decision = await this.authz.decide(
+      caller.credentials,
+      clusterReadPermission,
+    );
+    return this.store.listHealthSamples(names, decision.criteria);
   }
 
   /** Re-checks a stored cluster now and records the result. */
   async refresh(name: string, caller: Caller): Promise<ClusterRecord> {
-    const acting = await this.authorize(caller, clusterUpdatePermission);
-    const current = await this.store.getClusterWithSecrets(name);
+    const { acting, current } = await this.authorizeOn(
+      caller,
+      clusterUpdatePermission,
+      name,
+      n => this.store.getClusterWithSecrets(n),
+    );
     if (current.isolated) return current;
     const started = Date.now();
     const probe = await this.probe({
@@ -1012,7 +1193,11 @@ export class ClusterService {
   }
 
   async deleteCluster(name: string, caller: Caller): Promise<void> {
-    const acting = await this.authorize(caller, clusterDeletePermission);
+    const { acting } = await this.authorizeOn(
+      caller,
+      clusterDeletePermission,
+      name,
+    );
     return this.change('cluster-disconnect', { cluster: name }, acting, () =>
       this.store.deleteCluster(name),
     );
@@ -1050,4 +1235,27 @@ export class ClusterService {
       this.store.deleteCategory(name, options),
     );
   }
+}
+
+/** What the permission rules see of a registration. */
+function permissionResourceOf(input: {
+  name: string;
+  category?: string;
+  owner?: string;
+  labels?: Record<string, string>;
+}): ClusterPermissionResource {
+  return {
+    name: input.name,
+    category: input.category,
+    owner: input.owner,
+    labels: input.labels ?? {},
+  };
+}
+
+/** "in category qa, owned by group:default/qa", for a refusal. */
+function describe(cluster: ClusterPermissionResource): string {
+  return [
+    cluster.category ? `in category ${cluster.category}` : 'without a category',
+    cluster.owner ? `owned by ${cluster.owner}` : 'without an owner',
+  ].join(', ');
 }

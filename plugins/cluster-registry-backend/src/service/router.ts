@@ -198,7 +198,10 @@ export async function createRouter(
 
   // ── for trusted backend plugins: credentials, server-side only ─────────
   router.get('/internal/connections', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['service'] });
+    // A consumer plugin, or one on behalf of a user (then only their clusters).
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['service', 'user'],
+    });
     res.json({
       items: await service.listConnections({ credentials, request: req }),
     });

@@ -116,8 +116,15 @@ export function ClusterPage() {
   const alertApi = useApi(alertApiRef);
   const navigate = useNavigate();
   const listLink = useRouteRef(rootRouteRef)();
-  const canUpdate = usePermission({ permission: clusterUpdatePermission });
-  const canDelete = usePermission({ permission: clusterDeletePermission });
+  // Asked about this cluster: a policy may allow it by category or owner.
+  const canUpdate = usePermission({
+    permission: clusterUpdatePermission,
+    resourceRef: name,
+  });
+  const canDelete = usePermission({
+    permission: clusterDeletePermission,
+    resourceRef: name,
+  });
   const cluster = useAsyncRetry(() => api.getCluster(name), [api, name]);
   const [busy, runBusy] = useBusy();
   const [confirming, setConfirming] = useState(false);
