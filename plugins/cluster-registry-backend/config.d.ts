@@ -172,5 +172,20 @@ export interface Config {
      * ["kubernetes"]: the Kubernetes plugin's cluster-registry module.
      */
     credentialConsumers?: string[];
+    /**
+     * ServiceAccounts the registry creates when a registration gives an
+     * admin's credential with `serviceAccount` (only the account's token is
+     * stored; the admin credential is used once).
+     */
+    serviceAccounts?: {
+      /** Namespace of the accounts (created if missing). Default backstage-cluster-registry. */
+      namespace?: string;
+      /** ClusterRole bound when the registration names none. Default view. */
+      clusterRole?: string;
+      /** Lifetime of each token (TokenRequest; at least 600). Default 7 days. */
+      tokenLifetimeSeconds?: number;
+      /** The health sweep renews a token with less than this left. Default: half its lifetime. */
+      renewBeforeSeconds?: number;
+    };
   };
 }

@@ -1,5 +1,4 @@
 import {
-  AuthService,
   coreServices,
   createBackendPlugin,
   createServiceFactory,
@@ -32,6 +31,7 @@ import crypto from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { demoPortalPermissionPolicy } from './modules/permissionPolicy';
+import { authWithActors } from './__testUtils__/authWithActors';
 
 jest.setTimeout(180_000);
 
@@ -45,42 +45,6 @@ const GROUPS: Record<string, string[]> = {
 };
 const ann = mockCredentials.user('user:default/ann');
 const header = (ref: string) => mockCredentials.user.header(ref);
-
-/**
- * The mock auth service with one trait of the real one: a plugin's token on
- * behalf of a user names that plugin as the actor (`principal.actor`), as
- * the default auth service's obo tokens do. The permission backend answers a
- * resource permission without a resourceRef (a list) only to such callers.
- */
-const authWithActors = createServiceFactory({
-  service: coreServices.auth,
-  deps: { plugin: coreServices.pluginMetadata },
-  factory({ plugin }): AuthService {
-    const inner = mockServices.auth({ pluginId: plugin.getId() });
-    return {
-      authenticate: (token, options) => inner.authenticate(token, options),
-      getNoneCredentials: () => inner.getNoneCredentials(),
-      getOwnServiceCredentials: () => inner.getOwnServiceCredentials(),
-      isPrincipal: inner.isPrincipal.bind(inner) as AuthService['isPrincipal'],
-      getLimitedUserToken: credentials =>
-        inner.getLimitedUserToken(credentials),
-      listPublicServiceKeys: () => inner.listPublicServiceKeys(),
-      async getPluginRequestToken(options) {
-        const principal = options.onBehalfOf.principal as {
-          type: string;
-          userEntityRef?: string;
-        };
-        if (principal.type !== 'user')
-          return inner.getPluginRequestToken(options);
-        return {
-          token: mockCredentials.user.token(principal.userEntityRef, {
-            actor: { subject: `plugin:${plugin.getId()}` },
-          }),
-        };
-      },
-    };
-  },
-});
 
 const userInfoFromGroups = createServiceFactory({
   service: coreServices.userInfo,
@@ -158,7 +122,10 @@ describe.each(databases.eachSupportedId())(
 
       // The admin registers 25 clusters: 12 qa (one of them isolated),
       // 10 prod, 3 dev; bob owns one of the dev clusters.
-      const register = async (body: { name: string }) => {
+      const register = async (body: {
+        name: string;
+        [key: string]: unknown;
+      }) => {
         const res = await request(server)
           .post('/api/cluster-registry/clusters')
           .set('authorization', header('user:default/admin'))

@@ -127,6 +127,21 @@ export const clusterRegistryPlugin = createBackendPlugin({
           permissionRules: permissionsRegistry.getPermissionRuleset(
             clusterPermissionResourceRef,
           ),
+          serviceAccounts: {
+            namespace:
+              settings?.getOptionalString('serviceAccounts.namespace') ??
+              'backstage-cluster-registry',
+            clusterRole:
+              settings?.getOptionalString('serviceAccounts.clusterRole') ??
+              'view',
+            tokenLifetimeSeconds:
+              settings?.getOptionalNumber(
+                'serviceAccounts.tokenLifetimeSeconds',
+              ) ?? 7 * 24 * 3600,
+            renewBeforeSeconds: settings?.getOptionalNumber(
+              'serviceAccounts.renewBeforeSeconds',
+            ),
+          },
           credentialConsumers: settings?.getOptionalStringArray(
             'credentialConsumers',
           ) ?? ['kubernetes'],

@@ -38,6 +38,7 @@ export type {
   QueryClusterMetricsRaw,
   QueryEntityMetrics,
   RefreshCluster,
+  RemoveServiceAccount,
   RequestOptions,
   RotateCredentials,
   TestClusterPrometheus,

@@ -10,6 +10,7 @@ import type {
   ImportKubeconfigRequest,
   InspectKubeconfigRequest,
   PrometheusSettings,
+  RemoveServiceAccountRequest,
   RotateCredentialsRequest,
   UpdateClusterRequest,
   VerifyClusterRequest,
@@ -489,6 +490,30 @@ const titleSchema = z
   .max(200)
   .regex(NO_CONTROL, 'must not contain control characters');
 
+/**
+ * `serviceAccount` of a registration: the credential given is an admin's,
+ * used once to create a ServiceAccount whose token alone is stored. @public
+ */
+export const serviceAccountRequestSchema = z
+  .object({
+    clusterRole: z
+      .string()
+      .max(253, 'must be at most 253 characters')
+      .regex(
+        /^[a-z0-9]([-a-z0-9.:]*[a-z0-9])?$/,
+        'must be a ClusterRole name such as view',
+      )
+      .optional(),
+    namespace: clusterNameSchema.optional(),
+    tokenLifetimeSeconds: z
+      .number()
+      .int('must be whole seconds')
+      .min(600, 'must be at least 600 seconds (the API server’s minimum)')
+      .max(31_536_000, 'must be at most a year')
+      .optional(),
+  })
+  .strict();
+
 /** Body of POST /clusters. @public */
 export const createClusterSchema = z
   .object({
@@ -504,6 +529,7 @@ export const createClusterSchema = z
     tls: clusterTlsSchema.optional(),
     connection: clusterConnectionSchema.optional(),
     prometheus: clusterPrometheusSchema.optional(),
+    serviceAccount: serviceAccountRequestSchema.optional(),
     skipVerification: z.boolean().default(false),
   })
   .strict()
@@ -515,6 +541,7 @@ export const createClusterSchema = z
         'tls',
         'connection',
         'prometheus',
+        'serviceAccount',
       ] as const) {
         if (c[field] !== undefined) {
           issue(ctx, field, 'must not be set for an isolated cluster');
@@ -524,6 +551,12 @@ export const createClusterSchema = z
     }
     if (!c.serverUrl) issue(ctx, 'serverUrl', 'is required');
     if (!c.auth) issue(ctx, 'auth', 'is required');
+    if (c.serviceAccount && c.auth?.type === 'aws')
+      issue(
+        ctx,
+        'serviceAccount',
+        'needs a token or client certificate of an admin; an AWS IAM cluster is reached with its IAM identity',
+      );
   });
 
 /** Body of `PATCH /clusters/:name`: editable fields; null clears. @public */
@@ -589,6 +622,10 @@ export type ParsedRotateCredentials = z.output<typeof rotateCredentialsSchema>;
 export type ParsedClusterAuth = z.output<typeof clusterAuthSchema>;
 /** @public */
 export type ParsedImportKubeconfig = z.output<typeof importKubeconfigSchema>;
+/** A registration's `serviceAccount`, as parsed. @public */
+export type ParsedServiceAccountRequest = z.output<
+  typeof serviceAccountRequestSchema
+>;
 /** @public */
 export type ParsedClusterConnection = z.output<typeof clusterConnectionSchema>;
 /** @public */
@@ -627,9 +664,19 @@ export const importKubeconfigSchema = z
       .max(100, 'at most 100 contexts at once'),
     category: categoryNameSchema.optional(),
     owner: ownerSchema.optional(),
+    serviceAccount: serviceAccountRequestSchema.optional(),
     skipVerification: z.boolean().default(false),
   })
   .strict();
+
+/** Body of `POST /clusters/:name/service-account/remove`. @public */
+export const removeServiceAccountSchema = z
+  .object({ auth: clusterAuthSchema })
+  .strict()
+  .superRefine((r, ctx) => {
+    if (r.auth.type === 'aws')
+      issue(ctx, 'auth', 'must be an admin token or client certificate');
+  });
 
 /** Body of `POST /clusters/:name/ssh-host-key`. @public */
 export const acceptSshHostKeySchema = z
@@ -669,7 +716,12 @@ const contract: {
     AcceptSshHostKeyRequest
   >;
   categoryChanges: Same<z.input<typeof categoryChangesSchema>, CategoryChanges>;
+  removeServiceAccount: Same<
+    z.input<typeof removeServiceAccountSchema>,
+    RemoveServiceAccountRequest
+  >;
 } = {
+  removeServiceAccount: true,
   create: true,
   verify: true,
   update: true,

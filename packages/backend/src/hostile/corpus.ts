@@ -225,6 +225,83 @@ export function hostileCases(ctx: HostileContext): HostileCase[] {
     cases.push(create(`name is a ${label}`, cluster({ name: value }), 'name'));
   }
 
+  // ── a minted ServiceAccount ─────────────────────────────────────────────
+  for (const [serviceAccount, field, label] of [
+    [
+      { clusterRole: '../../secrets' },
+      'serviceAccount.clusterRole',
+      'a path for a ClusterRole',
+    ],
+    [
+      { clusterRole: 'x'.repeat(300) },
+      'serviceAccount.clusterRole',
+      'a 300-character ClusterRole',
+    ],
+    [
+      { namespace: 'kube-system/../x' },
+      'serviceAccount.namespace',
+      'a path for a namespace',
+    ],
+    [
+      { tokenLifetimeSeconds: 1 },
+      'serviceAccount.tokenLifetimeSeconds',
+      'a lifetime under the minimum',
+    ],
+    [
+      { tokenLifetimeSeconds: 1e300 },
+      'serviceAccount.tokenLifetimeSeconds',
+      'a lifetime of 1e300',
+    ],
+    [
+      { tokenLifetimeSeconds: '600' },
+      'serviceAccount.tokenLifetimeSeconds',
+      'a lifetime as text',
+    ],
+    [{ expirationSeconds: 600 }, 'serviceAccount', 'an unknown key'],
+    ['view', 'serviceAccount', 'a string'],
+  ] as const) {
+    cases.push(
+      create(`serviceAccount: ${label}`, cluster({ serviceAccount }), field),
+    );
+  }
+  cases.push(
+    create(
+      'serviceAccount of an isolated cluster',
+      { name: 'air', isolated: true, serviceAccount: {} },
+      'serviceAccount',
+    ),
+    {
+      name: 'remove the ServiceAccount of a missing cluster',
+      method: 'POST',
+      path: `${API}/clusters/nope/service-account/remove`,
+      body: { auth: { type: 'bearerToken', token: ctx.secret } },
+      status: 404,
+    },
+    {
+      name: 'remove a ServiceAccount the registry did not create',
+      method: 'POST',
+      path: `${API}/clusters/hostile-ok/service-account/remove`,
+      body: { auth: { type: 'bearerToken', token: ctx.secret } },
+      status: 400,
+      field: 'name',
+    },
+    {
+      name: 'remove a ServiceAccount without a credential',
+      method: 'POST',
+      path: `${API}/clusters/hostile-ok/service-account/remove`,
+      body: {},
+      status: 400,
+      field: 'auth',
+    },
+    {
+      name: 'remove a ServiceAccount with form data',
+      method: 'POST',
+      path: `${API}/clusters/hostile-ok/service-account/remove`,
+      raw: { data: 'auth=x', contentType: 'application/x-www-form-urlencoded' },
+      status: 415,
+    },
+  );
+
   // ── JSON shapes and sizes ───────────────────────────────────────────────
   cases.push(
     create('body is a list', [cluster()], 'body'),

@@ -26,6 +26,7 @@ import util from 'node:util';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import request from 'supertest';
+import { authWithActors } from '../__testUtils__/authWithActors';
 import { HostileCase, HostileContext, hostileCases } from './corpus';
 
 jest.setTimeout(600_000);
@@ -114,6 +115,9 @@ describe('hostile input against the real portal backend (registry, catalog, Kube
         kubernetesPlugin,
         kubernetesModuleClusterRegistry,
         eventsServiceFactory,
+        // The Kubernetes plugin asks the registry on behalf of the user, as
+        // with the default auth service (the mock's obo tokens name no actor).
+        authWithActors,
         createServiceFactory({
           service: coreServices.rootLogger,
           deps: {},

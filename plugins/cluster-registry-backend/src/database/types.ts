@@ -11,6 +11,7 @@ import {
 } from '@cluster-registry/plugin-cluster-registry-common';
 import type { PermissionCriteria } from '@backstage/plugin-permission-common';
 import type { ClusterPermissionQuery } from '@cluster-registry/plugin-cluster-registry-node';
+import type { StoredServiceAccount } from '../kubernetes/serviceAccounts';
 
 export type { HealthSample };
 
@@ -44,6 +45,11 @@ export type StoredAuth = OmitEach<ParsedClusterAuth, 'token' | 'keyData'> & {
    * service/credentialExpiry.ts.
    */
   expiresAt?: string;
+  /**
+   * The ServiceAccount the registry created for this cluster from an
+   * admin's credential (a bearer token of that account is what is stored).
+   */
+  serviceAccount?: StoredServiceAccount;
 };
 
 type StoredSshTunnel = Omit<

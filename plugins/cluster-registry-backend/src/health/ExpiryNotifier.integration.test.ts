@@ -1,5 +1,4 @@
-import { ServiceFactory } from '@backstage/backend-plugin-api';
-import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import notificationsPlugin from '@backstage/plugin-notifications-backend';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
@@ -10,6 +9,7 @@ import {
 } from '@internal/cluster-registry-test-env';
 import request from 'supertest';
 import { startRegistry } from '../__testUtils__/startRegistry';
+import { manualSweeps } from '../__testUtils__/manualSweeps';
 
 jest.setTimeout(240_000);
 
@@ -19,15 +19,7 @@ const owner = mockCredentials.user().principal.userEntityRef;
 describe('credential-expiry notifications through the real notifications backend', () => {
   let running: RunningTestEnv;
   let server: any;
-  // Sweeps run when the test says so. The mock scheduler's instance has a
-  // factory and triggerTask, which its declared type (SchedulerService)
-  // does not show.
-  const scheduler = mockServices.scheduler() as ReturnType<
-    typeof mockServices.scheduler
-  > & {
-    factory(options: { skipTaskRunOnStartup: boolean }): ServiceFactory;
-  };
-  const sweep = () => scheduler.triggerTask('cluster-registry-health-check');
+  const { factory: schedulerFactory, sweep } = manualSweeps();
   beforeAll(async () => {
     running = await acquireTestEnv({ kubeApiServers: 1 });
     server = await startRegistry({
@@ -37,7 +29,7 @@ describe('credential-expiry notifications through the real notifications backend
         credentialExpiry: { warningDays: 1 },
       },
       features: [
-        scheduler.factory({ skipTaskRunOnStartup: true }),
+        schedulerFactory,
         notificationsPlugin,
         catalogServiceMock.factory({
           entities: [

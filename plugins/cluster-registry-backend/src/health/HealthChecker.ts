@@ -37,8 +37,17 @@ export class HealthChecker {
     let running = 0;
     const worker = async () => {
       while (next < clusters.length) {
-        const cluster = clusters[next++];
+        let cluster = clusters[next++];
         try {
+          // A minted ServiceAccount's token is renewed before it expires;
+          // if that fails, the check below says what the old token can do.
+          try {
+            cluster = await this.service.renewServiceAccountToken(cluster);
+          } catch (e) {
+            this.logger.warn(
+              `cluster ${cluster.name}: its ServiceAccount token could not be renewed: ${e}`,
+            );
+          }
           const started = Date.now();
           const probe = await this.service.probe({
             serverUrl: cluster.serverUrl!,

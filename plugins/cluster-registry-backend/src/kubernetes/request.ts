@@ -137,7 +137,7 @@ export class KubeClient {
   }
 
   async request(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     path: string,
     options: { body?: unknown; timeoutMs: number; maxResponseChars?: number },
   ): Promise<KubeResponse> {

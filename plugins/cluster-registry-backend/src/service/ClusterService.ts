@@ -71,9 +71,19 @@ import {
   KubeconfigImportResult,
   KubeconfigInspection,
   ParsedImportKubeconfig as ImportInput,
+  ParsedServiceAccountRequest,
   rotateCredentialsSchema,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import { isError } from '@backstage/errors';
+import { buildKubeConfig } from '../kubernetes/kubeConfig';
+import { KubeClient, KubeConnectionError } from '../kubernetes/request';
+import {
+  KubeCall,
+  mintServiceAccount,
+  removeServiceAccount,
+  requestToken,
+  ServiceAccountError,
+} from '../kubernetes/serviceAccounts';
 import {
   ClusterAuthorizer,
   ClusterDecision,
@@ -115,7 +125,27 @@ export interface ClusterServiceOptions {
   credentialConsumers?: string[];
   /** Tunnels through HTTP proxies and SSH bastions; without it such clusters cannot be reached. */
   connections?: ClusterConnectionsService;
+  /** Defaults of ServiceAccounts minted from an admin's credential. */
+  serviceAccounts?: ServiceAccountSettings;
 }
+
+/** `clusterRegistry.serviceAccounts`. */
+export interface ServiceAccountSettings {
+  namespace: string;
+  clusterRole: string;
+  tokenLifetimeSeconds: number;
+  /** Renew a token with less than this left (default: half its lifetime). */
+  renewBeforeSeconds?: number;
+}
+
+const SERVICE_ACCOUNT_DEFAULTS: ServiceAccountSettings = {
+  namespace: 'backstage-cluster-registry',
+  clusterRole: 'view',
+  tokenLifetimeSeconds: 7 * 24 * 3600,
+};
+
+/** The registry's own actor, for the changes it makes itself (token renewal). */
+const REGISTRY_ACTOR = { actor: 'service:plugin:cluster-registry' };
 
 /**
  * Who calls, whichever way they came in (REST, the actions registry), and
@@ -505,6 +535,7 @@ export class ClusterService {
           category: pick.category ?? input.category,
           owner: pick.owner ?? input.owner,
           labels: pick.labels,
+          serviceAccount: input.serviceAccount,
           skipVerification: input.skipVerification,
         });
         this.assertManageable(
@@ -748,7 +779,7 @@ export class ClusterService {
         status: { state: 'isolated', message: 'isolated cluster: not probed' },
       });
     }
-    const { auth, secrets: authSecrets } = splitAuth(input.auth!);
+    const admin = splitAuth(input.auth!);
     const split = splitConnection(input.connection ?? { method: 'direct' });
     let connection = split.connection;
     const connSecrets = split.secrets;
@@ -756,33 +787,239 @@ export class ClusterService {
       ? splitPrometheus(input.prometheus)
       : undefined;
     const tls = input.tls ?? { insecureSkipTlsVerify: false };
-    const secrets = { ...authSecrets, ...connSecrets, ...prom?.secrets };
     this.assertAddresses(input);
 
-    let status: StoredStatus = {
-      state: 'pending',
-      message:
-        'registered without verification; waiting for the first health check',
-    };
-    if (!input.skipVerification) {
-      const verified = await this.verifyToStore(
-        { serverUrl: input.serverUrl!, auth, tls, connection, secrets },
-        timeoutMs,
+    // With `serviceAccount`, the credential given is an admin's: it creates
+    // a ServiceAccount and is forgotten; only the account's token is kept.
+    let { auth, secrets: authSecrets } = admin;
+    let undoMinting: (() => Promise<unknown>) | undefined;
+    if (input.serviceAccount) {
+      const adminTarget = {
+        serverUrl: input.serverUrl!,
+        auth: admin.auth,
+        tls,
+        connection,
+        secrets: { ...admin.secrets, ...connSecrets },
+      };
+      const minted = await this.withKube(adminTarget, timeoutMs, call =>
+        mintServiceAccount(call, {
+          clusterName: input.name,
+          ...this.serviceAccountSettings(input.serviceAccount!),
+        }),
       );
-      connection = verified.connection;
-      status = statusFromProbe(verified.probe);
+      auth = {
+        type: 'bearerToken',
+        expiresAt: minted.token.expiresAt,
+        serviceAccount: minted.account,
+      };
+      authSecrets = { token: minted.token.token };
+      undoMinting = () =>
+        this.withKube(adminTarget, this.options.verify.timeoutMs, call =>
+          removeServiceAccount(call, minted.account),
+        );
     }
-    return this.store.createCluster({
-      ...base,
-      isolated: false,
-      serverUrl: input.serverUrl,
-      auth,
-      tls,
-      connection,
-      prometheus: prom?.prometheus,
-      secrets,
-      status,
-    });
+    const secrets = { ...authSecrets, ...connSecrets, ...prom?.secrets };
+
+    try {
+      let status: StoredStatus = {
+        state: 'pending',
+        message:
+          'registered without verification; waiting for the first health check',
+      };
+      if (!input.skipVerification) {
+        const verified = await this.verifyToStore(
+          { serverUrl: input.serverUrl!, auth, tls, connection, secrets },
+          timeoutMs,
+        );
+        connection = verified.connection;
+        status = statusFromProbe(verified.probe);
+      }
+      return await this.store.createCluster({
+        ...base,
+        isolated: false,
+        serverUrl: input.serverUrl,
+        auth,
+        tls,
+        connection,
+        prometheus: prom?.prometheus,
+        secrets,
+        status,
+      });
+    } catch (error) {
+      // Not registered after all: what was created in the cluster goes too.
+      await undoMinting?.().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** A registration's ServiceAccount settings over the configured defaults. */
+  private serviceAccountSettings(request: ParsedServiceAccountRequest) {
+    const defaults = {
+      ...SERVICE_ACCOUNT_DEFAULTS,
+      ...this.options.serviceAccounts,
+    };
+    return {
+      namespace: request.namespace ?? defaults.namespace,
+      clusterRole: request.clusterRole ?? defaults.clusterRole,
+      tokenLifetimeSeconds:
+        request.tokenLifetimeSeconds ?? defaults.tokenLifetimeSeconds,
+    };
+  }
+
+  /**
+   * Runs requests against a cluster with the given settings, through its
+   * connection method. A cluster that cannot be reached, or that refuses,
+   * is a 400 naming the field to fix.
+   */
+  private async withKube<T>(
+    target: Parameters<ClusterService['probe']>[0],
+    timeoutMs: number,
+    fn: (call: KubeCall) => Promise<T>,
+  ): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let tunnel: ReturnType<ClusterConnectionsService['agentFor']> | undefined;
+    if (target.connection.method !== 'direct') {
+      if (!this.options.connections)
+        throw fieldError(
+          'connection',
+          'this backend has no tunnel service to reach clusters through a proxy or an SSH bastion',
+        );
+      tunnel = this.options.connections.agentFor(
+        toRoute(target.connection, target.secrets),
+        { timeoutMs },
+      );
+    }
+    const client = new KubeClient(
+      buildKubeConfig({ name: 'registry', ...target }),
+      this.policy,
+      tunnel?.agent,
+    );
+    try {
+      return await fn((method, path, body) =>
+        client.request(method, path, {
+          body,
+          timeoutMs: Math.max(1, deadline - Date.now()),
+        }),
+      );
+    } catch (e) {
+      if (e instanceof KubeConnectionError)
+        throw fieldError(
+          e.field ?? (e.reason === 'tls' ? 'tls' : 'serverUrl'),
+          e.message,
+        );
+      if (e instanceof ServiceAccountError)
+        throw fieldError(e.field, e.message);
+      throw e;
+    } finally {
+      client.close();
+      tunnel?.close();
+    }
+  }
+
+  /**
+   * Renews the token of a ServiceAccount the registry minted, with the
+   * account's own token, once less than `renewBeforeSeconds` (default half
+   * the lifetime) is left; called by the health sweep before each check.
+   * Returns the record as it is now.
+   */
+  async renewServiceAccountToken(
+    record: ClusterRecordWithSecrets,
+  ): Promise<ClusterRecordWithSecrets> {
+    const auth = record.auth;
+    if (auth?.type !== 'bearerToken' || !auth.serviceAccount) return record;
+    const account = auth.serviceAccount;
+    const left = auth.expiresAt ? Date.parse(auth.expiresAt) - Date.now() : 0;
+    const before =
+      (this.options.serviceAccounts?.renewBeforeSeconds ??
+        account.tokenLifetimeSeconds / 2) * 1000;
+    if (left > before) return record;
+    const token = await this.withKube(
+      {
+        serverUrl: record.serverUrl!,
+        auth,
+        tls: record.tls,
+        connection: record.connection,
+        secrets: record.secrets,
+      },
+      this.options.verify.timeoutMs,
+      call => requestToken(call, account),
+    );
+    const renewed: StoredAuth = {
+      ...auth,
+      expiresAt: token.expiresAt,
+      serviceAccount: { ...account, renewedAt: new Date().toISOString() },
+    };
+    await this.change(
+      'cluster-renew-service-account-token',
+      { cluster: record.name },
+      REGISTRY_ACTOR,
+      () =>
+        this.store.updateCluster(record.name, {
+          auth: renewed,
+          secrets: { token: token.token },
+          updatedBy: REGISTRY_ACTOR.actor,
+        }),
+    );
+    return {
+      ...record,
+      auth: renewed,
+      secrets: { ...record.secrets, token: token.token },
+    };
+  }
+
+  /**
+   * Deletes, with an admin's credential (used once, never stored), what the
+   * registry created in the cluster for its ServiceAccount. The cluster
+   * stays registered; its token stops working.
+   */
+  async removeServiceAccount(
+    name: string,
+    input: { auth: CreateInput['auth'] },
+    caller: Caller,
+  ) {
+    const { acting, current } = await this.authorizeOn(
+      caller,
+      clusterDeletePermission,
+      name,
+      n => this.store.getClusterWithSecrets(n),
+    );
+    const account =
+      current.auth?.type === 'bearerToken'
+        ? current.auth.serviceAccount
+        : undefined;
+    if (!account)
+      throw fieldError(
+        'name',
+        `the registry created no ServiceAccount in cluster ${name}`,
+      );
+    const admin = splitAuth(input.auth!);
+    return this.change(
+      'cluster-remove-service-account',
+      { cluster: name },
+      acting,
+      async () => {
+        const removed = await this.withKube(
+          {
+            serverUrl: current.serverUrl!,
+            auth: admin.auth,
+            tls: current.tls,
+            connection: current.connection,
+            secrets: { ...current.secrets, ...admin.secrets },
+          },
+          this.options.verify.timeoutMs,
+          call => removeServiceAccount(call, account),
+        );
+        const { serviceAccount: _gone, ...rest } =
+          current.auth as StoredAuth & {
+            type: 'bearerToken';
+          };
+        await this.store.updateCluster(name, {
+          auth: rest,
+          updatedBy: acting.actor,
+        });
+        return { removed };
+      },
+    );
   }
 
   async update(

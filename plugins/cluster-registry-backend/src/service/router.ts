@@ -7,6 +7,7 @@ import {
   categorySchema,
   clusterPrometheusSchema,
   acceptSshHostKeySchema,
+  removeServiceAccountSchema,
   createClusterSchema,
   importKubeconfigSchema,
   inspectKubeconfigSchema,
@@ -85,11 +86,19 @@ export function translateValidationError(error: Error): Error {
     )
     .map(part =>
       part.replace(/must NOT have additional properties/g, 'unknown field'),
+    )
+    // A missing property is named itself: `auth: is required`.
+    .map(part =>
+      part.replace(
+        /^([^:]*): must have required property '([^']{1,100})'$/,
+        (_m, at: string, property: string) =>
+          `${at === 'body' ? property : `${at}.${property}`}: is required`,
+      ),
     );
   // A union reports every branch it tried ("must be equal to constant",
   // "must match a schema in anyOf"); keep what concerns the branch sent.
   const noise =
-    /must be equal to constant|must have required property|must match a schema in anyOf|must match exactly one schema in oneOf/;
+    /must be equal to constant|must have required property|: is required$|must match a schema in anyOf|must match exactly one schema in oneOf/;
   const specific = issues.filter(i => !noise.test(i));
   return fieldsError(
     (specific.length ? specific : issues).map(issue => {
@@ -194,6 +203,17 @@ export async function createRouter(
       await caller(req),
     );
     res.json(view(accepted));
+  });
+
+  router.post('/clusters/:name/service-account/remove', async (req, res) => {
+    const input = parse(removeServiceAccountSchema, req.body);
+    res.json(
+      await service.removeServiceAccount(
+        req.params.name,
+        input,
+        await caller(req),
+      ),
+    );
   });
 
   // ── for trusted backend plugins: credentials, server-side only ─────────

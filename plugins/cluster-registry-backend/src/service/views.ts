@@ -81,6 +81,8 @@ export function toClusterView(
     tls: r.tls,
     connection,
     prometheus,
+    ...(r.auth?.type === 'bearerToken' &&
+      r.auth.serviceAccount && { serviceAccount: r.auth.serviceAccount }),
     status: {
       ...r.status,
       versionSupported: isVersionSupported(

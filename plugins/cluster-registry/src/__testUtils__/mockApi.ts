@@ -14,6 +14,7 @@ export function mockClusterRegistryApi(
     refreshCluster: jest.fn(),
     acceptSshHostKey: jest.fn(),
     deleteCluster: jest.fn(),
+    removeServiceAccount: jest.fn(),
     createCluster: jest.fn(),
     verifyCluster: jest.fn(),
     updateCluster: jest.fn(),

@@ -255,6 +255,7 @@ export async function renderPage(
     refreshCluster: async () => shown,
     acceptSshHostKey: async () => shown,
     deleteCluster: async () => {},
+    removeServiceAccount: async () => ({ removed: [] }),
     updateCluster: async (_name, changes) =>
       ({ ...shown, ...changes } as Cluster),
     rotateCredentials: async () => shown,

@@ -8,6 +8,8 @@ import {
   ClusterPage,
   ClusterState,
   CreateClusterRequest,
+  RemoveServiceAccountRequest,
+  ServiceAccountRemoval,
   EntityMetricsRequest,
   EntityMetricsResponse,
   HealthTrends,
@@ -66,6 +68,14 @@ export interface ClusterRegistryApi {
   acceptSshHostKey(name: string, fingerprint: string): Promise<Cluster>;
   /** Disconnects the cluster: removes the record, the cluster itself is untouched. */
   deleteCluster(name: string): Promise<void>;
+  /**
+   * Deletes, with an admin's credential (never stored), the ServiceAccount
+   * and bindings the registry created in the cluster at registration.
+   */
+  removeServiceAccount(
+    name: string,
+    request: RemoveServiceAccountRequest,
+  ): Promise<ServiceAccountRemoval>;
   /** Registers a cluster; verified first unless `skipVerification`. */
   createCluster(request: CreateClusterRequest): Promise<Cluster>;
   /** Connects with unsaved registration settings and says what it found. */

@@ -25,6 +25,8 @@ import {
   TypedResponse,
   UnsavedVerification,
   UpdateClusterRequest,
+  RemoveServiceAccountRequest,
+  ServiceAccountRemoval,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import {
   ClusterRegistryApi,
@@ -86,6 +88,15 @@ export class ClusterRegistryClient implements ClusterRegistryApi {
 
   async deleteCluster(name: string): Promise<void> {
     await body(this.api.deleteCluster({ path: { name } }));
+  }
+
+  removeServiceAccount(
+    name: string,
+    request: RemoveServiceAccountRequest,
+  ): Promise<ServiceAccountRemoval> {
+    return body(
+      this.api.removeServiceAccount({ path: { name }, body: request }),
+    );
   }
 
   listClusters(query: ListClustersQuery = {}): Promise<ClusterPage> {

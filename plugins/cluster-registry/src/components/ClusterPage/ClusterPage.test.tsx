@@ -52,6 +52,55 @@ describe('ClusterPage', () => {
   });
 });
 
+describe('ClusterPage of a cluster registered with a minted ServiceAccount', () => {
+  it('shows what the registry created, and removes it with an admin token on disconnect', async () => {
+    const api = await renderPage(true, {
+      serviceAccount: {
+        namespace: 'backstage-cluster-registry',
+        name: 'cluster-registry-prod-eu-1-a1b2c3',
+        clusterRole: 'view',
+        tokenLifetimeSeconds: 86_400,
+        objects: [
+          {
+            kind: 'ServiceAccount',
+            name: 'cluster-registry-prod-eu-1-a1b2c3',
+            namespace: 'backstage-cluster-registry',
+          },
+          {
+            kind: 'ClusterRoleBinding',
+            name: 'cluster-registry-prod-eu-1-a1b2c3',
+          },
+        ],
+      },
+    });
+    expect(
+      await screen.findByText(
+        /bound to ClusterRole view; token renewed every 24 h or sooner/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/ClusterRoleBinding cluster-registry-prod-eu-1-a1b2c3/),
+    ).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Disconnect' }));
+    await screen.findByText('Disconnect prod-eu-1?');
+    const confirm = screen
+      .getAllByRole('button', { name: 'Disconnect' })
+      .pop()!;
+    // Removing needs the admin token first.
+    expect(confirm).toBeDisabled();
+    fireEvent.change(screen.getByLabelText(/^Admin token for the cluster/), {
+      target: { value: 'admin-token' },
+    });
+    fireEvent.click(confirm);
+    await waitFor(() =>
+      expect(api.deleteCluster).toHaveBeenCalledWith('prod-eu-1'),
+    );
+    expect(api.removeServiceAccount).toHaveBeenCalledWith('prod-eu-1', {
+      auth: { type: 'bearerToken', token: 'admin-token' },
+    });
+  });
+});
+
 describe('ClusterPage behind an SSH bastion', () => {
   const presented = `SHA256:${'b'.repeat(43)}`;
   it('shows the pinned host keys, and trusts a changed key only after the admin reviews its fingerprint', async () => {

@@ -229,6 +229,23 @@ export function ClusterPage() {
                 'kubernetes version': versionText(c),
                 nodes: c.status.nodeCount ?? '—',
                 'credentials may': c.status.permissionLevel ?? '—',
+                ...(c.serviceAccount && {
+                  'service account': `${c.serviceAccount.namespace}/${
+                    c.serviceAccount.name
+                  }, bound to ClusterRole ${
+                    c.serviceAccount.clusterRole
+                  }; token renewed every ${Math.round(
+                    c.serviceAccount.tokenLifetimeSeconds / 3600,
+                  )} h or sooner`,
+                  'created in the cluster': c.serviceAccount.objects
+                    .map(
+                      o =>
+                        `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${
+                          o.name
+                        }`,
+                    )
+                    .join(', '),
+                }),
                 ...(c.auth?.type !== 'aws' &&
                   c.auth?.expiresAt && {
                     'credentials expire': new Date(
@@ -326,11 +343,17 @@ export function ClusterPage() {
         )}
         <DisconnectDialog
           name={c.name}
+          serviceAccount={c.serviceAccount}
           open={confirming}
           busy={busy}
           onCancel={() => setConfirming(false)}
-          onConfirm={() =>
+          onConfirm={adminToken =>
             act(async () => {
+              // What the registry created goes first, while it can be named.
+              if (adminToken)
+                await api.removeServiceAccount(c.name, {
+                  auth: { type: 'bearerToken', token: adminToken },
+                });
               await api.deleteCluster(c.name);
               navigate(listLink);
             }, `${c.name} disconnected`)

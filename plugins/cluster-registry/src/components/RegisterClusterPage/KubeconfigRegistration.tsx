@@ -26,6 +26,9 @@ import {
   Section,
   SkipVerificationField,
   GeneralError,
+  emptyServiceAccount,
+  ServiceAccountFields,
+  serviceAccountRequest,
 } from '../clusterForm';
 import { useBusy } from '../useBusy';
 import { useCategories } from './useCategories';
@@ -52,6 +55,7 @@ export function KubeconfigRegistration() {
   >({});
   const [shared, setShared] = useState(emptyDetails);
   const [skipVerification, setSkipVerification] = useState(false);
+  const [serviceAccount, setServiceAccount] = useState(emptyServiceAccount);
   const [results, setResults] = useState<KubeconfigImportResult[]>();
   const [errors, setErrors] = useState<FieldErrors>({});
   const [busy, runBusy] = useBusy();
@@ -94,6 +98,7 @@ export function KubeconfigRegistration() {
           })),
           category: shared.category || undefined,
           owner: shared.owner.trim() || undefined,
+          serviceAccount: serviceAccountRequest(serviceAccount),
           skipVerification,
         }),
       );
@@ -235,6 +240,11 @@ export function KubeconfigRegistration() {
               onChange={setSkipVerification}
             />
           </Section>
+          <ServiceAccountFields
+            value={serviceAccount}
+            onChange={setServiceAccount}
+            errors={errors}
+          />
           <Box mt={2}>
             <Button
               variant="contained"

@@ -107,6 +107,47 @@ describe('RegisterClusterPage', () => {
     );
   });
 
+  it('registers with an admin token kept as nothing but a ServiceAccount of the chosen ClusterRole', async () => {
+    const api = mockClusterRegistryApi({ createCluster: async () => cluster });
+    await renderRegister(api);
+    type('Name', 'prod-eu-1');
+    type('Server URL', 'https://10.0.0.1:6443');
+    type('Bearer token', 'admin-token');
+    fireEvent.click(
+      screen.getByLabelText('Create a ServiceAccount and keep only its token'),
+    );
+    // The default role says what it allows.
+    expect(
+      screen.getByText(/Read most objects in every namespace/),
+    ).toBeVisible();
+    type('Token lifetime \\(hours\\)', '24');
+    fireEvent.click(screen.getByRole('button', { name: 'Register' }));
+    expect(await screen.findByText('cluster page')).toBeVisible();
+    expect(api.createCluster).toHaveBeenCalledWith(
+      expect.objectContaining({
+        auth: { type: 'bearerToken', token: 'admin-token' },
+        serviceAccount: { clusterRole: 'view', tokenLifetimeSeconds: 86_400 },
+      }),
+    );
+  });
+
+  it('refuses a token lifetime under the API server’s minimum next to the field', async () => {
+    const api = mockClusterRegistryApi({ createCluster: async () => cluster });
+    await renderRegister(api);
+    type('Name', 'prod-eu-1');
+    type('Server URL', 'https://10.0.0.1:6443');
+    type('Bearer token', 'admin-token');
+    fireEvent.click(
+      screen.getByLabelText('Create a ServiceAccount and keep only its token'),
+    );
+    type('Token lifetime \\(hours\\)', '0.1');
+    fireEvent.click(screen.getByRole('button', { name: 'Register' }));
+    expect(
+      await screen.findByText(/must be at least 600 seconds/),
+    ).toBeVisible();
+    expect(api.createCluster).not.toHaveBeenCalled();
+  });
+
   it('connects through an SSH bastion with a key, shows the host key to pin, and registers pinned to the key that was shown', async () => {
     const fingerprint = `SHA256:${'c'.repeat(43)}`;
     const api = mockClusterRegistryApi({

@@ -27,6 +27,9 @@ import {
   SkipVerificationField,
   GeneralError,
   clearingOnChange,
+  emptyServiceAccount,
+  ServiceAccountFields,
+  serviceAccountRequest,
 } from '../clusterForm';
 import { useBusy } from '../useBusy';
 import { useCategories } from './useCategories';
@@ -69,6 +72,7 @@ export function TokenRegistration() {
   );
   const [connection, setConnection] = useState(emptyConnection);
   const [prometheus, setPrometheus] = useState(emptyPrometheus);
+  const [serviceAccount, setServiceAccount] = useState(emptyServiceAccount);
   const [skipVerification, setSkipVerification] = useState(false);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [verification, setVerification] = useState<UnsavedVerification>();
@@ -100,14 +104,16 @@ export function TokenRegistration() {
     send: (body: CreateClusterRequest) => Promise<R>,
   ) =>
     submitChecked({
-      build: () =>
-        endpointRegistration(
+      build: () => ({
+        ...endpointRegistration(
           forVerify ? { ...details, name: details.name || 'unsaved' } : details,
           endpoint,
           forVerify ? connection : reviewedConnection(),
           prometheus,
           skipVerification,
         ),
+        serviceAccount: serviceAccountRequest(serviceAccount),
+      }),
       rules: createClusterSchema,
       send: body => runBusy(() => send(body)),
       setErrors,
@@ -149,6 +155,11 @@ export function TokenRegistration() {
       <ConnectionFields
         value={connection}
         onChange={changed(setConnection)}
+        errors={errors}
+      />
+      <ServiceAccountFields
+        value={serviceAccount}
+        onChange={changed(setServiceAccount)}
         errors={errors}
       />
       <PrometheusFields

@@ -297,6 +297,34 @@ export function endpointRegistration(
   };
 }
 
+/** The "create a ServiceAccount" choice of the token and kubeconfig forms. */
+export interface ServiceAccountForm {
+  enabled: boolean;
+  clusterRole: string;
+  tokenLifetimeHours: string;
+}
+
+export const emptyServiceAccount: ServiceAccountForm = {
+  enabled: false,
+  clusterRole: 'view',
+  tokenLifetimeHours: '168',
+};
+
+/** `serviceAccount` of a registration, or nothing when not chosen. */
+export function serviceAccountRequest(
+  form: ServiceAccountForm,
+): CreateClusterRequest['serviceAccount'] {
+  if (!form.enabled) return undefined;
+  const hours = Number(form.tokenLifetimeHours);
+  return {
+    clusterRole: form.clusterRole,
+    // Not a number is sent as such: the rules say why, by the field.
+    tokenLifetimeSeconds: Number.isFinite(hours)
+      ? Math.round(hours * 3600)
+      : (form.tokenLifetimeHours as unknown as number),
+  };
+}
+
 /** POST /clusters body of an isolated cluster. */
 export function isolatedRegistration(
   details: DetailsForm,

@@ -6,6 +6,7 @@ export { EndpointFields } from './EndpointFields';
 export { PrometheusFields } from './PrometheusFields';
 export { SecretField } from './SecretField';
 export { SkipVerificationField } from './SkipVerificationField';
+export { ServiceAccountFields } from './ServiceAccountFields';
 export { Section } from './Section';
 export { VerificationPanel } from './VerificationPanel';
 export { TlsFields } from './TlsFields';

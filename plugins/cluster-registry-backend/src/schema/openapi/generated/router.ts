@@ -1692,6 +1692,9 @@ export const spec = {
           prometheus: {
             $ref: '#/components/schemas/ClusterPrometheusView',
           },
+          serviceAccount: {
+            $ref: '#/components/schemas/ServiceAccountView',
+          },
           status: {
             $ref: '#/components/schemas/ClusterStatus',
           },
@@ -1709,6 +1712,108 @@ export const spec = {
           },
           updatedBy: {
             type: 'string',
+          },
+        },
+      },
+      ServiceAccountRequest: {
+        type: 'object',
+        description:
+          "Register with a ServiceAccount the registry creates: `auth` (or the kubeconfig context's credentials) is an admin credential, used once to create a namespace, a ServiceAccount bound to `clusterRole` and a Role that lets the account renew its own token, and then forgotten; only the account's token (a TokenRequest with `tokenLifetimeSeconds`, renewed by the health sweep before it expires) is stored.",
+        properties: {
+          clusterRole: {
+            type: 'string',
+            maxLength: 253,
+            pattern: '^[a-z0-9]([-a-z0-9.:]*[a-z0-9])?$',
+            description:
+              'The ClusterRole to bind: `view` (default; reads most objects, not Secrets), `edit`, `admin`, `cluster-admin`, or one of your own.',
+          },
+          namespace: {
+            type: 'string',
+            maxLength: 63,
+            pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+            description:
+              'Where the ServiceAccount lives (default `clusterRegistry.serviceAccounts.namespace`, backstage-cluster-registry).',
+          },
+          tokenLifetimeSeconds: {
+            type: 'integer',
+            minimum: 600,
+            maximum: 31536000,
+            description:
+              'Lifetime of each token (default `clusterRegistry.serviceAccounts.tokenLifetimeSeconds`, 7 days).',
+          },
+        },
+      },
+      ServiceAccountObject: {
+        type: 'object',
+        required: ['kind', 'name'],
+        properties: {
+          kind: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+        },
+      },
+      ServiceAccountView: {
+        type: 'object',
+        description:
+          'The ServiceAccount the registry created in the cluster, and what it created for it.',
+        required: [
+          'namespace',
+          'name',
+          'clusterRole',
+          'tokenLifetimeSeconds',
+          'objects',
+        ],
+        properties: {
+          namespace: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+          clusterRole: {
+            type: 'string',
+          },
+          tokenLifetimeSeconds: {
+            type: 'integer',
+          },
+          objects: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ServiceAccountObject',
+            },
+          },
+          renewedAt: {
+            type: 'string',
+            description: 'When the stored token was last renewed.',
+          },
+        },
+      },
+      RemoveServiceAccountRequest: {
+        type: 'object',
+        description:
+          'An admin credential for the cluster (never stored), to delete what the registry created there when the cluster is disconnected.',
+        required: ['auth'],
+        properties: {
+          auth: {
+            $ref: '#/components/schemas/ClusterAuth',
+          },
+        },
+      },
+      ServiceAccountRemoval: {
+        type: 'object',
+        required: ['removed'],
+        properties: {
+          removed: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ServiceAccountObject',
+            },
           },
         },
       },
@@ -1780,6 +1885,9 @@ export const spec = {
           prometheus: {
             $ref: '#/components/schemas/PrometheusSettings',
           },
+          serviceAccount: {
+            $ref: '#/components/schemas/ServiceAccountRequest',
+          },
           skipVerification: {
             type: 'boolean',
           },
@@ -1831,6 +1939,9 @@ export const spec = {
           },
           prometheus: {
             $ref: '#/components/schemas/PrometheusSettings',
+          },
+          serviceAccount: {
+            $ref: '#/components/schemas/ServiceAccountRequest',
           },
           skipVerification: {
             type: 'boolean',
@@ -2133,6 +2244,9 @@ export const spec = {
           owner: {
             type: 'string',
             maxLength: 255,
+          },
+          serviceAccount: {
+            $ref: '#/components/schemas/ServiceAccountRequest',
           },
           skipVerification: {
             type: 'boolean',
@@ -2730,6 +2844,54 @@ export const spec = {
             $ref: '#/components/responses/Error',
           },
           '409': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/clusters/{name}/service-account/remove': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/name',
+        },
+      ],
+      post: {
+        operationId: 'RemoveServiceAccount',
+        description:
+          'Deletes, with the admin credential given (never stored or logged), the ClusterRoleBinding, Role, RoleBinding and ServiceAccount the registry created when it registered the cluster with `serviceAccount`, and the namespace if it created that too and nothing else is in it. The cluster stays registered (its token stops working): disconnect it next. Needs `cluster-registry.cluster.delete`; audited.',
+        summary:
+          'Remove the ServiceAccount the registry created in the cluster.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/RemoveServiceAccountRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'What was deleted.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ServiceAccountRemoval',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
             $ref: '#/components/responses/Error',
           },
         },

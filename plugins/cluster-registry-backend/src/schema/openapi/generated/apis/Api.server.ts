@@ -30,7 +30,9 @@ import { NamedQueryList } from '../models/NamedQueryList.model';
 import { PrometheusSettings } from '../models/PrometheusSettings.model';
 import { PrometheusTestResult } from '../models/PrometheusTestResult.model';
 import { RawMetricsQueryRequest } from '../models/RawMetricsQueryRequest.model';
+import { RemoveServiceAccountRequest } from '../models/RemoveServiceAccountRequest.model';
 import { RotateCredentialsRequest } from '../models/RotateCredentialsRequest.model';
+import { ServiceAccountRemoval } from '../models/ServiceAccountRemoval.model';
 import { UnsavedVerification } from '../models/UnsavedVerification.model';
 import { UpdateClusterRequest } from '../models/UpdateClusterRequest.model';
 import { VerifyClusterRequest } from '../models/VerifyClusterRequest.model';
@@ -239,6 +241,21 @@ export type RefreshCluster = {
 /**
  * @public
  */
+export type RemoveServiceAccount = {
+  path: {
+    name: string;
+  };
+  body: RemoveServiceAccountRequest;
+  response:
+    | ServiceAccountRemoval
+    | ErrorBody
+    | ErrorBody
+    | ErrorBody
+    | ErrorBody;
+};
+/**
+ * @public
+ */
 export type RotateCredentials = {
   path: {
     name: string;
@@ -335,6 +352,8 @@ export type EndpointMap = {
   '#post|/entity-metrics/query': QueryEntityMetrics;
 
   '#post|/clusters/{name}/refresh': RefreshCluster;
+
+  '#post|/clusters/{name}/service-account/remove': RemoveServiceAccount;
 
   '#put|/clusters/{name}/credentials': RotateCredentials;
 

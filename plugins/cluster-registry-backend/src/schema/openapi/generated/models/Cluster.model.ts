@@ -9,6 +9,7 @@ import { ClusterOrigin } from '../models/ClusterOrigin.model';
 import { ClusterPrometheusView } from '../models/ClusterPrometheusView.model';
 import { ClusterStatus } from '../models/ClusterStatus.model';
 import { ClusterTls } from '../models/ClusterTls.model';
+import { ServiceAccountView } from '../models/ServiceAccountView.model';
 
 /**
  * A registered cluster as the API returns it.
@@ -30,6 +31,7 @@ export interface Cluster {
   tls: ClusterTls;
   connection: ClusterConnectionView;
   prometheus?: ClusterPrometheusView;
+  serviceAccount?: ServiceAccountView;
   status: ClusterStatus;
   origin: ClusterOrigin;
   createdAt: string;

@@ -34,7 +34,9 @@ import { NamedQueryList } from '../models/NamedQueryList.model';
 import { PrometheusSettings } from '../models/PrometheusSettings.model';
 import { PrometheusTestResult } from '../models/PrometheusTestResult.model';
 import { RawMetricsQueryRequest } from '../models/RawMetricsQueryRequest.model';
+import { RemoveServiceAccountRequest } from '../models/RemoveServiceAccountRequest.model';
 import { RotateCredentialsRequest } from '../models/RotateCredentialsRequest.model';
+import { ServiceAccountRemoval } from '../models/ServiceAccountRemoval.model';
 import { UnsavedVerification } from '../models/UnsavedVerification.model';
 import { UpdateClusterRequest } from '../models/UpdateClusterRequest.model';
 import { VerifyClusterRequest } from '../models/VerifyClusterRequest.model';
@@ -208,6 +210,15 @@ export type RefreshCluster = {
   path: {
     name: string;
   };
+};
+/**
+ * @public
+ */
+export type RemoveServiceAccount = {
+  path: {
+    name: string;
+  };
+  body: RemoveServiceAccountRequest;
 };
 /**
  * @public
@@ -811,6 +822,35 @@ export class DefaultApiClient {
         ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
       },
       method: 'POST',
+    });
+  }
+
+  /**
+   * Deletes, with the admin credential given (never stored or logged), the ClusterRoleBinding, Role, RoleBinding and ServiceAccount the registry created when it registered the cluster with `serviceAccount`, and the namespace if it created that too and nothing else is in it. The cluster stays registered (its token stops working): disconnect it next. Needs `cluster-registry.cluster.delete`; audited.
+   * Remove the ServiceAccount the registry created in the cluster.
+   * @param name -
+   * @param removeServiceAccountRequest -
+   */
+  public async removeServiceAccount(
+    // @ts-ignore
+    request: RemoveServiceAccount,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<ServiceAccountRemoval>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/clusters/{name}/service-account/remove`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      name: request.path.name,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'POST',
+      body: JSON.stringify(request.body),
     });
   }
 

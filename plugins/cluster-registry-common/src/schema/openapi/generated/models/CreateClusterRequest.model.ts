@@ -7,6 +7,7 @@ import { ClusterAuth } from '../models/ClusterAuth.model';
 import { ClusterConnectionSettings } from '../models/ClusterConnectionSettings.model';
 import { ClusterTlsSettings } from '../models/ClusterTlsSettings.model';
 import { PrometheusSettings } from '../models/PrometheusSettings.model';
+import { ServiceAccountRequest } from '../models/ServiceAccountRequest.model';
 
 /**
  * Body of POST /clusters. `serverUrl` and `auth` are required unless `isolated`; an isolated cluster has none of the connection fields.
@@ -28,5 +29,6 @@ export interface CreateClusterRequest {
   tls?: ClusterTlsSettings;
   connection?: ClusterConnectionSettings;
   prometheus?: PrometheusSettings;
+  serviceAccount?: ServiceAccountRequest;
   skipVerification?: boolean;
 }

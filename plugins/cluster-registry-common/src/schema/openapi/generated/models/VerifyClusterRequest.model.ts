@@ -7,6 +7,7 @@ import { ClusterAuth } from '../models/ClusterAuth.model';
 import { ClusterConnectionSettings } from '../models/ClusterConnectionSettings.model';
 import { ClusterTlsSettings } from '../models/ClusterTlsSettings.model';
 import { PrometheusSettings } from '../models/PrometheusSettings.model';
+import { ServiceAccountRequest } from '../models/ServiceAccountRequest.model';
 
 /**
  * Body of POST /verify, a registration that is not saved (the name is optional).
@@ -28,5 +29,6 @@ export interface VerifyClusterRequest {
   tls?: ClusterTlsSettings;
   connection?: ClusterConnectionSettings;
   prometheus?: PrometheusSettings;
+  serviceAccount?: ServiceAccountRequest;
   skipVerification?: boolean;
 }
