@@ -103,6 +103,7 @@ describe.each(databases.eachSupportedId())(
               permission: {
                 enabled: true,
                 admins: ['group:default/platform'],
+                ownersEdit: true,
                 clusterScopes: [
                   { members: ['group:default/qa'], categories: ['qa'] },
                 ],

@@ -34,9 +34,9 @@ export function credentialName(auth: { type: string }): string {
  * @public
  */
 export function credentialExpiryWarning<
-  Auth extends { type: string; expiresAt?: string },
+  Auth extends { type: string; expiresAt?: string; serviceAccount?: unknown },
 >(
-  cluster: { auth?: Auth },
+  cluster: { auth?: Auth; serviceAccount?: unknown },
   warningDays: number,
   now = Date.now(),
 ): CredentialExpiryWarning | undefined {
@@ -44,6 +44,10 @@ export function credentialExpiryWarning<
   if (!auth?.expiresAt) return undefined;
   const msLeft = Date.parse(auth.expiresAt) - now;
   if (Number.isNaN(msLeft) || msLeft > warningDays * DAY_MS) return undefined;
+  // A minted ServiceAccount's token is renewed by the registry: nobody is
+  // asked to rotate it, unless renewal failed and it has expired.
+  const renewed = Boolean(cluster.serviceAccount ?? auth.serviceAccount);
+  if (renewed && msLeft > 0) return undefined;
   return {
     expired: msLeft <= 0,
     expiresAt: auth.expiresAt,

@@ -86,6 +86,24 @@ export class RegistryClusterSupplier implements KubernetesClustersSupplier {
     },
   ) {}
 
+  private lastRetained = 0;
+
+  /**
+   * At most once a minute, closes the bridges of clusters that are gone or
+   * direct again, against the unfiltered list (the module's own call).
+   */
+  private retainLoopbacksSoon() {
+    const { connections, logger } = this.options;
+    if (!connections || Date.now() - this.lastRetained < 60_000) return;
+    this.lastRetained = Date.now();
+    this.registry
+      .listConnections()
+      .then(all => connections.retainLoopbacks(all))
+      .catch(error =>
+        logger.warn(`could not check which loopback bridges to keep: ${error}`),
+      );
+  }
+
   async getClusters(
     options: Parameters<KubernetesClustersSupplier['getClusters']>[0],
   ): Promise<ClusterDetails[]> {
@@ -96,14 +114,17 @@ export class RegistryClusterSupplier implements KubernetesClustersSupplier {
       // who: they are supplied only the clusters they may read.
       this.registry.listConnections(onBehalfOf(options)).catch(error => {
         this.options.logger.warn(
-          `cluster registry unavailable, supplying only configured clusters: ${error}`,
+          `cluster registry did not answer, supplying only configured clusters: ${error}`,
         );
         return [] as ClusterConnection[];
       }),
     ]);
     const configuredNames = new Set(configured.map(c => c.name));
     const { connections } = this.options;
-    connections?.retainLoopbacks(registered);
+    // Bridges are closed only against the whole list: a user's list leaves
+    // out clusters that others still use.
+    if (onBehalfOf(options).credentials) this.retainLoopbacksSoon();
+    else connections?.retainLoopbacks(registered);
     const supplied = await Promise.all(
       registered
         .filter(c => !configuredNames.has(c.name))

@@ -93,9 +93,18 @@ describe('DemoPortalPolicy', () => {
     ).toBe(AuthorizeResult.DENY);
   });
 
-  it('lets everyone else edit the clusters they own', async () => {
+  it('lets everyone else edit the clusters they own only with permission.ownersEdit', async () => {
     expect(
-      await policy.handle(
+      (
+        await policy.handle(
+          { permission: clusterUpdatePermission },
+          user('user:default/jo'),
+        )
+      ).result,
+    ).toBe(AuthorizeResult.DENY);
+    const owners = new DemoPortalPolicy(new Set(), [], true);
+    expect(
+      await owners.handle(
         { permission: clusterUpdatePermission },
         user('user:default/jo'),
       ),

@@ -39,13 +39,16 @@ export interface ClusterScope {
  * - a member of a `permission.clusterScopes` team sees and manages only the
  *   clusters in the team's categories and those they own: registers into
  *   those categories, edits, refreshes and disconnects them; nothing else;
- * - everyone else reads every cluster and edits the clusters they own.
+ * - everyone else reads every cluster and changes none (an edit may point a
+ *   cluster's stored credential at another address: not for every owner).
+ *   With `permission.ownersEdit`, they edit the clusters they own.
  * Permissions of other plugins are allowed, as in a fresh Backstage app.
  */
 export class DemoPortalPolicy implements PermissionPolicy {
   constructor(
     private readonly admins: Set<string>,
     private readonly scopes: ClusterScope[] = [],
+    private readonly ownersEdit = false,
   ) {}
 
   async handle(
@@ -83,7 +86,11 @@ export class DemoPortalPolicy implements PermissionPolicy {
 
     if (isPermission(permission, clusterReadPermission))
       return { result: AuthorizeResult.ALLOW };
-    if (isPermission(permission, clusterUpdatePermission) && claims.length)
+    if (
+      this.ownersEdit &&
+      isPermission(permission, clusterUpdatePermission) &&
+      claims.length
+    )
       return createClusterConditionalDecision(permission, owned);
     return { result: AuthorizeResult.DENY };
   }
@@ -108,7 +115,11 @@ export const demoPortalPermissionPolicy = createBackendModule({
       async init({ policy, config }) {
         const admins = config.getOptionalStringArray('permission.admins') ?? [];
         policy.setPolicy(
-          new DemoPortalPolicy(new Set(admins), readClusterScopes(config)),
+          new DemoPortalPolicy(
+            new Set(admins),
+            readClusterScopes(config),
+            config.getOptionalBoolean('permission.ownersEdit') ?? false,
+          ),
         );
       },
     });

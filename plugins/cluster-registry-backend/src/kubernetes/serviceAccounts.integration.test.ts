@@ -184,6 +184,15 @@ describe('a read-only ServiceAccount minted from an admin credential, against a 
     expect(view.body.serviceAccount.renewedAt).toBeDefined();
     expect(view.body.status.state).toBe('running');
 
+    // Its credential is the registry's to renew, not to replace.
+    const rotate = await request(server)
+      .put(`${BASE}/clusters/minted/credentials`)
+      .send({ auth: { type: 'bearerToken', token: api.readOnlyToken } });
+    expect(rotate.status).toBe(400);
+    expect(rotate.body.error.message).toMatch(
+      /^auth: the credential is ServiceAccount .*remove it first/,
+    );
+
     // Removing it needs an admin: the account's own token may not.
     const refused = await request(server)
       .post(`${BASE}/clusters/minted/service-account/remove`)

@@ -794,6 +794,13 @@ export class ClusterService {
     let { auth, secrets: authSecrets } = admin;
     let undoMinting: (() => Promise<unknown>) | undefined;
     if (input.serviceAccount) {
+      // Nothing is created in the cluster for a name that is taken here.
+      if ((await this.store.getClusters([input.name]))[0])
+        throw fieldError(
+          'name',
+          `a cluster named '${input.name}' already exists`,
+          ConflictError,
+        );
       const adminTarget = {
         serverUrl: input.serverUrl!,
         auth: admin.auth,
@@ -898,7 +905,9 @@ export class ClusterService {
       return await fn((method, path, body) =>
         client.request(method, path, {
           body,
-          timeoutMs: Math.max(1, deadline - Date.now()),
+          // At least 2 s each, so that undoing a mint that ran out of
+          // time still reaches the API server.
+          timeoutMs: Math.max(2_000, deadline - Date.now()),
         }),
       );
     } catch (e) {
@@ -944,6 +953,15 @@ export class ClusterService {
       this.options.verify.timeoutMs,
       call => requestToken(call, account),
     );
+    // Skip the write if the credential changed while the token was asked
+    // for (a rotation, a removal): the newer credential stands.
+    const now = (await this.store.getClusters([record.name]))[0]?.auth;
+    if (
+      now?.type !== 'bearerToken' ||
+      now.serviceAccount?.name !== account.name ||
+      now.expiresAt !== auth.expiresAt
+    )
+      return record;
     const renewed: StoredAuth = {
       ...auth,
       expiresAt: token.expiresAt,
@@ -1180,6 +1198,11 @@ export class ClusterService {
     const current = await this.store.getClusterWithSecrets(name);
     if (current.isolated)
       throw fieldError('auth', 'an isolated cluster has no credentials');
+    if (current.auth?.type === 'bearerToken' && current.auth.serviceAccount)
+      throw fieldError(
+        'auth',
+        `the credential is ServiceAccount ${current.auth.serviceAccount.namespace}/${current.auth.serviceAccount.name}, which the registry created and renews; remove it first (disconnecting offers that) and register the cluster again to use another credential`,
+      );
     const serverUrl = input.serverUrl ?? current.serverUrl!;
     const tls = input.tls ?? current.tls;
     const { auth, secrets } = splitAuth(input.auth!);

@@ -6,6 +6,19 @@ describe('credentialExpiryWarning', () => {
     auth: { type: 'bearerToken' as const, tokenSet: true, expiresAt },
   });
 
+  it('is silent about a minted ServiceAccount token the registry renews, until it has expired', () => {
+    const minted = (expiresAt: string) => ({
+      ...token(expiresAt),
+      serviceAccount: { name: 'sa' },
+    });
+    expect(
+      credentialExpiryWarning(minted('2026-12-05T18:00:00Z'), 14, now),
+    ).toBeUndefined();
+    expect(
+      credentialExpiryWarning(minted('2026-12-01T18:00:00Z'), 14, now),
+    ).toMatchObject({ expired: true });
+  });
+
   it('warns within the window, says when it expired, and is silent otherwise', () => {
     expect(
       credentialExpiryWarning(token('2026-12-20T12:00:00Z'), 14, now),
