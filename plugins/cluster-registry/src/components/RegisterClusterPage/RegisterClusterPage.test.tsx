@@ -107,7 +107,8 @@ describe('RegisterClusterPage', () => {
     );
   });
 
-  it('registers with an admin token kept as nothing but a ServiceAccount of the chosen ClusterRole', async () => {
+  /** The token form with an admin token and "create a ServiceAccount" ticked. */
+  async function startWithAdminToken() {
     const api = mockClusterRegistryApi({ createCluster: async () => cluster });
     await renderRegister(api);
     type('Name', 'prod-eu-1');
@@ -116,6 +117,11 @@ describe('RegisterClusterPage', () => {
     fireEvent.click(
       screen.getByLabelText('Create a ServiceAccount and keep only its token'),
     );
+    return api;
+  }
+
+  it('registers with an admin token kept as nothing but a ServiceAccount of the chosen ClusterRole', async () => {
+    const api = await startWithAdminToken();
     // The default role says what it allows.
     expect(
       screen.getByText(/Read most objects in every namespace/),
@@ -132,14 +138,7 @@ describe('RegisterClusterPage', () => {
   });
 
   it('refuses a token lifetime under the API server’s minimum next to the field', async () => {
-    const api = mockClusterRegistryApi({ createCluster: async () => cluster });
-    await renderRegister(api);
-    type('Name', 'prod-eu-1');
-    type('Server URL', 'https://10.0.0.1:6443');
-    type('Bearer token', 'admin-token');
-    fireEvent.click(
-      screen.getByLabelText('Create a ServiceAccount and keep only its token'),
-    );
+    const api = await startWithAdminToken();
     type('Token lifetime \\(hours\\)', '0.1');
     fireEvent.click(screen.getByRole('button', { name: 'Register' }));
     expect(
