@@ -75,7 +75,7 @@ describe('ClusterPage of a cluster registered with a minted ServiceAccount', () 
     });
     expect(
       await screen.findByText(
-        /bound to ClusterRole view; token renewed every 24 h or sooner/,
+        /bound to ClusterRole view; a new token at least every 12 h/,
       ),
     ).toBeInTheDocument();
     expect(

@@ -38,6 +38,13 @@ import { DisconnectDialog } from './DisconnectDialog';
 import { EditClusterDialog } from './EditClusterDialog';
 import { RotateCredentialsDialog } from './RotateCredentialsDialog';
 
+/** 90 → "2 min", 7200 → "2 h", 302400 → "3.5 days". */
+function lifetimeText(seconds: number) {
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 2 * 86400) return `${Math.round(seconds / 360) / 10} h`;
+  return `${Math.round(seconds / 8640) / 10} days`;
+}
+
 function connectionText(c: Cluster) {
   if (c.connection.method === 'proxy')
     return `via proxy ${c.connection.proxyUrl}${
@@ -234,9 +241,9 @@ export function ClusterPage() {
                     c.serviceAccount.name
                   }, bound to ClusterRole ${
                     c.serviceAccount.clusterRole
-                  }; token renewed every ${Math.round(
-                    c.serviceAccount.tokenLifetimeSeconds / 3600,
-                  )} h or sooner`,
+                  }; a new token at least every ${lifetimeText(
+                    c.serviceAccount.tokenLifetimeSeconds / 2,
+                  )}`,
                   'created in the cluster': c.serviceAccount.objects
                     .map(
                       o =>

@@ -10,6 +10,8 @@ import {
   errorsFromResponse,
   FormError,
   formsFromCluster,
+  emptyServiceAccount,
+  serviceAccountRequest,
   parseLabels,
 } from './formModel';
 import { cluster } from '../../__testUtils__/renderClusterPage';
@@ -145,5 +147,29 @@ describe('form model', () => {
     expect(
       errorsFromResponse({ body: { error: { message: 'auth: nope' } } }),
     ).toEqual({ _: 'auth: nope' });
+  });
+});
+
+describe('serviceAccountRequest', () => {
+  it('sends nothing unless chosen, hours as seconds, and an empty lifetime as the default', () => {
+    expect(serviceAccountRequest(emptyServiceAccount)).toBeUndefined();
+    const on = { ...emptyServiceAccount, enabled: true };
+    expect(serviceAccountRequest(on)).toEqual({
+      clusterRole: 'view',
+      tokenLifetimeSeconds: 604_800,
+    });
+    expect(serviceAccountRequest({ ...on, tokenLifetimeHours: ' ' })).toEqual({
+      clusterRole: 'view',
+    });
+    // Not a number goes to the rules, which name the field.
+    const odd = serviceAccountRequest({ ...on, tokenLifetimeHours: 'soon' });
+    expect(
+      createClusterSchema.safeParse({
+        name: 'x',
+        serverUrl: 'https://10.0.0.1:6443',
+        auth: { type: 'bearerToken', token: 't' },
+        serviceAccount: odd,
+      }).error?.issues[0].path,
+    ).toEqual(['serviceAccount', 'tokenLifetimeSeconds']);
   });
 });

@@ -315,13 +315,17 @@ export function serviceAccountRequest(
   form: ServiceAccountForm,
 ): CreateClusterRequest['serviceAccount'] {
   if (!form.enabled) return undefined;
-  const hours = Number(form.tokenLifetimeHours);
+  const text = form.tokenLifetimeHours.trim();
+  const hours = Number(text);
   return {
     clusterRole: form.clusterRole,
-    // Not a number is sent as such: the rules say why, by the field.
-    tokenLifetimeSeconds: Number.isFinite(hours)
-      ? Math.round(hours * 3600)
-      : (form.tokenLifetimeHours as unknown as number),
+    // Empty: the backend's default. Not a number is sent as such, and the
+    // rules say why, by the field.
+    ...(text && {
+      tokenLifetimeSeconds: Number.isFinite(hours)
+        ? Math.round(hours * 3600)
+        : (text as unknown as number),
+    }),
   };
 }
 
