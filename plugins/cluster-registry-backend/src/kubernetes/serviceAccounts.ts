@@ -75,6 +75,11 @@ function reasonOf(res: KubeResponse): string {
   return `${res.status}${message ? `: ${message.slice(0, 300)}` : ''}`;
 }
 
+/** A refusal of the credential is the credential's field; any other, the request's. */
+function fieldOf(res: KubeResponse): ServiceAccountError['field'] {
+  return res.status === 401 || res.status === 403 ? 'auth' : 'serviceAccount';
+}
+
 function describe(o: CreatedObject) {
   return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
 }
@@ -109,7 +114,7 @@ export async function requestToken(
       `the API server refused a token for ServiceAccount ${account.namespace}/${
         account.name
       } (${reasonOf(res)})`,
-      res.status === 401 || res.status === 403 ? 'auth' : 'serviceAccount',
+      fieldOf(res),
     );
   const at = new Date(typeof expiresAt === 'string' ? expiresAt : NaN);
   return {
@@ -186,7 +191,7 @@ export async function mintServiceAccount(
     if (res.status === 409 && existingIsFine) return;
     throw new ServiceAccountError(
       `could not create ${describe(object)} (${reasonOf(res)})`,
-      res.status === 401 || res.status === 403 ? 'auth' : 'serviceAccount',
+      fieldOf(res),
     );
   };
   try {
@@ -290,7 +295,7 @@ export async function removeServiceAccount(
     else if (res.status !== 404)
       throw new ServiceAccountError(
         `could not delete ${describe(object)} (${reasonOf(res)})`,
-        res.status === 401 || res.status === 403 ? 'auth' : 'serviceAccount',
+        fieldOf(res),
       );
   }
   return removed;
