@@ -6,11 +6,10 @@ import {
 } from '@cluster-registry/plugin-cluster-registry-node';
 import https from 'node:https';
 import tls from 'node:tls';
+import { BoundedAnswer, readBoundedAnswer } from '../http/readBoundedAnswer';
 
-export interface KubeResponse {
-  status: number;
-  body: any;
-}
+/** An API server's answer: JSON parsed, anything else as text. */
+export type KubeResponse = BoundedAnswer;
 
 /** Why a request to an API server failed, in terms a user can act on. */
 export class KubeConnectionError extends Error {
@@ -173,30 +172,17 @@ export class KubeClient {
       let req: ReturnType<typeof https.request>;
       try {
         req = https.request(requestOptions, res => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', chunk => {
-            text += chunk;
-            // The answers read here are small; a server sending more is not
-            // given the memory (or the JSON.parse time) of the backend.
-            if (text.length > max) {
-              req.destroy(
-                new KubeConnectionError(
-                  'error',
-                  `${server} answered with more than ${max} characters`,
-                ),
-              );
-            }
-          });
-          res.on('end', () => {
-            let body: any = text;
-            try {
-              body = JSON.parse(text);
-            } catch {
-              // not JSON (e.g. /healthz)
-            }
-            resolve({ status: res.statusCode ?? 0, body });
-          });
+          readBoundedAnswer(
+            req,
+            res,
+            max,
+            () =>
+              new KubeConnectionError(
+                'error',
+                `${server} answered with more than ${max} characters`,
+              ),
+            resolve,
+          );
           res.on('error', e => reject(classify(e, server)));
         });
       } catch (e) {

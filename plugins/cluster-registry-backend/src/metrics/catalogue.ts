@@ -48,6 +48,19 @@ const family = (ctx: QueryContext) => {
   return ctx.family;
 };
 
+/** A workload's summed requests and limits of one resource, told apart by a `kind` label. */
+const requestsAndLimits = (c: QueryContext, resource: 'cpu' | 'memory') =>
+  (['requests', 'limits'] as const)
+    .map(
+      kind =>
+        `label_replace(sum(kube_pod_container_resource_${kind}{${c.sel(
+          'kubeStateMetrics',
+          ...podMatchers(c),
+          `resource="${resource}"`,
+        )}}), "kind", "${kind}", "", "")`,
+    )
+    .join(' or ');
+
 /**
  * The built-in named queries, written against raw metrics (no recording
  * rules), with kube-prometheus' job names (clusterRegistry.metrics.jobs).
@@ -256,16 +269,7 @@ export const BUILT_IN_QUERIES: NamedQueryDefinition[] = [
     'cores',
     'kubeStateMetrics',
     'Sum over the pods of the workload.',
-    c =>
-      `label_replace(sum(kube_pod_container_resource_requests{${c.sel(
-        'kubeStateMetrics',
-        ...podMatchers(c),
-        'resource="cpu"',
-      )}}), "kind", "requests", "", "") or label_replace(sum(kube_pod_container_resource_limits{${c.sel(
-        'kubeStateMetrics',
-        ...podMatchers(c),
-        'resource="cpu"',
-      )}}), "kind", "limits", "", "")`,
+    c => requestsAndLimits(c, 'cpu'),
     'workload',
   ),
   def(
@@ -274,16 +278,7 @@ export const BUILT_IN_QUERIES: NamedQueryDefinition[] = [
     'bytes',
     'kubeStateMetrics',
     'Sum over the pods of the workload.',
-    c =>
-      `label_replace(sum(kube_pod_container_resource_requests{${c.sel(
-        'kubeStateMetrics',
-        ...podMatchers(c),
-        'resource="memory"',
-      )}}), "kind", "requests", "", "") or label_replace(sum(kube_pod_container_resource_limits{${c.sel(
-        'kubeStateMetrics',
-        ...podMatchers(c),
-        'resource="memory"',
-      )}}), "kind", "limits", "", "")`,
+    c => requestsAndLimits(c, 'memory'),
     'workload',
   ),
   def(

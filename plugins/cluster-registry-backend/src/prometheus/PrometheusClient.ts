@@ -2,16 +2,12 @@ import http from 'node:http';
 import https from 'node:https';
 import { AddressPolicy } from '@cluster-registry/plugin-cluster-registry-node';
 import { ClusterSecrets, StoredPrometheus } from '../database/types';
+import { BoundedAnswer, readBoundedAnswer } from '../http/readBoundedAnswer';
 
 const fromB64 = (data?: string) =>
   data ? Buffer.from(data, 'base64').toString('utf8') : undefined;
 
 /** What Prometheus' HTTP API answers: status code and the parsed body (or its text). */
-export interface PrometheusAnswer {
-  status: number;
-  body: any;
-}
-
 /** A Prometheus API error: the endpoint answered, but not with data. */
 export class PrometheusError extends Error {
   constructor(message: string, readonly status?: number) {
@@ -68,7 +64,7 @@ export class PrometheusClient {
     path: string,
     form?: Record<string, string>,
     timeoutMs = this.options.timeoutMs,
-  ): Promise<PrometheusAnswer> {
+  ): Promise<BoundedAnswer> {
     const url = new URL(path, this.base);
     // IP literals are checked here, names on every answer of the lookup (or,
     // tunnelled, by the connections service: the far side resolves them).
@@ -100,24 +96,14 @@ export class PrometheusClient {
     const client = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const req = client.request(url, requestOptions, res => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', d => {
-          text += d;
-          if (text.length > max)
-            req.destroy(
-              new PrometheusError(`answered with more than ${max} characters`),
-            );
-        });
-        res.on('end', () => {
-          let body: any = text;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            // not JSON: the caller says what it expected
-          }
-          resolve({ status: res.statusCode ?? 0, body });
-        });
+        readBoundedAnswer(
+          req,
+          res,
+          max,
+          () =>
+            new PrometheusError(`answered with more than ${max} characters`),
+          resolve,
+        );
         res.on('error', reject);
       });
       // A deadline for the whole exchange, not only between bytes.

@@ -324,6 +324,11 @@ export class ClusterService {
     };
   }
 
+  /** {@link ClusterService.authorizeOn} for clusterUpdatePermission. */
+  private mayUpdate(caller: Caller, name: string) {
+    return this.authorizeOn(caller, clusterUpdatePermission, name);
+  }
+
   /**
    * A new or edited cluster must stay within the caller's conditions for
    * clusterUpdatePermission: nobody registers a cluster they could not then
@@ -1045,11 +1050,7 @@ export class ClusterService {
     input: UpdateInput,
     caller: Caller,
   ): Promise<ClusterRecord> {
-    const { acting, decision } = await this.authorizeOn(
-      caller,
-      clusterUpdatePermission,
-      name,
-    );
+    const { acting, decision } = await this.mayUpdate(caller, name);
     return this.change('cluster-update', { cluster: name }, acting, () =>
       this.updateNow(name, input, acting.actor, decision),
     );
@@ -1163,11 +1164,7 @@ export class ClusterService {
     input: RotateInput,
     caller: Caller,
   ): Promise<ClusterRecord> {
-    const { acting } = await this.authorizeOn(
-      caller,
-      clusterUpdatePermission,
-      name,
-    );
+    const { acting } = await this.mayUpdate(caller, name);
     let rotation = input;
     if (input.kubeconfig) {
       const fromContext = registrationFromContext(
@@ -1239,11 +1236,7 @@ export class ClusterService {
     fingerprint: string,
     caller: Caller,
   ): Promise<ClusterRecord> {
-    const { acting } = await this.authorizeOn(
-      caller,
-      clusterUpdatePermission,
-      name,
-    );
+    const { acting } = await this.mayUpdate(caller, name);
     return this.change(
       'cluster-accept-ssh-host-key',
       { cluster: name, fingerprint },

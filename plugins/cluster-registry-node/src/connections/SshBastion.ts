@@ -5,6 +5,7 @@ import { Duplex } from 'node:stream';
 import { Client, ClientChannel } from 'ssh2';
 import { AddressPolicy } from '../network/AddressPolicy';
 import { describeHostKey, HostKeyPins } from './hostKeys';
+import { openingAttempt } from './openingAttempt';
 import { dialFailure, TunnelError } from './TunnelError';
 
 /** An SSH bastion and how to log in to it (the contract's sshTunnel settings, secrets included). */
@@ -167,36 +168,30 @@ export class SshBastion {
     const { route, options } = this;
     const pins = new HostKeyPins(route.hostKeys, route.host, route.port);
     return new Promise((resolve, reject) => {
-      let settled = false;
-      let hostKeyProblem: TunnelError | undefined;
-      const client = new Client();
-      const dialled: { sock?: net.Socket } = {};
-      const deadline: { timer?: NodeJS.Timeout } = {};
-      const fail = (error: TunnelError) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(deadline.timer);
-        client.end();
-        dialled.sock?.destroy();
-        reject(error);
-      };
-      deadline.timer = setTimeout(
-        () =>
-          fail(
-            new TunnelError(
-              'timeout',
-              `${this.label} did not complete the SSH handshake within ${timeoutMs} ms`,
-            ),
-          ),
-        Math.max(1, timeoutMs),
-      );
       try {
         options.policy.assertDialable(route.host);
       } catch (e) {
-        clearTimeout(deadline.timer);
         reject(new TunnelError('refused', (e as Error).message));
         return;
       }
+      let hostKeyProblem: TunnelError | undefined;
+      const client = new Client();
+      const dialled: { sock?: net.Socket } = {};
+      const attempt = openingAttempt<Client>({
+        resolve,
+        reject,
+        timeoutMs,
+        timeout: () =>
+          new TunnelError(
+            'timeout',
+            `${this.label} did not complete the SSH handshake within ${timeoutMs} ms`,
+          ),
+        abort: () => {
+          client.end();
+          dialled.sock?.destroy();
+        },
+      });
+      const fail = attempt.fail;
       // The bastion's address passes the one policy, like every other.
       const sock = net.connect({
         host: route.host,
@@ -227,7 +222,8 @@ export class SshBastion {
               `the SSH private key cannot be used: ${e.message}`,
             ),
           );
-        else if (settled) options.logger.warn(`${this.label}: ${e.message}`);
+        else if (attempt.settled)
+          options.logger.warn(`${this.label}: ${e.message}`);
         else
           fail(new TunnelError('unreachable', `${this.label}: ${e.message}`));
       });
@@ -244,12 +240,7 @@ export class SshBastion {
             ),
         );
       });
-      client.once('ready', () => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(deadline.timer);
-        resolve(client);
-      });
+      client.once('ready', () => attempt.succeed(client));
       try {
         client.connect({
           sock,

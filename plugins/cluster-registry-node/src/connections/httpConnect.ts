@@ -1,6 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { AddressPolicy } from '../network/AddressPolicy';
+import { openingAttempt } from './openingAttempt';
 import { dialFailure, TunnelError } from './TunnelError';
 
 /** At most this much of a proxy's answer to CONNECT is read. */
@@ -49,28 +50,21 @@ export function connectViaProxy(
             ALPNProtocols: ['http/1.1'],
           })
         : net.connect({ host, port, lookup: options.policy.lookup });
-    let settled = false;
-    const deadline: { timer?: NodeJS.Timeout } = {};
-    const fail = (error: TunnelError) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(deadline.timer);
-      socket.destroy();
-      reject(error);
-    };
-    deadline.timer = setTimeout(
-      () =>
-        fail(
-          new TunnelError(
-            'timeout',
-            `${proxyName} did not open a tunnel to ${authority(
-              target.host,
-              target.port,
-            )} within ${options.timeoutMs} ms`,
-          ),
+    const attempt = openingAttempt<net.Socket>({
+      resolve,
+      reject,
+      timeoutMs: options.timeoutMs,
+      timeout: () =>
+        new TunnelError(
+          'timeout',
+          `${proxyName} did not open a tunnel to ${authority(
+            target.host,
+            target.port,
+          )} within ${options.timeoutMs} ms`,
         ),
-      Math.max(1, options.timeoutMs),
-    );
+      abort: () => socket.destroy(),
+    });
+    const fail = attempt.fail;
     const onError = (e: NodeJS.ErrnoException) =>
       fail(dialFailure(e, proxyName));
     const onClose = () =>
@@ -138,14 +132,12 @@ export function connectViaProxy(
           );
         return;
       }
-      settled = true;
-      clearTimeout(deadline.timer);
       // Only this function's own listeners: Node's stay.
       socket.off('close', onClose);
       socket.off('error', onError);
       const rest = head.subarray(end + 4);
       if (rest.length) socket.unshift(rest);
-      resolve(socket);
+      attempt.succeed(socket);
     };
     socket.on('data', onData);
   });
