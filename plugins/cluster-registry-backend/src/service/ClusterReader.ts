@@ -11,6 +11,7 @@ import { KubeClient, KubeResponse } from '../kubernetes/request';
 import { mintAwsToken, VerifyOptions } from '../kubernetes/verifyCluster';
 import { PrometheusClient } from '../prometheus/PrometheusClient';
 import { toRoute } from './clusterSecrets';
+import { openClusterTunnel } from './clusterTunnel';
 
 /**
  * Read access to one stored cluster for the insight and metrics views: its
@@ -93,21 +94,12 @@ export async function openClusterReader(
       else awsToken = minted.token;
     }
     if (!failure) {
-      let tunnel;
-      if (record.connection.method !== 'direct') {
-        if (!options.connections)
-          failure = new Error(
-            'this backend has no tunnel service to reach clusters through a proxy or an SSH bastion',
-          );
-        else {
-          const handle = options.connections.agentFor(
-            toRoute(record.connection, record.secrets),
-            { timeoutMs: options.verify.timeoutMs },
-          );
-          handles.push(handle);
-          tunnel = handle.agent;
-        }
-      }
+      const opened = openClusterTunnel(options.connections, record, {
+        timeoutMs: options.verify.timeoutMs,
+      });
+      if ('refusal' in opened) failure = new Error(opened.refusal);
+      else if (opened.handle) handles.push(opened.handle);
+      const tunnel = 'handle' in opened ? opened.handle?.agent : undefined;
       if (!failure)
         client = new KubeClient(
           buildKubeConfig(

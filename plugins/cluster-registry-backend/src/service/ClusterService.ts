@@ -100,8 +100,8 @@ import {
   splitConnection,
   splitPrometheus,
   toConnection,
-  toRoute,
 } from './clusterSecrets';
+import { openClusterTunnel } from './clusterTunnel';
 
 export interface ClusterServiceOptions {
   /** Verification settings, with the address policy every connection passes. */
@@ -611,27 +611,21 @@ export class ClusterService {
     }
     const endpoint = { name: 'verify', ...target };
     const verify = { ...this.options.verify, timeoutMs };
-    if (target.connection.method === 'direct') {
-      return verifyCluster(endpoint, verify);
-    }
-    if (!this.options.connections) {
+    const opened = openClusterTunnel(this.options.connections, target, {
+      timeoutMs,
+      trustUnpinned: options.trustUnpinned,
+      ownConnection: options.ownConnection,
+    });
+    if ('refusal' in opened)
       return {
         ok: false,
         reason: 'invalid',
         field: 'connection',
-        message:
-          'this backend has no tunnel service to reach clusters through a proxy or an SSH bastion',
+        message: opened.refusal,
       };
-    }
+    const tunnel = opened.handle;
+    if (!tunnel) return verifyCluster(endpoint, verify);
     // Through a proxy or a bastion: the same verification, over its tunnel.
-    const tunnel = this.options.connections.agentFor(
-      toRoute(target.connection, target.secrets),
-      {
-        timeoutMs,
-        trustUnpinned: options.trustUnpinned,
-        ownConnection: options.ownConnection,
-      },
-    );
     try {
       const probe = await verifyCluster(endpoint, {
         ...verify,
@@ -889,18 +883,11 @@ export class ClusterService {
     fn: (call: KubeCall) => Promise<T>,
   ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
-    let tunnel: ReturnType<ClusterConnectionsService['agentFor']> | undefined;
-    if (target.connection.method !== 'direct') {
-      if (!this.options.connections)
-        throw fieldError(
-          'connection',
-          'this backend has no tunnel service to reach clusters through a proxy or an SSH bastion',
-        );
-      tunnel = this.options.connections.agentFor(
-        toRoute(target.connection, target.secrets),
-        { timeoutMs },
-      );
-    }
+    const opened = openClusterTunnel(this.options.connections, target, {
+      timeoutMs,
+    });
+    if ('refusal' in opened) throw fieldError('connection', opened.refusal);
+    const tunnel = opened.handle;
     const client = new KubeClient(
       buildKubeConfig({ name: 'registry', ...target }),
       this.policy,
