@@ -8,6 +8,8 @@ const fromB64 = (data?: string) =>
   data ? Buffer.from(data, 'base64').toString('utf8') : undefined;
 
 /** What Prometheus' HTTP API answers: status code and the parsed body (or its text). */
+export type PrometheusAnswer = BoundedAnswer;
+
 /** A Prometheus API error: the endpoint answered, but not with data. */
 export class PrometheusError extends Error {
   constructor(message: string, readonly status?: number) {
@@ -64,7 +66,7 @@ export class PrometheusClient {
     path: string,
     form?: Record<string, string>,
     timeoutMs = this.options.timeoutMs,
-  ): Promise<BoundedAnswer> {
+  ): Promise<PrometheusAnswer> {
     const url = new URL(path, this.base);
     // IP literals are checked here, names on every answer of the lookup (or,
     // tunnelled, by the connections service: the far side resolves them).

@@ -5,6 +5,7 @@ import {
   TunnelHandle,
 } from '@cluster-registry/plugin-cluster-registry-node';
 import http from 'node:http';
+import https from 'node:https';
 import { ClusterRecord, ClusterRecordWithSecrets } from '../database/types';
 import { buildKubeConfig } from '../kubernetes/kubeConfig';
 import { KubeClient, KubeResponse } from '../kubernetes/request';
@@ -97,9 +98,12 @@ export async function openClusterReader(
       const opened = openClusterTunnel(options.connections, record, {
         timeoutMs: options.verify.timeoutMs,
       });
+      let tunnel: https.Agent | undefined;
       if ('refusal' in opened) failure = new Error(opened.refusal);
-      else if (opened.handle) handles.push(opened.handle);
-      const tunnel = 'handle' in opened ? opened.handle?.agent : undefined;
+      else if (opened.handle) {
+        handles.push(opened.handle);
+        tunnel = opened.handle.agent;
+      }
       if (!failure)
         client = new KubeClient(
           buildKubeConfig(

@@ -324,8 +324,11 @@ export class ClusterService {
     };
   }
 
-  /** {@link ClusterService.authorizeOn} for clusterUpdatePermission. */
-  private mayUpdate(caller: Caller, name: string) {
+  /**
+   * {@link ClusterService.authorizeOn} for clusterUpdatePermission, on the
+   * stored cluster without its secrets.
+   */
+  private authorizeUpdate(caller: Caller, name: string) {
     return this.authorizeOn(caller, clusterUpdatePermission, name);
   }
 
@@ -1037,7 +1040,7 @@ export class ClusterService {
     input: UpdateInput,
     caller: Caller,
   ): Promise<ClusterRecord> {
-    const { acting, decision } = await this.mayUpdate(caller, name);
+    const { acting, decision } = await this.authorizeUpdate(caller, name);
     return this.change('cluster-update', { cluster: name }, acting, () =>
       this.updateNow(name, input, acting.actor, decision),
     );
@@ -1151,7 +1154,7 @@ export class ClusterService {
     input: RotateInput,
     caller: Caller,
   ): Promise<ClusterRecord> {
-    const { acting } = await this.mayUpdate(caller, name);
+    const { acting } = await this.authorizeUpdate(caller, name);
     let rotation = input;
     if (input.kubeconfig) {
       const fromContext = registrationFromContext(
@@ -1223,7 +1226,7 @@ export class ClusterService {
     fingerprint: string,
     caller: Caller,
   ): Promise<ClusterRecord> {
-    const { acting } = await this.mayUpdate(caller, name);
+    const { acting } = await this.authorizeUpdate(caller, name);
     return this.change(
       'cluster-accept-ssh-host-key',
       { cluster: name, fingerprint },

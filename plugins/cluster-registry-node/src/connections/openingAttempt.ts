@@ -6,6 +6,7 @@ export interface OpeningAttempt<T> {
   readonly settled: boolean;
   /** Ends it with `error`, after aborting what it had dialled. */
   fail(error: TunnelError): void;
+  /** Ends it with `value`, unless it has ended already. */
   succeed(value: T): void;
 }
 
