@@ -347,9 +347,17 @@ describe('cluster insight and metrics against real exporters', () => {
         prometheus: { url: monitoring.prometheusUrl },
       })
       .expect(201);
-    const raw = await request(allowed)
-      .post(`${BASE}/clusters/raw-a/metrics/raw`)
-      .send({ query: 'count(up)', range: { last: '15m' } });
+    // On a test environment started moments ago the range may hold no
+    // sample of `up` yet: wait for Prometheus' first scrapes.
+    let raw: request.Response | undefined;
+    for (let i = 0; i < 30; i++) {
+      raw = await request(allowed)
+        .post(`${BASE}/clusters/raw-a/metrics/raw`)
+        .send({ query: 'count(up)', range: { last: '15m' } });
+      if (raw.status !== 200 || raw.body.results[0]?.series?.length) break;
+      await new Promise(r => setTimeout(r, 1000));
+    }
+    raw = raw!;
     expect(raw.status).toBe(200);
     expect(raw.body.results[0].series[0].points.length).toBeGreaterThan(0);
     expect(auditor.createEvent).toHaveBeenCalledWith(
