@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import WebSocket from 'ws';
 import {
   backend,
   guestAuth,
@@ -19,12 +20,10 @@ const CLUSTER = 'e2e-private';
  * Kubernetes plugin of the portal: its /proxy (objects created) and an
  * entity's Kubernetes tab. sshd's log proves each went through the bastion.
  *
- * A websocket through the plugin's /proxy is not tried here: once a browser
- * has opened the signals backend's websocket, that plugin takes every
- * upgrade request of the backend's HTTP server and leaves those that are not
- * its own unanswered, for direct clusters as much as tunnelled ones. The
- * websocket watch through the bridge and the tunnel is in
- * packages/backend/src/tunnels/tunnels.integration.test.ts.
+ * Then a websocket watch through the plugin's /proxy, after the browser has
+ * opened the signals backend's websocket: the demo backend routes upgrade
+ * requests through Express (packages/backend/src/modules/upgradeRouting.ts),
+ * without which signals' upgrade listener would leave it unanswered.
  */
 test('registers a cluster behind an SSH bastion with a key from the form, pins its host key, and serves the Kubernetes tab through the tunnel', async ({
   page,
@@ -48,6 +47,8 @@ test('registers a cluster behind an SSH bastion with a key from the form, pins i
     headers: await guestAuth(request),
   });
 
+  const browserSockets: string[] = [];
+  page.on('websocket', ws => browserSockets.push(ws.url()));
   await openClusters(page);
   await page.getByRole('button', { name: 'Register cluster' }).first().click();
   await page.getByRole('tab', { name: 'Server URL & credentials' }).click();
@@ -136,6 +137,48 @@ test('registers a cluster behind an SSH bastion with a key from the form, pins i
     path: 'docs/screenshots/entity-kubernetes-tab-ssh.png',
   });
   expect(forwards()).toBeGreaterThan(beforeTab);
+
+  // A websocket watch through the plugin's /proxy and the tunnel, once the
+  // browser holds the signals websocket.
+  await expect
+    .poll(() => browserSockets.some(u => u.includes('/api/signals')))
+    .toBe(true);
+  const beforeWatch = forwards();
+  const watched = `watched-${Date.now().toString(36)}`;
+  const events: any[] = [];
+  const watch = new WebSocket(
+    `${backend.replace(
+      /^http/,
+      'ws',
+    )}/api/kubernetes/proxy/api/v1/namespaces/${namespace}/configmaps?watch=true&fieldSelector=metadata.name%3D${watched}`,
+    { headers: proxyHeaders, origin: backend },
+  );
+  watch.on('message', data => events.push(JSON.parse(String(data))));
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error('the /proxy upgrade was not answered in 15 s')),
+      15_000,
+    );
+    watch.once('open', () => resolve(clearTimeout(timer)));
+    watch.once('error', reject);
+    watch.once('unexpected-response', (_req, res) =>
+      reject(new Error(`the /proxy upgrade was answered ${res.statusCode}`)),
+    );
+  });
+  const created = await request.post(
+    `${backend}/api/kubernetes/proxy/api/v1/namespaces/${namespace}/configmaps`,
+    { headers: proxyHeaders, data: { metadata: { name: watched } } },
+  );
+  expect(created.status()).toBe(201);
+  await expect
+    .poll(() => events.length, { timeout: 10_000 })
+    .toBeGreaterThan(0);
+  watch.close();
+  expect(events[0]).toMatchObject({
+    type: 'ADDED',
+    object: { metadata: { name: watched } },
+  });
+  expect(forwards()).toBeGreaterThan(beforeWatch);
 
   // Nothing of the tunnel is shown: the plugin lists the cluster without a
   // loopback URL.

@@ -1,7 +1,12 @@
 import { createBackend } from '@backstage/backend-defaults';
 import { demoPortalPermissionPolicy } from './modules/permissionPolicy';
+import { rootHttpRouterWithUpgradeRouting } from './modules/upgradeRouting';
 
 const backend = createBackend();
+
+// Websocket upgrades reach the Kubernetes plugin's /proxy (watch, exec) even
+// after the signals backend has subscribed to the server's upgrade event.
+backend.add(rootHttpRouterWithUpgradeRouting);
 
 backend.add(import('@backstage/plugin-app-backend'));
 backend.add(import('@backstage/plugin-proxy-backend'));

@@ -47,6 +47,12 @@ export class PrometheusClient {
       timeoutMs: number;
       maxResponseChars?: number;
       tunnel?: http.Agent;
+      /**
+       * Why this endpoint cannot be reached (its route through the
+       * cluster's connection cannot be opened): every request fails with it,
+       * and nothing is sent anywhere else instead.
+       */
+      unreachable?: string;
     },
   ) {
     this.base = prometheus.url.endsWith('/')
@@ -67,6 +73,8 @@ export class PrometheusClient {
     form?: Record<string, string>,
     timeoutMs = this.options.timeoutMs,
   ): Promise<PrometheusAnswer> {
+    if (this.options.unreachable)
+      return Promise.reject(new PrometheusError(this.options.unreachable));
     const url = new URL(path, this.base);
     // IP literals are checked here, names on every answer of the lookup (or,
     // tunnelled, by the connections service: the far side resolves them).

@@ -11,7 +11,6 @@ import { buildKubeConfig } from '../kubernetes/kubeConfig';
 import { KubeClient, KubeResponse } from '../kubernetes/request';
 import { mintAwsToken, VerifyOptions } from '../kubernetes/verifyCluster';
 import { PrometheusClient } from '../prometheus/PrometheusClient';
-import { toRoute } from './clusterSecrets';
 import { openClusterTunnel } from './clusterTunnel';
 
 /**
@@ -57,23 +56,30 @@ function prometheusOf(
   if (!prometheus) return undefined;
   const timeoutMs = options.verify.timeoutMs;
   let tunnel: http.Agent | undefined;
-  if (
-    prometheus.throughClusterConnection &&
-    record.connection.method !== 'direct' &&
-    options.connections
-  ) {
-    const route = toRoute(record.connection, record.secrets);
-    const handle = prometheus.url.startsWith('https:')
-      ? options.connections.agentFor(route, { timeoutMs })
-      : options.connections.plainAgentFor(route, { timeoutMs });
-    handles.push(handle);
-    tunnel = handle.agent;
+  let unreachable: string | undefined;
+  if (prometheus.throughClusterConnection) {
+    const opened = openClusterTunnel(
+      options.connections,
+      record,
+      { timeoutMs },
+      prometheus.url.startsWith('https:') ? 'https:' : 'http:',
+    );
+    if ('refusal' in opened) unreachable = opened.refusal;
+    else if (opened.handle) {
+      handles.push(opened.handle);
+      tunnel = opened.handle.agent;
+    }
   }
   return new PrometheusClient(
     prometheus,
     record.secrets,
     options.verify.addressPolicy,
-    { timeoutMs, maxResponseChars: options.maxPrometheusChars, tunnel },
+    {
+      timeoutMs,
+      maxResponseChars: options.maxPrometheusChars,
+      tunnel,
+      unreachable,
+    },
   );
 }
 

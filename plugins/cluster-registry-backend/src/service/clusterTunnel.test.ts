@@ -40,4 +40,28 @@ describe('openClusterTunnel', () => {
       { timeoutMs: 5, ownConnection: true },
     );
   });
+
+  it('asks for plain HTTP inside the tunnel for an http: server', () => {
+    const handle = { agent: {}, hostKey: () => undefined, close: jest.fn() };
+    const connections = {
+      agentFor: jest.fn(),
+      plainAgentFor: jest.fn(() => handle),
+    };
+    expect(
+      openClusterTunnel(
+        connections as unknown as ClusterConnectionsService,
+        proxy,
+        { timeoutMs: 5 },
+        'http:',
+      ),
+    ).toEqual({ handle });
+    expect(connections.plainAgentFor).toHaveBeenCalledWith(
+      { method: 'proxy', proxyUrl: 'http://proxy:3128', password: 'p' },
+      { timeoutMs: 5 },
+    );
+    expect(connections.agentFor).not.toHaveBeenCalled();
+    expect(openClusterTunnel(undefined, proxy, {}, 'http:')).toEqual({
+      refusal: expect.stringMatching(/no tunnel service/),
+    });
+  });
 });
