@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { APIRequestContext, Page } from '@playwright/test';
+import { APIRequestContext, expect, Page } from '@playwright/test';
 
 export const backend =
   process.env.PLAYWRIGHT_BACKEND_URL ?? 'http://localhost:7107';
@@ -68,10 +68,13 @@ export interface TestBastion {
     host: string;
     port: number;
     username: string;
+    password: string;
     privateKey: string;
     hostKey: string;
     logFile: string;
   };
+  /** tinyproxy inside the namespace, without credentials. */
+  proxy: { url: string; logFile: string };
 }
 
 export function testBastion(): TestBastion {
@@ -116,4 +119,54 @@ export function testMonitoring(): {
     );
   }
   return monitoring;
+}
+
+/** Runs a template through the scaffolder backend; returns the finished task's log and state. */
+export async function runTemplate(
+  request: APIRequestContext,
+  auth: Record<string, string>,
+  templateRef: string,
+  values: object,
+  secrets: Record<string, string> = {},
+) {
+  await expect
+    .poll(
+      async () =>
+        (
+          await request.get(
+            `${backend}/api/catalog/entities/by-name/${templateRef
+              .replace(':', '/default/')
+              .replace('/default/default/', '/default/')}`,
+            { headers: auth },
+          )
+        ).status(),
+      { timeout: 60_000 },
+    )
+    .toBe(200);
+  const created = await request.post(`${backend}/api/scaffolder/v2/tasks`, {
+    headers: auth,
+    data: { templateRef, values, secrets },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+  const { id } = await created.json();
+  let task: any;
+  await expect
+    .poll(
+      async () => {
+        task = await (
+          await request.get(`${backend}/api/scaffolder/v2/tasks/${id}`, {
+            headers: auth,
+          })
+        ).json();
+        return task.status;
+      },
+      { timeout: 60_000 },
+    )
+    .toMatch(/completed|failed/);
+  const events = await (
+    await request.get(`${backend}/api/scaffolder/v2/tasks/${id}/eventstream`, {
+      headers: { ...auth, accept: 'text/event-stream' },
+    })
+  ).text();
+  return { task, events };
 }

@@ -1,55 +1,5 @@
-import { APIRequestContext, expect, test } from '@playwright/test';
-import { backend, guestAuth, testApiServers } from './helpers';
-
-/** Runs a template through the scaffolder backend; returns the finished task's log and state. */
-async function runTemplate(
-  request: APIRequestContext,
-  auth: Record<string, string>,
-  templateRef: string,
-  values: object,
-  secrets: Record<string, string> = {},
-) {
-  await expect
-    .poll(
-      async () =>
-        (
-          await request.get(
-            `${backend}/api/catalog/entities/by-name/${templateRef
-              .replace(':', '/default/')
-              .replace('/default/default/', '/default/')}`,
-            { headers: auth },
-          )
-        ).status(),
-      { timeout: 60_000 },
-    )
-    .toBe(200);
-  const created = await request.post(`${backend}/api/scaffolder/v2/tasks`, {
-    headers: auth,
-    data: { templateRef, values, secrets },
-  });
-  expect(created.status(), await created.text()).toBe(201);
-  const { id } = await created.json();
-  let task: any;
-  await expect
-    .poll(
-      async () => {
-        task = await (
-          await request.get(`${backend}/api/scaffolder/v2/tasks/${id}`, {
-            headers: auth,
-          })
-        ).json();
-        return task.status;
-      },
-      { timeout: 60_000 },
-    )
-    .toMatch(/completed|failed/);
-  const events = await (
-    await request.get(`${backend}/api/scaffolder/v2/tasks/${id}/eventstream`, {
-      headers: { ...auth, accept: 'text/event-stream' },
-    })
-  ).text();
-  return { task, events };
-}
+import { expect, test } from '@playwright/test';
+import { backend, guestAuth, runTemplate, testApiServers } from './helpers';
 
 test('templates register a cluster (token from the task secrets) and assign its category, as the user who runs them', async ({
   request,

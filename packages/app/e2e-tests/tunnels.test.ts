@@ -6,6 +6,7 @@ import {
   backend,
   guestAuth,
   openClusters,
+  runTemplate,
   signIn,
   testBastion,
 } from './helpers';
@@ -192,4 +193,90 @@ test('registers a cluster behind an SSH bastion with a key from the form, pins i
       headers: auth,
     })
     .then(res => expect(res.status()).toBe(204));
+});
+
+test('the register-cluster template registers clusters behind the SSH bastion and the HTTP proxy, their passwords as task secrets', async ({
+  request,
+}) => {
+  test.setTimeout(180_000);
+  const bastion = testBastion();
+  const api = bastion.kubeApiServer;
+  const auth = await guestAuth(request);
+  const count = (file: string, needle: (l: string) => boolean) =>
+    fs.readFileSync(file, 'utf8').split('\n').filter(needle).length;
+  const sshForwards = () =>
+    count(
+      bastion.ssh.logFile,
+      l =>
+        l.includes('direct_tcpip') &&
+        l.includes(`target ${bastion.apiHost} port 6443`),
+    );
+  const proxyConnects = () =>
+    count(bastion.proxy.logFile, l =>
+      l.includes(`CONNECT ${bastion.apiHost}:6443`),
+    );
+  const common = {
+    category: 'dev',
+    owner: 'group:default/platform',
+    serverUrl: api.serverUrl,
+    caData: api.caData,
+  };
+  for (const name of ['e2e-tpl-ssh', 'e2e-tpl-proxy'])
+    await request.delete(`${backend}/api/cluster-registry/clusters/${name}`, {
+      headers: auth,
+    });
+
+  const beforeSsh = sshForwards();
+  const viaSsh = await runTemplate(
+    request,
+    auth,
+    'template:default/register-cluster',
+    {
+      ...common,
+      name: 'e2e-tpl-ssh',
+      connectionMethod: 'sshTunnel',
+      sshHost: bastion.ssh.host,
+      sshPort: bastion.ssh.port,
+      sshUsername: bastion.ssh.username,
+    },
+    { token: api.adminToken, sshPassword: bastion.ssh.password },
+  );
+  expect(viaSsh.task.status, viaSsh.events).toBe('completed');
+  expect(viaSsh.events).toContain('registered e2e-tpl-ssh: running');
+  expect(viaSsh.events).not.toContain(bastion.ssh.password);
+  expect(sshForwards()).toBeGreaterThan(beforeSsh);
+
+  const beforeProxy = proxyConnects();
+  const viaProxy = await runTemplate(
+    request,
+    auth,
+    'template:default/register-cluster',
+    {
+      ...common,
+      name: 'e2e-tpl-proxy',
+      connectionMethod: 'proxy',
+      proxyUrl: bastion.proxy.url,
+    },
+    { token: api.adminToken },
+  );
+  expect(viaProxy.task.status, viaProxy.events).toBe('completed');
+  expect(viaProxy.events).toContain('registered e2e-tpl-proxy: running');
+  expect(proxyConnects()).toBeGreaterThan(beforeProxy);
+
+  // Stored with their connection methods, the SSH key pinned on the way.
+  const ssh = await (
+    await request.get(`${backend}/api/cluster-registry/clusters/e2e-tpl-ssh`, {
+      headers: auth,
+    })
+  ).json();
+  expect(ssh.connection).toMatchObject({
+    method: 'sshTunnel',
+    sshTunnel: { host: bastion.ssh.host, username: bastion.ssh.username },
+  });
+  expect(ssh.connection.sshTunnel.hostKeys?.length).toBeGreaterThan(0);
+  expect(JSON.stringify(ssh)).not.toContain(bastion.ssh.password);
+  for (const name of ['e2e-tpl-ssh', 'e2e-tpl-proxy'])
+    await request.delete(`${backend}/api/cluster-registry/clusters/${name}`, {
+      headers: auth,
+    });
 });

@@ -74,7 +74,7 @@ describe('cluster-registry:register examples', () => {
   }
 
   it('has one test per example, each a valid step of this action', () => {
-    expect(examples).toHaveLength(3);
+    expect(examples).toHaveLength(4);
     expectStepsOfAction(action, examples);
   });
 
@@ -160,8 +160,36 @@ describe('cluster-registry:register examples', () => {
     expect(logged).not.toContain('kind: Config');
   });
 
-  it('example 3: registers an isolated cluster', async () => {
-    const { outputs } = await run(examples[2]);
+  it('example 3: registers through an SSH bastion, the key from the named secret', async () => {
+    const key =
+      '-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbg==\n-----END OPENSSH PRIVATE KEY-----';
+    const { logged } = await run(examples[2], {
+      parameters: { name: 'prod-private', caData: 'LS0t' },
+      secrets: { token: 's3cret-token', sshPrivateKey: key },
+    });
+
+    expect(registry.calls[0].request).toMatchObject({
+      name: 'prod-private',
+      serverUrl: 'https://api.private.internal:6443',
+      connection: {
+        method: 'sshTunnel',
+        sshTunnel: {
+          host: 'bastion.example.com',
+          port: 22,
+          username: 'portal',
+          privateKey: key,
+        },
+      },
+      prometheus: {
+        url: 'http://prometheus.private.internal:9090',
+        throughClusterConnection: true,
+      },
+    });
+    expect(logged).not.toContain('OPENSSH PRIVATE KEY');
+  });
+
+  it('example 4: registers an isolated cluster', async () => {
+    const { outputs } = await run(examples[3]);
 
     expect(registry.calls).toEqual([
       {

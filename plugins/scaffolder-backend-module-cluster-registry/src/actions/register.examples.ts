@@ -36,6 +36,28 @@ export const examples: TemplateExample[] = [
 `,
   },
   {
+    description:
+      'Register a private cluster reached through an SSH bastion, with the private key from the template secret "sshPrivateKey"; its Prometheus, inside the private network, through the same tunnel',
+    example: `steps:
+  - id: register
+    action: cluster-registry:register
+    input:
+      method: token
+      name: \${{ parameters.name }}
+      category: prod
+      serverUrl: https://api.private.internal:6443
+      caData: \${{ parameters.caData }}
+      tokenSecret: token
+      connection:
+        method: sshTunnel
+        sshHost: bastion.example.com
+        sshUsername: portal
+        sshPrivateKeySecret: sshPrivateKey
+      prometheusUrl: http://prometheus.private.internal:9090
+      prometheusThroughClusterConnection: true
+`,
+  },
+  {
     description: 'Register an isolated (air-gapped) cluster',
     example: `steps:
   - id: register

@@ -134,6 +134,69 @@ describe('cluster-registry:register', () => {
     });
   });
 
+  it('registers through a proxy or an SSH bastion, their secrets from the task secrets it names', async () => {
+    await attempt(
+      {
+        ...tokenStep,
+        connection: {
+          method: 'sshTunnel',
+          sshHost: 'bastion.internal',
+          sshUsername: 'tunnel',
+          sshPrivateKeySecret: 'bastionKey',
+          sshHostKeys: ['SHA256:abc'],
+        },
+        prometheusUrl: 'http://prometheus.internal:9090',
+        prometheusThroughClusterConnection: true,
+      } as Partial<RegisterInput>,
+      { secrets: { clusterToken: 's3cret', bastionKey: 'KEY' } },
+    );
+    await attempt(
+      {
+        ...tokenStep,
+        name: 'prod-eu-2',
+        connection: {
+          method: 'proxy',
+          proxyUrl: 'http://proxy.internal:3128',
+          proxyUsername: 'portal',
+        },
+      } as Partial<RegisterInput>,
+      { secrets: { clusterToken: 's3cret', proxyPassword: 'pw' } },
+    );
+    expect(registry.calls.map(c => c.request)).toMatchObject([
+      {
+        connection: {
+          method: 'sshTunnel',
+          sshTunnel: {
+            host: 'bastion.internal',
+            port: 22,
+            username: 'tunnel',
+            privateKey: 'KEY',
+            password: undefined,
+            hostKeys: ['SHA256:abc'],
+          },
+        },
+        prometheus: { throughClusterConnection: true },
+      },
+      {
+        connection: {
+          method: 'proxy',
+          proxyUrl: 'http://proxy.internal:3128',
+          username: 'portal',
+          password: 'pw',
+        },
+      },
+    ]);
+  });
+
+  it('connects directly when the step names no connection method', async () => {
+    await attempt({ ...tokenStep, connection: {} } as Partial<RegisterInput>, {
+      secrets: { clusterToken: 's3cret' },
+    });
+    expect(registry.calls[0].request).toMatchObject({
+      connection: { method: 'direct' },
+    });
+  });
+
   it('takes the Prometheus password from the task secret it names', async () => {
     await attempt(
       {

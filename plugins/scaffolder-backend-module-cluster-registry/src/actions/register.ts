@@ -11,6 +11,64 @@ import {
 import { ClusterRegistryService } from '@cluster-registry/plugin-cluster-registry-node';
 import { examples } from './register.examples';
 
+type ConnectionStep = {
+  method?: 'direct' | 'proxy' | 'sshTunnel';
+  proxyUrl?: string;
+  proxyUsername?: string;
+  proxyPasswordSecret?: string;
+  sshHost?: string;
+  sshPort?: number;
+  sshUsername?: string;
+  sshPasswordSecret?: string;
+  sshPrivateKeySecret?: string;
+  sshPassphraseSecret?: string;
+  sshHostKeys?: string[];
+};
+
+/**
+ * The registration's connection method from the step's `connection` input,
+ * its secrets read from the task secrets it names. The registry validates
+ * it like any other registration (its field errors name `connection.…`).
+ */
+function connectionOf(
+  step: ConnectionStep | undefined,
+  secret: (key: string) => string | undefined,
+): CreateClusterRequest['connection'] {
+  if (!step) return undefined; // the registry's default: direct
+  // A template renders a parameter the user left empty as "".
+  const given = (value?: string) => value || undefined;
+  switch (step.method || 'direct') {
+    case 'direct':
+      return { method: 'direct' };
+    case 'proxy': {
+      const username = given(step.proxyUsername);
+      return {
+        method: 'proxy',
+        proxyUrl: step.proxyUrl ?? '',
+        username,
+        password: username
+          ? secret(step.proxyPasswordSecret || 'proxyPassword')
+          : undefined,
+      };
+    }
+    default:
+      return {
+        method: 'sshTunnel',
+        sshTunnel: {
+          host: step.sshHost ?? '',
+          port: step.sshPort ? Number(step.sshPort) : 22,
+          username: step.sshUsername ?? '',
+          password: secret(step.sshPasswordSecret || 'sshPassword'),
+          privateKey: secret(step.sshPrivateKeySecret || 'sshPrivateKey'),
+          passphrase: secret(step.sshPassphraseSecret || 'sshPassphrase'),
+          hostKeys: step.sshHostKeys?.filter(Boolean).length
+            ? step.sshHostKeys.filter(Boolean)
+            : undefined,
+        },
+      };
+  }
+}
+
 /**
  * cluster-registry:register — registers clusters by token, from a kubeconfig,
  * or as isolated records, through the registry's API on behalf of the user
@@ -90,6 +148,58 @@ export function createRegisterClusterAction(options: {
               'Basic auth; the password is the secret named by prometheusPasswordSecret',
             ),
         prometheusPasswordSecret: z => z.string().default('prometheusPassword'),
+        prometheusThroughClusterConnection: z =>
+          z
+            .boolean()
+            .default(false)
+            .describe(
+              "Reach the Prometheus through the cluster's proxy or SSH tunnel (a Prometheus in the private network)",
+            ),
+        connection: z =>
+          z
+            .object({
+              method: z
+                .enum(['direct', 'proxy', 'sshTunnel'])
+                .default('direct')
+                .describe(
+                  'How the portal reaches the API server (token): directly, through an HTTP CONNECT proxy, or through an SSH bastion',
+                ),
+              proxyUrl: z
+                .string()
+                .optional()
+                .describe('proxy: http:// or https:// URL of the proxy'),
+              proxyUsername: z
+                .string()
+                .optional()
+                .describe(
+                  'proxy: Basic auth user; the password is the task secret named by proxyPasswordSecret',
+                ),
+              proxyPasswordSecret: z.string().default('proxyPassword'),
+              sshHost: z.string().optional().describe('sshTunnel: the bastion'),
+              sshPort: z.number().int().default(22),
+              sshUsername: z.string().optional(),
+              sshPasswordSecret: z
+                .string()
+                .default('sshPassword')
+                .describe('sshTunnel: task secret with the password, if any'),
+              sshPrivateKeySecret: z
+                .string()
+                .default('sshPrivateKey')
+                .describe(
+                  'sshTunnel: task secret with the private key, if any',
+                ),
+              sshPassphraseSecret: z
+                .string()
+                .default('sshPassphrase')
+                .describe("sshTunnel: task secret with the key's passphrase"),
+              sshHostKeys: z
+                .array(z.string())
+                .optional()
+                .describe(
+                  "sshTunnel: the bastion's host keys (SHA256: fingerprints, public-key or known_hosts lines); left out, verification pins the key the bastion presents",
+                ),
+            })
+            .optional(),
         skipVerification: z => z.boolean().default(false),
       },
       output: {
@@ -116,7 +226,8 @@ export function createRegisterClusterAction(options: {
         insecureSkipTlsVerify: ctx.input.insecureSkipTlsVerify ?? false,
         skipVerification: ctx.input.skipVerification ?? false,
       };
-      const secret = (key: string) => ctx.secrets?.[key];
+      // A secret field left empty is no secret.
+      const secret = (key: string) => ctx.secrets?.[key] || undefined;
       const credentials = await ctx.getInitiatorCredentials();
       const common = {
         title: input.title,
@@ -179,6 +290,7 @@ export function createRegisterClusterAction(options: {
               );
             const password = secret(input.prometheusPasswordSecret);
             request = {
+              connection: connectionOf(input.connection, secret),
               ...common,
               name: input.name,
               serverUrl: input.serverUrl,
@@ -198,6 +310,8 @@ export function createRegisterClusterAction(options: {
                             password,
                           }
                         : { type: 'anonymous' },
+                    throughClusterConnection:
+                      input.prometheusThroughClusterConnection || undefined,
                   }
                 : undefined,
               skipVerification: input.skipVerification,
