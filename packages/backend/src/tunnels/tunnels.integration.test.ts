@@ -1,8 +1,11 @@
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import {
   mockCredentials,
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
+import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
 import { ClusterDetails } from '@backstage/plugin-kubernetes-node';
 import clusterRegistryPlugin from '@cluster-registry/plugin-cluster-registry-backend';
 import {
@@ -51,6 +54,8 @@ describe('clusters behind an HTTP proxy or an SSH bastion', () => {
   let adminToken: string;
   let connections: DefaultClusterConnectionsService;
   let supplier: RegistryClusterSupplier;
+  /** The registry's actions, as the MCP actions backend calls them. */
+  const actions = actionsRegistryServiceMock();
 
   const lines = (file: string) => fs.readFileSync(file, 'utf8').split('\n');
   /** Lines a log gained while `fn` ran. */
@@ -111,6 +116,11 @@ describe('clusters behind an HTTP proxy or an SSH bastion', () => {
     ({ server } = await startTestBackend({
       features: [
         clusterRegistryPlugin,
+        createServiceFactory({
+          service: actionsRegistryServiceRef,
+          deps: {},
+          factory: () => actions,
+        }),
         mockServices.rootConfig.factory({
           data: {
             app: { baseUrl: 'http://portal.example' },
@@ -304,6 +314,45 @@ describe('clusters behind an HTTP proxy or an SSH bastion', () => {
     expect(fetched.result.status).toBe(200);
     expect(fetched.result.body.metadata.name).toBe('default');
     expect(tunnelledThroughProxy(fetched.added)).toBe(true);
+  });
+
+  it('the MCP actions refresh and read a tunnelled cluster through its tunnel, and hand back a registration link that says how it is reached', async () => {
+    await request(server)
+      .post('/api/cluster-registry/clusters')
+      .send(registration('mcp-via-ssh', sshConnection()))
+      .expect(201);
+    const credentials = mockCredentials.user('user:default/mcp-agent');
+    const refreshed = await logged(bastion.ssh.logFile, () =>
+      actions.invoke({
+        id: 'test:refresh-cluster',
+        input: { name: 'mcp-via-ssh' },
+        credentials,
+      }),
+    );
+    expect(refreshed.result.output).toMatchObject({
+      cluster: { name: 'mcp-via-ssh', state: 'running' },
+    });
+    expect(tunnelledThroughSsh(refreshed.added)).toBe(true);
+
+    const link = await actions.invoke({
+      id: 'test:register-cluster',
+      input: {
+        name: 'mcp-private',
+        serverUrl,
+        connection: {
+          method: 'sshTunnel',
+          sshHost: bastion.ssh.host,
+          sshPort: bastion.ssh.port,
+          sshUsername: bastion.ssh.username,
+        },
+      },
+      credentials,
+    });
+    expect(link.output).toMatchObject({ registered: false });
+    const query = new URL((link.output as any).completeAt).searchParams;
+    expect(query.get('connectionMethod')).toBe('sshTunnel');
+    expect(query.get('sshHost')).toBe(bastion.ssh.host);
+    expect([...query.keys()].some(k => /password|key$/i.test(k))).toBe(false);
   });
 
   it('sends proxy credentials only when given, keeps the password secret, and says when they are missing', async () => {

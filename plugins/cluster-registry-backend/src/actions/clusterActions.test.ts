@@ -79,6 +79,48 @@ describe('cluster actions in the actions registry (for MCP clients)', () => {
       serverUrl: 'https://10.0.0.5:6443',
       labels: 'region=eu',
     });
+    // Through a bastion: the link says how, never with a secret.
+    const viaBastion = await actions.invoke({
+      id: 'test:register-cluster',
+      input: {
+        name: 'mcp-private',
+        serverUrl: 'https://api.private.example:6443',
+        connection: {
+          method: 'sshTunnel',
+          sshHost: 'bastion.example',
+          sshPort: 2222,
+          sshUsername: 'ops',
+          sshHostKeys: [`SHA256:${'e'.repeat(43)}`],
+        },
+      },
+      credentials,
+    });
+    expect(
+      Object.fromEntries(
+        new URL((viaBastion.output as any).completeAt).searchParams,
+      ),
+    ).toEqual({
+      name: 'mcp-private',
+      serverUrl: 'https://api.private.example:6443',
+      connectionMethod: 'sshTunnel',
+      sshHost: 'bastion.example',
+      sshPort: '2222',
+      sshUsername: 'ops',
+      sshHostKeys: `SHA256:${'e'.repeat(43)}`,
+    });
+    // The connection is checked like a registration's too.
+    await expect(
+      actions.invoke({
+        id: 'test:register-cluster',
+        input: {
+          name: 'mcp-proxy',
+          serverUrl: 'https://10.0.0.5:6443',
+          connection: { method: 'proxy', proxyUrl: 'ftp://proxy.example' },
+        },
+        credentials,
+      }),
+    ).rejects.toThrow(/connection.proxyUrl: /);
+
     // Checked like a registration: a refused address gives no link.
     await expect(
       actions.invoke({

@@ -10,6 +10,35 @@ import { parse } from '../service/parse';
 import { toClusterView } from '../service/views';
 
 /**
+ * An MCP client's connection settings in the contract's shape, to be checked
+ * like a registration: an SSH login's secret is a placeholder, since the
+ * person completing the registration enters it.
+ */
+function checkableConnection(c: {
+  method: 'direct' | 'proxy' | 'sshTunnel';
+  proxyUrl?: string;
+  proxyUsername?: string;
+  sshHost?: string;
+  sshPort?: number;
+  sshUsername?: string;
+  sshHostKeys?: string[];
+}) {
+  if (c.method === 'direct') return { method: 'direct' };
+  if (c.method === 'proxy')
+    return { method: 'proxy', proxyUrl: c.proxyUrl, username: c.proxyUsername };
+  return {
+    method: 'sshTunnel',
+    sshTunnel: {
+      host: c.sshHost,
+      port: c.sshPort,
+      username: c.sshUsername,
+      password: 'checked-later',
+      hostKeys: c.sshHostKeys,
+    },
+  };
+}
+
+/**
  * The registry's main operations in the backend actions registry (and so for
  * MCP clients through the MCP actions backend), with the same permission
  * checks as the REST API: the caller's credentials decide.
@@ -131,6 +160,28 @@ export function registerClusterActions(options: {
             .string()
             .optional()
             .describe('https:// URL of the API server (not isolated)'),
+          connection: z
+            .object({
+              method: z.enum(['direct', 'proxy', 'sshTunnel']),
+              proxyUrl: z
+                .string()
+                .optional()
+                .describe('proxy: http:// or https:// URL of the proxy'),
+              proxyUsername: z.string().optional(),
+              sshHost: z.string().optional().describe('sshTunnel: the bastion'),
+              sshPort: z.number().int().optional(),
+              sshUsername: z.string().optional(),
+              sshHostKeys: z
+                .array(z.string())
+                .optional()
+                .describe(
+                  "sshTunnel: the bastion's host keys to pin (SHA256: fingerprints, public-key or known_hosts lines)",
+                ),
+            })
+            .optional()
+            .describe(
+              'How the portal reaches the API server (not isolated): directly, through an HTTP proxy or an SSH bastion. No passwords or keys: the person completing the registration enters them.',
+            ),
         }),
       output: z =>
         z.object({
@@ -147,21 +198,32 @@ export function registerClusterActions(options: {
       if (!input.isolated) {
         // Checked like a registration (except the credential), so the link
         // leads to a form that can succeed.
-        const { labels, ...rest } = input;
+        const { labels, connection, ...rest } = input;
         await service.checkRegistration(
           parse(createClusterSchema, {
             ...rest,
             labels,
             isolated: false,
             auth: { type: 'bearerToken', token: 'checked-later' },
+            connection: connection && checkableConnection(connection),
             skipVerification: true,
           }),
           { credentials },
         );
         const query = new URLSearchParams(
-          Object.entries({ ...rest, isolated: undefined }).filter(
-            (e): e is [string, string] => typeof e[1] === 'string',
-          ),
+          Object.entries({
+            ...rest,
+            isolated: undefined,
+            ...(connection && connection.method !== 'direct'
+              ? {
+                  connectionMethod: connection.method,
+                  ...connection,
+                  method: undefined,
+                  sshPort: connection.sshPort?.toString(),
+                  sshHostKeys: connection.sshHostKeys?.join('\n'),
+                }
+              : {}),
+          }).filter((e): e is [string, string] => typeof e[1] === 'string'),
         );
         if (labels) {
           query.set(

@@ -15,7 +15,10 @@ import { FreshPermissions } from '../../__testUtils__/FreshPermissions';
 import { ClusterListPage } from '../ClusterListPage';
 import { RegisterClusterPage } from './RegisterClusterPage';
 
-function renderRegister(api: ReturnType<typeof mockClusterRegistryApi>) {
+function renderRegister(
+  api: ReturnType<typeof mockClusterRegistryApi>,
+  entry = '/clusters/register',
+) {
   return renderInTestApp(
     <TestApiProvider
       apis={[
@@ -31,7 +34,7 @@ function renderRegister(api: ReturnType<typeof mockClusterRegistryApi>) {
       </FreshPermissions>
     </TestApiProvider>,
     {
-      routeEntries: ['/clusters/register'],
+      routeEntries: [entry],
       mountedRoutes: { '/clusters': rootRouteRef },
     },
   );
@@ -187,6 +190,42 @@ describe('RegisterClusterPage', () => {
         port: 22,
         username: 'ops',
         privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nx\n',
+        hostKeys: [fingerprint],
+      },
+    });
+  });
+
+  it('takes what a link says of the connection (the MCP register-cluster action hands one back), never a secret', async () => {
+    const fingerprint = `SHA256:${'d'.repeat(43)}`;
+    const api = mockClusterRegistryApi({ createCluster: async () => cluster });
+    const query = new URLSearchParams({
+      name: 'private-2',
+      serverUrl: 'https://api.private.example:6443',
+      connectionMethod: 'sshTunnel',
+      sshHost: 'bastion.example',
+      sshPort: '2222',
+      sshUsername: 'ops',
+      sshHostKeys: fingerprint,
+      sshPassword: 'from-a-link',
+    });
+    await renderRegister(api, `/clusters/register?${query}`);
+    expect(
+      screen.getByLabelText(/^SSH host/, { selector: 'input' }),
+    ).toHaveValue('bastion.example');
+    expect(
+      screen.getByLabelText(/^SSH password/, { selector: 'input' }),
+    ).toHaveValue('');
+    type('Bearer token', 'good');
+    type('SSH password', 'typed');
+    fireEvent.click(screen.getByRole('button', { name: 'Register' }));
+    expect(await screen.findByText('cluster page')).toBeVisible();
+    expect(api.createCluster.mock.calls[0][0].connection).toEqual({
+      method: 'sshTunnel',
+      sshTunnel: {
+        host: 'bastion.example',
+        port: 2222,
+        username: 'ops',
+        password: 'typed',
         hostKeys: [fingerprint],
       },
     });

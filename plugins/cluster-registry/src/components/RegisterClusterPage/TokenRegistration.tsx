@@ -12,6 +12,7 @@ import { clusterRegistryApiRef } from '../../api';
 import { clusterRouteRef } from '../../routes';
 import {
   ConnectionFields,
+  ConnectionForm,
   DetailsFields,
   emptyConnection,
   emptyDetails,
@@ -43,6 +44,16 @@ const DETAIL_KEYS = [
   'labels',
 ];
 
+/** What a link may say of the connection (`connectionMethod` picks the method): no secret. */
+const CONNECTION_KEYS = [
+  'proxyUrl',
+  'proxyUsername',
+  'sshHost',
+  'sshPort',
+  'sshUsername',
+  'sshHostKeys',
+];
+
 /** The form with the named string fields taken from the URL's query, where given. */
 function prefill<T extends object>(
   form: T,
@@ -70,7 +81,12 @@ export function TokenRegistration() {
   const [endpoint, setEndpoint] = useState(() =>
     prefill(emptyEndpoint, params, ['serverUrl', 'caData']),
   );
-  const [connection, setConnection] = useState(emptyConnection);
+  const [connection, setConnection] = useState<ConnectionForm>(() => {
+    const method = params.get('connectionMethod');
+    return method === 'proxy' || method === 'sshTunnel'
+      ? { ...prefill(emptyConnection, params, CONNECTION_KEYS), method }
+      : emptyConnection;
+  });
   const [prometheus, setPrometheus] = useState(emptyPrometheus);
   const [serviceAccount, setServiceAccount] = useState(emptyServiceAccount);
   const [skipVerification, setSkipVerification] = useState(false);
