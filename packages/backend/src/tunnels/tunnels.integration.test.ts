@@ -56,6 +56,12 @@ describe('clusters behind an HTTP proxy or an SSH bastion', () => {
   let supplier: RegistryClusterSupplier;
   /** The registry's actions, as the MCP actions backend calls them. */
   const actions = actionsRegistryServiceMock();
+  /** The scheduler: the test runs the health sweep when it wants. */
+  const scheduler = mockServices.scheduler.mock();
+  const sweep = () =>
+    scheduler.scheduleTask.mock.calls
+      .find(([task]) => task.id === 'cluster-registry-health-check')![0]
+      .fn(new AbortController().signal);
 
   const lines = (file: string) => fs.readFileSync(file, 'utf8').split('\n');
   /** Lines a log gained while `fn` ran. */
@@ -121,6 +127,7 @@ describe('clusters behind an HTTP proxy or an SSH bastion', () => {
           deps: {},
           factory: () => actions,
         }),
+        scheduler.factory,
         mockServices.rootConfig.factory({
           data: {
             app: { baseUrl: 'http://portal.example' },
@@ -353,6 +360,37 @@ describe('clusters behind an HTTP proxy or an SSH bastion', () => {
     expect(query.get('connectionMethod')).toBe('sshTunnel');
     expect(query.get('sshHost')).toBe(bastion.ssh.host);
     expect([...query.keys()].some(k => /password|key$/i.test(k))).toBe(false);
+  });
+
+  it('the health sweep checks each tunnelled cluster through its own tunnel', async () => {
+    for (const [name, connection] of [
+      ['sweep-proxy', proxyConnection()],
+      ['sweep-ssh', sshConnection()],
+    ] as const)
+      await request(server)
+        .post('/api/cluster-registry/clusters')
+        .send(registration(name, connection))
+        .expect(201);
+    const before = {
+      ssh: lines(bastion.ssh.logFile).length,
+      proxy: lines(bastion.proxy.logFile).length,
+    };
+    await sweep();
+    await new Promise(r => setTimeout(r, 200));
+    expect(
+      tunnelledThroughSsh(lines(bastion.ssh.logFile).slice(before.ssh - 1)),
+    ).toBe(true);
+    expect(
+      tunnelledThroughProxy(
+        lines(bastion.proxy.logFile).slice(before.proxy - 1),
+      ),
+    ).toBe(true);
+    for (const name of ['sweep-proxy', 'sweep-ssh']) {
+      const got = await request(server)
+        .get(`/api/cluster-registry/clusters/${name}`)
+        .expect(200);
+      expect(got.body.status).toMatchObject({ state: 'running' });
+    }
   });
 
   it('sends proxy credentials only when given, keeps the password secret, and says when they are missing', async () => {
