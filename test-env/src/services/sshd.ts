@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ensureDebianPackage } from '../debian';
 import { cacheDir, isRoot } from '../paths';
 import {
+  descendants,
   freePort,
   run,
   startProcess,
@@ -123,15 +124,34 @@ export async function startSshd(stateDir: string, opts: SshdOptions = {}) {
     ].join('\n'),
   );
   const args = ['-D', '-e', '-f', f('sshd_config')];
-  const proc = opts.namespace
-    ? startProcess(
-        `sshd in ${opts.namespace}`,
-        'ip',
-        ['netns', 'exec', opts.namespace, binary, ...args],
-        { logFile: f('sshd.log') },
-      )
-    : startProcess('sshd', binary, args, { logFile: f('sshd.log') });
-  await waitFor('sshd', () => tcpOpen(port, listen), { process: proc });
+  const launch = async () => {
+    const started = opts.namespace
+      ? startProcess(
+          `sshd in ${opts.namespace}`,
+          'ip',
+          ['netns', 'exec', opts.namespace, binary, ...args],
+          { logFile: f('sshd.log') },
+        )
+      : startProcess('sshd', binary, args, { logFile: f('sshd.log') });
+    await waitFor('sshd', () => tcpOpen(port, listen), { process: started });
+    return started;
+  };
+  let proc = await launch();
+  /**
+   * Stops the listener and the sessions it forked (sshd's per-connection
+   * processes outlive their listener), as when the bastion goes down.
+   */
+  const stop = async () => {
+    const sessions = descendants(proc.pid);
+    await stopProcess(proc);
+    for (const pid of sessions) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  };
 
   const env: SshEnv = {
     host: listen,
@@ -143,5 +163,12 @@ export async function startSshd(stateDir: string, opts: SshdOptions = {}) {
     logFile: f('sshd.log'),
     pid: proc.pid,
   };
-  return { env, process: proc, stop: () => stopProcess(proc) };
+  return {
+    env,
+    stop,
+    /** Starts it again after `stop`: the same port, host key and users. */
+    start: async () => {
+      proc = await launch();
+    },
+  };
 }

@@ -31,6 +31,12 @@ export interface SshBastionOptions {
 
 const MAX_BACKOFF_MS = 10_000;
 
+/** What ssh2 answers a channel request on a connection that has ended. */
+const LOST = /No response from server|Not connected|socket (hang up|closed)/i;
+
+/** A channel refused because the SSH connection itself is gone. */
+class ConnectionLost extends TunnelError {}
+
 /**
  * One SSH connection to a bastion, opened on first use and shared by every
  * channel to the clusters behind it. The host key is checked against the
@@ -68,6 +74,25 @@ export class SshBastion {
   ): Promise<Duplex> {
     const deadline = Date.now() + timeoutMs;
     const client = await this.connect(timeoutMs);
+    try {
+      return await this.openChannel(client, target, deadline, timeoutMs);
+    } catch (e) {
+      // The pooled connection died under us (the bastion restarted, a
+      // network blip not yet seen by the keep-alives): one fresh connection.
+      if (!(e instanceof ConnectionLost) || Date.now() >= deadline) throw e;
+      if (this.client === client) this.client = undefined;
+      client.end();
+      const fresh = await this.connect(deadline - Date.now());
+      return this.openChannel(fresh, target, deadline, timeoutMs);
+    }
+  }
+
+  private async openChannel(
+    client: Client,
+    target: { host: string; port: number },
+    deadline: number,
+    timeoutMs: number,
+  ): Promise<Duplex> {
     const left = Math.max(1, deadline - Date.now());
     const channel = await new Promise<ClientChannel>((resolve, reject) => {
       let timedOut = false;
@@ -89,6 +114,15 @@ export class SshBastion {
         }
         if (err || !ch) {
           const text = String(err?.message ?? err);
+          if (LOST.test(text)) {
+            reject(
+              new ConnectionLost(
+                'unreachable',
+                `${this.label} closed the connection (${text})`,
+              ),
+            );
+            return;
+          }
           reject(
             new TunnelError(
               /prohibited/i.test(text) ? 'refused' : 'unreachable',
