@@ -1,15 +1,19 @@
 -- wrk script of tunnelBench.ts: GETs one path through the Kubernetes plugin's
 -- /proxy for the cluster named after `--`, and prints one machine-readable
 -- line with the figures the benchmark reports.
-local path, cluster
+local path, cluster, authorization
 
 function init(args)
   path = args[1]
   cluster = args[2]
+  authorization = args[3]
 end
 
 function request()
-  return wrk.format("GET", path, { ["Backstage-Kubernetes-Cluster"] = cluster })
+  return wrk.format("GET", path, {
+    ["Backstage-Kubernetes-Cluster"] = cluster,
+    ["Authorization"] = authorization,
+  })
 end
 
 function done(summary, latency, requests)

@@ -11,7 +11,11 @@
  *
  *   yarn workspace backend bench:tunnels
  */
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
 import clusterRegistryPlugin from '@cluster-registry/plugin-cluster-registry-backend';
 import kubernetesModuleClusterRegistry from '@cluster-registry/plugin-kubernetes-backend-module-cluster-registry';
@@ -26,6 +30,7 @@ import { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
+import { authWithActors } from '../src/__testUtils__/authWithActors';
 
 const CLIENTS = 20;
 const SECONDS = 10;
@@ -52,6 +57,9 @@ async function measure(origin: string, cluster: string): Promise<Figures> {
         '--',
         PATH,
         cluster,
+        // A signed-in user: the registry's module supplies the clusters a
+        // user may see.
+        mockCredentials.user.header(),
       ],
       { encoding: 'utf8' },
     );
@@ -91,6 +99,11 @@ async function main() {
         clusterRegistryPlugin,
         kubernetesPlugin,
         kubernetesModuleClusterRegistry,
+        // A user's request names the Kubernetes plugin as the actor, as the
+        // real auth service does: the registry hands connections only to
+        // its credential consumers.
+        authWithActors,
+        mockServices.rootLogger.factory({ level: 'error' }),
         mockServices.rootConfig.factory({
           data: {
             app: { baseUrl: 'http://portal.example' },
@@ -132,6 +145,15 @@ async function main() {
         });
       if (res.status !== 201)
         throw new Error(`${name}: ${res.status} ${JSON.stringify(res.body)}`);
+    }
+    for (const name of Object.keys(connections)) {
+      // One request first, so a failure says why instead of counting non-2xx.
+      const res = await request(server)
+        .get(PATH)
+        .set('Backstage-Kubernetes-Cluster', name)
+        .set('authorization', mockCredentials.user.header());
+      if (res.status !== 200)
+        throw new Error(`${name}: ${res.status} ${res.text.slice(0, 500)}`);
     }
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const results: Record<string, Figures> = {};

@@ -216,6 +216,8 @@ describe('clusters behind an HTTP proxy or an SSH bastion', () => {
         .get(
           new URL(path, cluster.url),
           {
+            // A connection per request, as the plugin's /proxy makes them.
+            agent: false,
             ca: Buffer.from(cluster.caData!, 'base64'),
             ...cert,
             headers: meta.serviceAccountToken
@@ -391,6 +393,27 @@ describe('clusters behind an HTTP proxy or an SSH bastion', () => {
         .expect(200);
       expect(got.body.status).toMatchObject({ state: 'running' });
     }
+  });
+
+  it("keeps the bridge's upstream tunnel for the plugin's requests, each on a connection of its own", async () => {
+    await request(server)
+      .post('/api/cluster-registry/clusters')
+      .send(registration('kept-proxy', proxyConnection()))
+      .expect(201);
+    const cluster = await supplied('kept-proxy');
+    const fetched = await logged(bastion.proxy.logFile, async () => {
+      const statuses = [];
+      for (let i = 0; i < 5; i++)
+        statuses.push(
+          (await getAsPlugin(cluster, '/api/v1/namespaces/default')).status,
+        );
+      return statuses;
+    });
+    expect(fetched.result).toEqual([200, 200, 200, 200, 200]);
+    // One CONNECT for the five: the bridge reuses its upstream connection.
+    expect(
+      fetched.added.filter(l => l.includes(`CONNECT ${bastion.apiHost}:6443`)),
+    ).toHaveLength(1);
   });
 
   it('sends proxy credentials only when given, keeps the password secret, and says when they are missing', async () => {
