@@ -416,6 +416,48 @@ describe('clusters behind an HTTP proxy or an SSH bastion', () => {
     ).toHaveLength(1);
   });
 
+  it("closes a cluster's bridge when its connection is edited or it is removed", async () => {
+    await request(server)
+      .post('/api/cluster-registry/clusters')
+      .send(registration('edited-proxy', proxyConnection()))
+      .expect(201);
+    const first = await supplied('edited-proxy');
+    expect((await getAsPlugin(first, '/version')).status).toBe(200);
+    const accepts = (url: string) =>
+      new Promise(resolve => {
+        const { hostname, port } = new URL(url);
+        const s = net.connect({ host: hostname, port: Number(port) });
+        s.once('connect', () => {
+          s.destroy();
+          resolve(true);
+        });
+        s.once('error', () => resolve(false));
+      });
+
+    // Through the proxy with credentials now: a new bridge, the old one closed.
+    await request(server)
+      .patch('/api/cluster-registry/clusters/edited-proxy')
+      .send({
+        connection: {
+          method: 'proxy',
+          proxyUrl: bastion.authProxy.url,
+          username: bastion.authProxy.username,
+          password: bastion.authProxy.password,
+        },
+      })
+      .expect(200);
+    const second = await supplied('edited-proxy');
+    expect(second.url).not.toBe(first.url);
+    expect(await accepts(first.url)).toBe(false);
+    expect((await getAsPlugin(second, '/version')).status).toBe(200);
+
+    await request(server)
+      .delete('/api/cluster-registry/clusters/edited-proxy')
+      .expect(204);
+    await supplier.getClusters({ credentials: mockCredentials.none() });
+    expect(await accepts(second.url)).toBe(false);
+  });
+
   it('sends proxy credentials only when given, keeps the password secret, and says when they are missing', async () => {
     const withoutCredentials = await request(server)
       .post('/api/cluster-registry/verify')
