@@ -31,7 +31,8 @@ func randomToken() string {
 }
 
 // runAPIServer runs the upstream kube-apiserver command in this process until
-// it stops. There is no kubelet or controller manager: admission plugins that
+// it stops. There is no kubelet and, but for the tokens controller
+// (tokens.go), no controller manager: admission plugins that
 // depend on controllers (ServiceAccount needs the default account a controller
 // creates) are disabled so that Pods and Deployments can be created as plain
 // API objects.

@@ -5,7 +5,8 @@
 // started in-process; nothing here imitates the API. The wrapper only does what
 // a cluster installer would: it creates a PKI, a static token file and an
 // embedded etcd, starts the server, binds the read-only token to the built-in
-// `view` ClusterRole, and writes the endpoints and credentials as JSON.
+// `view` ClusterRole, runs the controller manager's ServiceAccount tokens
+// controller (tokens.go), and writes the endpoints and credentials as JSON.
 //
 //	test-kube-apiserver -dir /tmp/cluster-a
 //
@@ -117,6 +118,9 @@ func run(dir, name string, port int, host string) error {
 		return err
 	}
 	env.KubernetesMinor = version
+	if err := startTokensController(ctx, env, pki); err != nil {
+		return fmt.Errorf("tokens controller: %w", err)
+	}
 
 	env.Kubeconfig = filepath.Join(dir, "admin.kubeconfig")
 	if err := writeKubeconfig(env.Kubeconfig, env); err != nil {

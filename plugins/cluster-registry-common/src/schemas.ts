@@ -511,6 +511,7 @@ export const serviceAccountRequestSchema = z
       .min(600, 'must be at least 600 seconds (the API server’s minimum)')
       .max(31_536_000, 'must be at most a year')
       .optional(),
+    tokenType: z.enum(['requested', 'secret']).optional(),
   })
   .strict();
 

@@ -251,6 +251,97 @@ describe('a read-only ServiceAccount minted from an admin credential, against a 
       expect(text).not.toContain(api.adminToken);
   });
 
+  it('keeps a long-lived token Secret instead when asked: filled by the token controller, never renewed, dead once removed', async () => {
+    const namespace = `registry-${crypto.randomBytes(4).toString('hex')}`;
+    const created = await request(server)
+      .post(`${BASE}/clusters`)
+      .send({
+        name: 'minted-secret',
+        serverUrl: api.serverUrl,
+        auth: { type: 'bearerToken', token: api.adminToken },
+        tls: { caData: b64(api.caData) },
+        serviceAccount: { tokenType: 'secret', namespace },
+      });
+    expect({ status: created.status, error: created.body.error }).toEqual({
+      status: 201,
+    });
+    const account = created.body.serviceAccount;
+    expect(account).toMatchObject({
+      namespace,
+      clusterRole: 'view',
+      tokenType: 'secret',
+    });
+    expect(account.objects.map((o: any) => o.kind)).toEqual([
+      'Namespace',
+      'ServiceAccount',
+      'ClusterRoleBinding',
+      'Secret',
+    ]);
+    expect(created.body.auth.expiresAt).toBeUndefined();
+    expect(created.body.status).toMatchObject({
+      state: 'running',
+      permissionLevel: 'read',
+    });
+
+    // The stored token is the Secret's, a legacy token without expiry.
+    const stored = (await store.getClusterWithSecrets('minted-secret')).secrets
+      .token!;
+    const core = adminKubeConfig(api).makeApiClient(CoreV1Api);
+    const secret = await core.readNamespacedSecret({
+      name: `${account.name}-token`,
+      namespace,
+    });
+    expect(secret.type).toBe('kubernetes.io/service-account-token');
+    expect(Buffer.from(secret.data!.token, 'base64').toString()).toBe(stored);
+    const claims = JSON.parse(
+      Buffer.from(stored.split('.')[1], 'base64url').toString(),
+    );
+    expect(claims.exp).toBeUndefined();
+    expect(await allowed(api, stored, { verb: 'list', resource: 'pods' })).toBe(
+      true,
+    );
+    expect(
+      await allowed(api, stored, {
+        verb: 'create',
+        resource: 'deployments',
+        group: 'apps',
+      }),
+    ).toBe(false);
+
+    // The sweep has nothing to renew (every sweep renews a requested token here).
+    await sweep();
+    expect(
+      (await store.getClusterWithSecrets('minted-secret')).secrets.token,
+    ).toBe(stored);
+    const view = await request(server).get(`${BASE}/clusters/minted-secret`);
+    expect(view.body.status.state).toBe('running');
+    expect(view.body.serviceAccount.renewedAt).toBeUndefined();
+
+    const removed = await request(server)
+      .post(`${BASE}/clusters/minted-secret/service-account/remove`)
+      .send({ auth: { type: 'bearerToken', token: api.adminToken } });
+    expect(removed.status).toBe(200);
+    expect(removed.body.removed.map((o: any) => o.kind)).toEqual([
+      'Secret',
+      'ClusterRoleBinding',
+      'ServiceAccount',
+      'Namespace',
+    ]);
+    await request(server).delete(`${BASE}/clusters/minted-secret`).expect(204);
+    // Without its Secret the token no longer authenticates, once the API
+    // server's cache of successful authentications (10 s) has let it go.
+    let answer: unknown;
+    for (let i = 0; i < 80; i++) {
+      answer = await allowed(api, stored, {
+        verb: 'list',
+        resource: 'pods',
+      }).catch((e: any) => e?.code);
+      if (answer === 401) break;
+      await new Promise(r => setTimeout(r, 250));
+    }
+    expect(answer).toBe(401);
+  });
+
   it('creates nothing that stays when the admin credential may not create it all', async () => {
     // The read-only token may read ClusterRoles but create nothing.
     const res = await request(server)

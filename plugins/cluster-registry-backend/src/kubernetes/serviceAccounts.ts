@@ -15,7 +15,8 @@ export interface CreatedObject {
     | 'ServiceAccount'
     | 'Role'
     | 'RoleBinding'
-    | 'ClusterRoleBinding';
+    | 'ClusterRoleBinding'
+    | 'Secret';
   name: string;
   namespace?: string;
 }
@@ -26,14 +27,25 @@ export interface StoredServiceAccount {
   name: string;
   clusterRole: string;
   tokenLifetimeSeconds: number;
+  /**
+   * `requested` (absent in rows from before the choice): short-lived
+   * tokens from TokenRequest, renewed by the health sweep. `secret`: one
+   * long-lived token the cluster's token controller puts into a Secret of
+   * type kubernetes.io/service-account-token; it never expires and stops
+   * working when the Secret is deleted.
+   */
+  tokenType?: ServiceAccountTokenType;
   /** In the order they were created; removal goes the other way. */
   objects: CreatedObject[];
   renewedAt?: string;
 }
 
+export type ServiceAccountTokenType = 'requested' | 'secret';
+
 export interface MintedToken {
   token: string;
-  expiresAt: string;
+  /** Absent for a long-lived token Secret. */
+  expiresAt?: string;
 }
 
 /** Why minting, renewing or removing failed, for the field it concerns. */
@@ -64,6 +76,8 @@ function pathOf(o: CreatedObject): string {
       return `${RBAC}/namespaces/${ns}/roles/${name}`;
     case 'RoleBinding':
       return `${RBAC}/namespaces/${ns}/rolebindings/${name}`;
+    case 'Secret':
+      return `/api/v1/namespaces/${ns}/secrets/${name}`;
     default:
       return `${RBAC}/clusterrolebindings/${name}`;
   }
@@ -126,10 +140,48 @@ export async function requestToken(
 }
 
 /**
+ * The token the cluster's token controller (kube-controller-manager) puts
+ * into a Secret of type kubernetes.io/service-account-token, once it has.
+ */
+async function secretToken(
+  call: KubeCall,
+  namespace: string,
+  name: string,
+  timeoutMs: number,
+): Promise<MintedToken> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await call(
+      'GET',
+      `/api/v1/namespaces/${encodeURIComponent(
+        namespace,
+      )}/secrets/${encodeURIComponent(name)}`,
+    );
+    if (res.status !== 200)
+      throw new ServiceAccountError(
+        `could not read the token Secret ${namespace}/${name} (${reasonOf(
+          res,
+        )})`,
+        fieldOf(res),
+      );
+    const data = res.body?.data?.token;
+    if (typeof data === 'string' && data) {
+      return { token: Buffer.from(data, 'base64').toString('utf8') };
+    }
+    if (Date.now() + 250 > deadline)
+      throw new ServiceAccountError(
+        `the cluster put no token into the Secret ${namespace}/${name} within ${timeoutMs} ms: its token controller (kube-controller-manager) may not run; choose short-lived tokens instead`,
+      );
+    await new Promise(r => setTimeout(r, 250));
+  }
+}
+
+/**
  * Creates, with an admin's credential, what a registration keeps instead of
  * it: the namespace (if missing), a ServiceAccount with a unique name, a
- * ClusterRoleBinding to `clusterRole`, and a Role and RoleBinding that let
- * the account ask for its own next token. Returns the account's first token.
+ * ClusterRoleBinding to `clusterRole`, and either a Role and RoleBinding that
+ * let the account ask for its own next token (`requested`), or a token
+ * Secret (`secret`). Returns the account's first (or only) token.
  * If any step fails, what was created is deleted again.
  */
 export async function mintServiceAccount(
@@ -139,6 +191,9 @@ export async function mintServiceAccount(
     namespace: string;
     clusterRole: string;
     tokenLifetimeSeconds: number;
+    tokenType?: ServiceAccountTokenType;
+    /** How long the token controller may take to fill a token Secret. */
+    secretTimeoutMs?: number;
   },
 ): Promise<{ account: StoredServiceAccount; token: MintedToken }> {
   const role = await call(
@@ -165,6 +220,7 @@ export async function mintServiceAccount(
     name: `${name}-${suffix}`,
     clusterRole: options.clusterRole,
     tokenLifetimeSeconds: options.tokenLifetimeSeconds,
+    ...(options.tokenType === 'secret' ? { tokenType: 'secret' as const } : {}),
     objects: [],
   };
   const ns = account.namespace;
@@ -225,6 +281,35 @@ export async function mintServiceAccount(
         subjects: subject,
       },
     );
+    if (account.tokenType === 'secret') {
+      const secret = `${sa}-token`;
+      await create(
+        { kind: 'Secret', name: secret, namespace: ns },
+        `/api/v1/namespaces/${ns}/secrets`,
+        {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          type: 'kubernetes.io/service-account-token',
+          metadata: metadata({
+            name: secret,
+            namespace: ns,
+            annotations: {
+              'cluster-registry.backstage.io/cluster': options.clusterName,
+              'kubernetes.io/service-account.name': sa,
+            },
+          }),
+        },
+      );
+      return {
+        account,
+        token: await secretToken(
+          call,
+          ns,
+          secret,
+          options.secretTimeoutMs ?? 10_000,
+        ),
+      };
+    }
     // The account may ask for its own next token, and nothing more.
     await create(
       { kind: 'Role', name: `${sa}-token`, namespace: ns },

@@ -872,6 +872,8 @@ export class ClusterService {
       clusterRole: request.clusterRole ?? defaults.clusterRole,
       tokenLifetimeSeconds:
         request.tokenLifetimeSeconds ?? defaults.tokenLifetimeSeconds,
+      tokenType: request.tokenType ?? 'requested',
+      secretTimeoutMs: this.options.verify.timeoutMs,
     };
   }
 
@@ -932,6 +934,8 @@ export class ClusterService {
     const auth = record.auth;
     if (auth?.type !== 'bearerToken' || !auth.serviceAccount) return record;
     const account = auth.serviceAccount;
+    // A long-lived token Secret's token does not expire: nothing to renew.
+    if (account.tokenType === 'secret') return record;
     const left = auth.expiresAt ? Date.parse(auth.expiresAt) - Date.now() : 0;
     const before =
       (this.options.serviceAccounts?.renewBeforeSeconds ??

@@ -239,11 +239,13 @@ export function ClusterPage() {
                 ...(c.serviceAccount && {
                   'service account': `${c.serviceAccount.namespace}/${
                     c.serviceAccount.name
-                  }, bound to ClusterRole ${
-                    c.serviceAccount.clusterRole
-                  }; a new token at least every ${lifetimeText(
-                    c.serviceAccount.tokenLifetimeSeconds / 2,
-                  )}`,
+                  }, bound to ClusterRole ${c.serviceAccount.clusterRole}; ${
+                    c.serviceAccount.tokenType === 'secret'
+                      ? 'a long-lived token from a Secret, which never expires'
+                      : `a new token at least every ${lifetimeText(
+                          c.serviceAccount.tokenLifetimeSeconds / 2,
+                        )}`
+                  }`,
                   'created in the cluster': c.serviceAccount.objects
                     .map(
                       o =>

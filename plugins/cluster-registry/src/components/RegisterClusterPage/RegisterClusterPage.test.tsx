@@ -140,6 +140,24 @@ describe('RegisterClusterPage', () => {
     );
   });
 
+  it('registers with a long-lived token Secret when chosen, and says what that means', async () => {
+    const api = await startWithAdminToken();
+    fireEvent.mouseDown(screen.getByRole('button', { name: /^Token/ }));
+    fireEvent.click(
+      screen.getByRole('option', { name: 'Long-lived token Secret' }),
+    );
+    expect(screen.getByText(/One token that never expires/)).toBeVisible();
+    // A Secret's token has no lifetime to set.
+    expect(screen.queryByLabelText(/Token lifetime/)).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Register' }));
+    expect(await screen.findByText('cluster page')).toBeVisible();
+    expect(api.createCluster).toHaveBeenCalledWith(
+      expect.objectContaining({
+        serviceAccount: { clusterRole: 'view', tokenType: 'secret' },
+      }),
+    );
+  });
+
   it('refuses a token lifetime under the API server’s minimum next to the field', async () => {
     const api = await startWithAdminToken();
     type('Token lifetime \\(hours\\)', '0.1');

@@ -28,6 +28,26 @@ const ROLES: Array<{ name: string; explains: string }> = [
   },
 ];
 
+/** How the account's token is obtained, and what each choice means. */
+const TOKEN_TYPES: Array<{
+  value: ServiceAccountForm['tokenType'];
+  label: string;
+  explains: string;
+}> = [
+  {
+    value: 'requested',
+    label: 'Short-lived, renewed (recommended)',
+    explains:
+      'TokenRequest tokens that expire; the registry renews each before it does, with the account’s own token. A leaked token stops working by itself.',
+  },
+  {
+    value: 'secret',
+    label: 'Long-lived token Secret',
+    explains:
+      'One token that never expires, kept by the cluster in a Secret (its token controller, part of kube-controller-manager, fills it). It keeps working while the portal is down; it stops only when the Secret is deleted (Disconnect offers it).',
+  },
+];
+
 /**
  * "Keep none of this credential": the credential entered above is an
  * admin's, used once to create a ServiceAccount; only its token is stored.
@@ -42,7 +62,7 @@ export function ServiceAccountFields(props: {
   return (
     <Section
       title="Credential to keep"
-      description="Give an admin credential above and the registry stores none of it: it creates a ServiceAccount in the cluster, binds it to a ClusterRole, and keeps only that account's token, which it renews before it expires."
+      description="Give an admin credential above and the registry stores none of it: it creates a ServiceAccount in the cluster, binds it to a ClusterRole, and keeps only that account's token: a short-lived one it renews before it expires, or a long-lived token Secret."
     >
       <FormControlLabel
         control={
@@ -77,19 +97,45 @@ export function ServiceAccountFields(props: {
             ))}
           </TextField>
           <TextField
-            id="service-account-lifetime"
-            label="Token lifetime (hours)"
-            type="number"
-            value={value.tokenLifetimeHours}
+            select
+            id="service-account-token-type"
+            label="Token"
+            value={value.tokenType}
             onChange={e =>
-              onChange({ ...value, tokenLifetimeHours: e.target.value })
+              onChange({
+                ...value,
+                tokenType: e.target.value as ServiceAccountForm['tokenType'],
+              })
             }
-            error={Boolean(errors['serviceAccount.tokenLifetimeSeconds'])}
+            error={Boolean(errors['serviceAccount.tokenType'])}
             helperText={
-              errors['serviceAccount.tokenLifetimeSeconds'] ??
-              'Renewed when half of it is left'
+              errors['serviceAccount.tokenType'] ??
+              TOKEN_TYPES.find(t => t.value === value.tokenType)?.explains
             }
-          />
+            style={{ minWidth: 320 }}
+          >
+            {TOKEN_TYPES.map(t => (
+              <MenuItem key={t.value} value={t.value}>
+                {t.label}
+              </MenuItem>
+            ))}
+          </TextField>
+          {value.tokenType === 'requested' && (
+            <TextField
+              id="service-account-lifetime"
+              label="Token lifetime (hours)"
+              type="number"
+              value={value.tokenLifetimeHours}
+              onChange={e =>
+                onChange({ ...value, tokenLifetimeHours: e.target.value })
+              }
+              error={Boolean(errors['serviceAccount.tokenLifetimeSeconds'])}
+              helperText={
+                errors['serviceAccount.tokenLifetimeSeconds'] ??
+                'Renewed when half of it is left'
+              }
+            />
+          )}
         </Box>
       )}
       {errors.serviceAccount && (

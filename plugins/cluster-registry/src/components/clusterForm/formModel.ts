@@ -301,12 +301,14 @@ export function endpointRegistration(
 export interface ServiceAccountForm {
   enabled: boolean;
   clusterRole: string;
+  tokenType: 'requested' | 'secret';
   tokenLifetimeHours: string;
 }
 
 export const emptyServiceAccount: ServiceAccountForm = {
   enabled: false,
   clusterRole: 'view',
+  tokenType: 'requested',
   tokenLifetimeHours: '168',
 };
 
@@ -315,6 +317,8 @@ export function serviceAccountRequest(
   form: ServiceAccountForm,
 ): CreateClusterRequest['serviceAccount'] {
   if (!form.enabled) return undefined;
+  if (form.tokenType === 'secret')
+    return { clusterRole: form.clusterRole, tokenType: 'secret' };
   const text = form.tokenLifetimeHours.trim();
   const hours = Number(text);
   return {

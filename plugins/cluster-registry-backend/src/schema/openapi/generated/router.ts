@@ -1718,7 +1718,7 @@ export const spec = {
       ServiceAccountRequest: {
         type: 'object',
         description:
-          "Register with a ServiceAccount the registry creates: `auth` (or the kubeconfig context's credentials) is an admin credential, used once to create a namespace, a ServiceAccount bound to `clusterRole` and a Role that lets the account renew its own token, and then forgotten; only the account's token (a TokenRequest with `tokenLifetimeSeconds`, renewed by the health sweep before it expires) is stored.",
+          "Register with a ServiceAccount the registry creates: `auth` (or the kubeconfig context's credentials) is an admin credential, used once to create a namespace, a ServiceAccount bound to `clusterRole` and either a Role that lets the account renew its own token or a token Secret (`tokenType`), and then forgotten; only the account's token (a TokenRequest with `tokenLifetimeSeconds`, renewed by the health sweep before it expires, or the Secret's long-lived token) is stored.",
         properties: {
           clusterRole: {
             type: 'string',
@@ -1740,6 +1740,12 @@ export const spec = {
             maximum: 31536000,
             description:
               'Lifetime of each token (default `clusterRegistry.serviceAccounts.tokenLifetimeSeconds`, 7 days).',
+          },
+          tokenType: {
+            type: 'string',
+            enum: ['requested', 'secret'],
+            description:
+              "`requested` (default): short-lived tokens from TokenRequest, each living `tokenLifetimeSeconds`, renewed by the health sweep. `secret`: one long-lived token that the cluster's token controller (kube-controller-manager) puts into a Secret of type kubernetes.io/service-account-token; it never expires, survives the registry being down, and stops working when the Secret is deleted (Disconnect offers it).",
           },
         },
       },
@@ -1781,6 +1787,11 @@ export const spec = {
           },
           tokenLifetimeSeconds: {
             type: 'integer',
+          },
+          tokenType: {
+            type: 'string',
+            enum: ['requested', 'secret'],
+            description: 'Absent means requested.',
           },
           objects: {
             type: 'array',

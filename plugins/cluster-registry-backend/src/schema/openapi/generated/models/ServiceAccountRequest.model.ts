@@ -5,7 +5,7 @@
 // ******************************************************************
 
 /**
- * Register with a ServiceAccount the registry creates: `auth` (or the kubeconfig context\'s credentials) is an admin credential, used once to create a namespace, a ServiceAccount bound to `clusterRole` and a Role that lets the account renew its own token, and then forgotten; only the account\'s token (a TokenRequest with `tokenLifetimeSeconds`, renewed by the health sweep before it expires) is stored.
+ * Register with a ServiceAccount the registry creates: `auth` (or the kubeconfig context\'s credentials) is an admin credential, used once to create a namespace, a ServiceAccount bound to `clusterRole` and either a Role that lets the account renew its own token or a token Secret (`tokenType`), and then forgotten; only the account\'s token (a TokenRequest with `tokenLifetimeSeconds`, renewed by the health sweep before it expires, or the Secret\'s long-lived token) is stored.
  * @public
  */
 export interface ServiceAccountRequest {
@@ -21,4 +21,13 @@ export interface ServiceAccountRequest {
    * Lifetime of each token (default `clusterRegistry.serviceAccounts.tokenLifetimeSeconds`, 7 days).
    */
   tokenLifetimeSeconds?: number;
+  /**
+   * `requested` (default): short-lived tokens from TokenRequest, each living `tokenLifetimeSeconds`, renewed by the health sweep. `secret`: one long-lived token that the cluster\'s token controller (kube-controller-manager) puts into a Secret of type kubernetes.io/service-account-token; it never expires, survives the registry being down, and stops working when the Secret is deleted (Disconnect offers it).
+   */
+  tokenType?: ServiceAccountRequestTokenTypeEnum;
 }
+
+/**
+ * @public
+ */
+export type ServiceAccountRequestTokenTypeEnum = 'requested' | 'secret';

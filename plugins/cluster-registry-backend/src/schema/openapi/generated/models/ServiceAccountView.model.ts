@@ -14,9 +14,18 @@ export interface ServiceAccountView {
   name: string;
   clusterRole: string;
   tokenLifetimeSeconds: number;
+  /**
+   * Absent means requested.
+   */
+  tokenType?: ServiceAccountViewTokenTypeEnum;
   objects: Array<ServiceAccountObject>;
   /**
    * When the stored token was last renewed.
    */
   renewedAt?: string;
 }
+
+/**
+ * @public
+ */
+export type ServiceAccountViewTokenTypeEnum = 'requested' | 'secret';
