@@ -153,9 +153,10 @@ integration() {
 e2e() {
   local data="$RUN_DIR/portal-data" url=http://localhost:3100 backend=http://localhost:7107
   mkdir -p "$data/sqlite"
-  # Two real API servers the browser registers through the portal, and a
-  # private one behind an SSH bastion.
-  start_test_env --kube 2 --bastion --monitoring || return 1
+  # Two real API servers the browser registers through the portal, a
+  # private one behind an SSH bastion, and a proxy that signs a second
+  # browser in as another user.
+  start_test_env --kube 2 --bastion --monitoring --identity-proxy || return 1
   CLUSTER_REGISTRY_DATA_DIR="$data" setsid node .yarn/releases/yarn-*.cjs start \
     --config "$REPO_ROOT/app-config.yaml" --config "$REPO_ROOT/e2e/app-config.e2e.yaml" >"$RUN_DIR/portal.log" 2>&1 &
   BACKGROUND_PIDS+=("$!")

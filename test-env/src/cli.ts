@@ -1,7 +1,7 @@
 /*
  * cluster-registry-test-env: start the test environment by hand, or prepare it.
  *
- *   yarn test-env up [--all] [--kube N] [--postgres] [--prometheus] [--moto] [--ssh] [--proxy] [--bastion] [--monitoring] [--out FILE]
+ *   yarn test-env up [--all] [--kube N] [--postgres] [--prometheus] [--moto] [--ssh] [--proxy] [--identity-proxy] [--bastion] [--monitoring] [--out FILE]
  *   yarn test-env prepare      install Debian services and Chromium, then build kube-apiserver and
  *                              kube-state-metrics and create the moto virtualenv (in parallel)
  *
@@ -59,6 +59,9 @@ function parseUp(args: string[]): { request: TestEnvRequest; out?: string } {
       case '--monitoring':
         (request as any)[a.slice(2)] = true;
         break;
+      case '--identity-proxy':
+        request.identityProxy = true;
+        break;
       case '--out':
         out = args[++i];
         break;
@@ -110,7 +113,7 @@ async function main(argv: string[]) {
     return;
   }
   process.stderr.write(
-    'usage: test-env up [--all] [--kube N] [--postgres] [--prometheus] [--moto] [--ssh] [--proxy] [--bastion] [--monitoring] [--out FILE]\n' +
+    'usage: test-env up [--all] [--kube N] [--postgres] [--prometheus] [--moto] [--ssh] [--proxy] [--identity-proxy] [--bastion] [--monitoring] [--out FILE]\n' +
       '       test-env prepare\n',
   );
   process.exit(2);

@@ -12,7 +12,7 @@ import { startMonitoring } from './services/monitoring';
 import { startMoto } from './services/moto';
 import { startPostgres } from './services/postgres';
 import { startPrometheus } from './services/prometheus';
-import { startProxy } from './services/proxy';
+import { startIdentityProxy, startProxy } from './services/proxy';
 import { startSshd } from './services/sshd';
 import { TestEnv, TestEnvRequest } from './types';
 
@@ -92,6 +92,8 @@ export async function startTestEnv(
   if (request.moto) add(startMoto(stateDir), r => (env.moto = r.env));
   if (request.ssh) add(startSshd(stateDir), r => (env.ssh = r.env));
   if (request.proxy) add(startProxy(stateDir), r => (env.proxy = r.env));
+  if (request.identityProxy)
+    add(startIdentityProxy(stateDir), r => (env.identityProxy = r.env));
   if (request.bastion) add(startBastion(stateDir), r => (env.bastion = r.env));
 
   const stop = async () => {
@@ -127,6 +129,7 @@ function satisfies(env: TestEnv, request: TestEnvRequest): boolean {
     (!request.moto || !!env.moto) &&
     (!request.ssh || !!env.ssh) &&
     (!request.proxy || !!env.proxy) &&
+    (!request.identityProxy || !!env.identityProxy) &&
     (!request.bastion || !!env.bastion) &&
     (!request.monitoring || !!env.monitoring)
   );

@@ -187,6 +187,8 @@ export interface TestEnv {
   moto?: MotoEnv;
   ssh?: SshEnv;
   proxy?: ProxyEnv;
+  /** A proxy that signs its clients in as `user` (startIdentityProxy). */
+  identityProxy?: ProxyEnv & { user: string };
   bastion?: BastionEnv;
   monitoring?: MonitoringEnv;
 }
@@ -200,6 +202,8 @@ export interface TestEnvRequest {
   moto?: boolean;
   ssh?: boolean;
   proxy?: boolean;
+  /** A proxy that signs the portal's browser in as a second user (e2e). */
+  identityProxy?: boolean;
   /** A private cluster behind a bastion (needs root). */
   bastion?: boolean;
   /**

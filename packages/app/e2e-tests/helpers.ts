@@ -170,3 +170,15 @@ export async function runTemplate(
   ).text();
   return { task, events };
 }
+
+/** The proxy that signs a browser in as a second user (test-env's identity proxy). */
+export function testIdentityProxy(): { url: string; user: string } {
+  const file = process.env.CLUSTER_REGISTRY_TEST_ENV;
+  const proxy = file && JSON.parse(fs.readFileSync(file, 'utf8')).identityProxy;
+  if (!proxy) {
+    throw new Error(
+      'no identityProxy in CLUSTER_REGISTRY_TEST_ENV: run the e2e stage through scripts/test.sh (it starts `test-env up ... --identity-proxy`)',
+    );
+  }
+  return proxy;
+}

@@ -14,6 +14,12 @@ backend.add(import('@backstage/plugin-proxy-backend'));
 // auth: guest sign-in for the demo portal
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+// Sign-in behind an authenticating proxy (oauth2-proxy and the like): active
+// only where auth.providers.oauth2Proxy is configured (the e2e overlay, for
+// its second user).
+backend.add(
+  import('@backstage/plugin-auth-backend-module-oauth2-proxy-provider'),
+);
 
 // events: lets several backend replicas hand each other catalog and registry events
 backend.add(import('@backstage/plugin-events-backend'));

@@ -31,6 +31,8 @@ export async function startProxy(
     allow?: string;
     /** Require these Basic credentials (tinyproxy `BasicAuth`). */
     basicAuth?: { username: string; password: string };
+    /** Headers added to every request it forwards (tinyproxy `AddHeader`). */
+    addHeaders?: Record<string, string>;
   } = {},
 ) {
   await ensureDebianPackage(binary, 'tinyproxy');
@@ -55,6 +57,9 @@ export async function startProxy(
       ...(opts.basicAuth
         ? [`BasicAuth ${opts.basicAuth.username} ${opts.basicAuth.password}`]
         : []),
+      ...Object.entries(opts.addHeaders ?? {}).map(
+        ([name, value]) => `AddHeader "${name}" "${value}"`,
+      ),
       'DisableViaHeader Yes',
       '',
     ].join('\n'),
@@ -76,4 +81,30 @@ export async function startProxy(
     pid: proc.pid,
   };
   return { env, process: proc, stop: () => stopProcess(proc) };
+}
+
+/** The user the identity proxy signs in (examples/org.yaml: a member of group qa). */
+export const IDENTITY_PROXY_USER = 'ann';
+
+/**
+ * A signing-in reverse proxy as companies put in front of Backstage
+ * (oauth2-proxy and the like), for the portal's second user: tinyproxy adding
+ * `X-Forwarded-User`, which Backstage's own oauth2Proxy auth provider reads
+ * (configured only in the e2e overlay, e2e/app-config.e2e.yaml). What it
+ * leaves out is the identity provider behind such a proxy: every request
+ * through it is the one user. A browser context whose proxy is this one is
+ * signed in as that user; others use the guest sign-in.
+ */
+export async function startIdentityProxy(stateDir: string) {
+  const proxy = await startProxy(stateDir, {
+    name: 'identity-proxy',
+    addHeaders: {
+      'X-Forwarded-User': IDENTITY_PROXY_USER,
+      'X-Forwarded-Email': `${IDENTITY_PROXY_USER}@example.com`,
+    },
+  });
+  return {
+    ...proxy,
+    env: { ...proxy.env, user: `user:default/${IDENTITY_PROXY_USER}` },
+  };
 }
