@@ -238,6 +238,50 @@ describe.each(databases.eachSupportedId())(
           )
         ).body.category,
       ).toBe('qa');
+      // Where its stored credential goes (TLS trust, connection) is the
+      // admins': refused before anything is dialled, unchanged.
+      for (const change of [
+        { tls: { insecureSkipTlsVerify: true } },
+        {
+          connection: { method: 'proxy', proxyUrl: 'http://10.0.0.9:3128' },
+          skipVerification: true,
+        },
+      ]) {
+        const redirected = await ann_.patch(
+          '/api/cluster-registry/clusters/qa-1',
+          change,
+        );
+        expect(redirected.status).toBe(403);
+        expect(redirected.body.error.message).toMatch(
+          /cluster-registry\.cluster\.connection\.update on cluster qa-1: its (TLS trust|connection) decides where its stored credential is sent/,
+        );
+      }
+      const unchanged = await as('user:default/admin').get(
+        '/api/cluster-registry/clusters/qa-1',
+      );
+      expect(unchanged.body).toMatchObject({
+        tls: { insecureSkipTlsVerify: false },
+        connection: { method: 'direct' },
+      });
+      // Sending the same values back (as an edit form does) is no change.
+      expect(
+        (
+          await ann_.patch('/api/cluster-registry/clusters/qa-1', {
+            title: 'QA one',
+            tls: unchanged.body.tls,
+            connection: { method: 'direct' },
+          })
+        ).status,
+      ).toBe(200);
+      // An admin may.
+      expect(
+        (
+          await as('user:default/admin').patch(
+            '/api/cluster-registry/clusters/qa-2',
+            { tls: { insecureSkipTlsVerify: true }, skipVerification: true },
+          )
+        ).status,
+      ).toBe(200);
       for (const res of [
         await ann_.patch('/api/cluster-registry/clusters/prod-1', {
           title: 'mine now',

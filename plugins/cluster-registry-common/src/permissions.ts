@@ -39,6 +39,19 @@ export const clusterUpdatePermission = createPermission({
   resourceType: CLUSTER_RESOURCE_TYPE,
 });
 
+/**
+ * Change where and how the registry sends a cluster's stored credential:
+ * its TLS trust (CA, skipping verification) and its connection method
+ * (proxy, SSH bastion). Asked, besides clusterUpdatePermission, of an edit
+ * that changes them; whoever may edit a cluster but not this one can still
+ * rotate its credentials, giving one of their own. @public
+ */
+export const clusterConnectionUpdatePermission = createPermission({
+  name: 'cluster-registry.cluster.connection.update',
+  attributes: { action: 'update' },
+  resourceType: CLUSTER_RESOURCE_TYPE,
+});
+
 /** Disconnect (remove) a cluster from the registry. @public */
 export const clusterDeletePermission = createPermission({
   name: 'cluster-registry.cluster.delete',
@@ -66,6 +79,7 @@ export const clusterMetricsRawPermission = createPermission({
 export const clusterResourcePermissions = [
   clusterReadPermission,
   clusterUpdatePermission,
+  clusterConnectionUpdatePermission,
   clusterDeletePermission,
 ];
 
@@ -75,6 +89,7 @@ export const clusterRegistryPermissions = [
   clusterMetricsRawPermission,
   clusterCreatePermission,
   clusterUpdatePermission,
+  clusterConnectionUpdatePermission,
   clusterDeletePermission,
   categoryManagePermission,
 ];

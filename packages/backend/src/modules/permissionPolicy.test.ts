@@ -1,5 +1,6 @@
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
+  clusterConnectionUpdatePermission,
   clusterCreatePermission,
   clusterDeletePermission,
   clusterReadPermission,
@@ -90,6 +91,15 @@ describe('DemoPortalPolicy', () => {
     expect(
       (await policy.handle({ permission: categoryManagePermission }, qa))
         .result,
+    ).toBe(AuthorizeResult.DENY);
+    // Where a cluster's stored credential goes is for admins.
+    expect(
+      (
+        await policy.handle(
+          { permission: clusterConnectionUpdatePermission },
+          qa,
+        )
+      ).result,
     ).toBe(AuthorizeResult.DENY);
   });
 

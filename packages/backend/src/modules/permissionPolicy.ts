@@ -17,6 +17,7 @@ import {
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
   CLUSTER_RESOURCE_TYPE,
+  clusterConnectionUpdatePermission,
   clusterCreatePermission,
   clusterReadPermission,
   clusterUpdatePermission,
@@ -38,7 +39,9 @@ export interface ClusterScope {
  * - `permission.admins` (users and groups) may do everything;
  * - a member of a `permission.clusterScopes` team sees and manages only the
  *   clusters in the team's categories and those they own: registers into
- *   those categories, edits, refreshes and disconnects them; nothing else;
+ *   those categories, edits, refreshes and disconnects them, but does not
+ *   change their TLS trust or connection (where the stored credential is
+ *   sent; rotating the credential is theirs); nothing else;
  * - everyone else reads every cluster and changes none (an edit may point a
  *   cluster's stored credential at another address: not for every owner).
  *   With `permission.ownersEdit`, they edit the clusters they own.
@@ -77,6 +80,10 @@ export class DemoPortalPolicy implements PermissionPolicy {
     if (categories.length) {
       if (isPermission(permission, clusterCreatePermission))
         return { result: AuthorizeResult.ALLOW };
+      // TLS trust and connection decide where a cluster's stored credential
+      // goes: admins only (a team rotates the credential to give its own).
+      if (isPermission(permission, clusterConnectionUpdatePermission))
+        return { result: AuthorizeResult.DENY };
       if (isResourcePermission(permission, CLUSTER_RESOURCE_TYPE))
         return createClusterConditionalDecision(permission, {
           anyOf: [clusterConditions.isInCategory({ categories }), owned],

@@ -66,6 +66,7 @@ import {
   clusterDeletePermission,
   clusterReadPermission,
   clusterUpdatePermission,
+  clusterConnectionUpdatePermission,
   createClusterSchema,
   FieldIssue,
   KubeconfigImportResult,
@@ -1046,13 +1047,14 @@ export class ClusterService {
   ): Promise<ClusterRecord> {
     const { acting, decision } = await this.authorizeUpdate(caller, name);
     return this.change('cluster-update', { cluster: name }, acting, () =>
-      this.updateNow(name, input, acting.actor, decision),
+      this.updateNow(name, input, caller, acting.actor, decision),
     );
   }
 
   private async updateNow(
     name: string,
     input: UpdateInput,
+    caller: Caller,
     actor: string,
     decision: ClusterDecision,
   ): Promise<ClusterRecord> {
@@ -1132,6 +1134,21 @@ export class ClusterService {
           key => (secrets?.[key] ?? null) !== (current.secrets[key] ?? null),
         ));
     if (!tlsChanged) delete changes.tls;
+    if (tlsChanged || connectionChanged) {
+      // They decide where the stored credential goes: a permission of its own.
+      const trusted = await this.authz.tryDecide(
+        caller.credentials,
+        clusterConnectionUpdatePermission,
+      );
+      if (!trusted?.allows(current))
+        throw new NotAllowedError(
+          `not allowed: ${
+            clusterConnectionUpdatePermission.name
+          } on cluster ${name}: its ${
+            tlsChanged ? 'TLS trust' : 'connection'
+          } decides where its stored credential is sent; ask an admin, or rotate the credentials (giving one of your own) to change it`,
+        );
+    }
     if ((tlsChanged || connectionChanged) && !input.skipVerification) {
       const verified = await this.verifyToStore(
         {

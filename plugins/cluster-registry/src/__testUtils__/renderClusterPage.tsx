@@ -226,7 +226,8 @@ const insightApi: Partial<ClusterRegistryApi> = {
 
 /** Renders the page for prod-eu-1 (with overrides) with the given permission decision. */
 export async function renderPage(
-  allowed: boolean,
+  /** Every permission, or a decision by permission name. */
+  allowed: boolean | ((permission: string) => boolean),
   overrides: Partial<Cluster> = {},
   options: {
     api?: Partial<ClusterRegistryApi>;
@@ -267,8 +268,14 @@ export async function renderPage(
         [clusterRegistryApiRef, api],
         [
           permissionApiRef,
-          new MockPermissionApi(() =>
-            allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+          new MockPermissionApi(request =>
+            (
+              typeof allowed === 'function'
+                ? allowed(request.permission.name)
+                : allowed
+            )
+              ? AuthorizeResult.ALLOW
+              : AuthorizeResult.DENY,
           ),
         ],
         [alertApiRef, { post: jest.fn(), alert$: jest.fn() }],

@@ -142,6 +142,26 @@ describe('ClusterPage behind an SSH bastion', () => {
 });
 
 describe('ClusterPage edit and rotate', () => {
+  it('shows no TLS or connection settings to an editor who may not change where the credential goes', async () => {
+    const api = await renderPage(
+      name => name !== 'cluster-registry.cluster.connection.update',
+    );
+    fireEvent.click(await screen.findByRole('button', { name: 'Edit' }));
+    expect(
+      await screen.findByText(/decide where this cluster's stored credential/),
+    ).toBeInTheDocument();
+    expect(screen.queryByLabelText(/Connection method/)).toBeNull();
+    fireEvent.change(
+      screen.getByLabelText(/^Description/, { selector: 'textarea' }),
+      { target: { value: 'EU production' } },
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(api.updateCluster).toHaveBeenCalled());
+    expect(api.updateCluster.mock.calls[0][1]).toMatchObject({
+      description: 'EU production',
+    });
+  });
+
   it('edits with write-only secrets: a stored password reads "set" and is not sent unless replaced', async () => {
     const api = await renderPage(true, {
       prometheus: {

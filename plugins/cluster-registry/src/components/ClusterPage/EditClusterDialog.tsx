@@ -1,8 +1,11 @@
 import { useApi } from '@backstage/core-plugin-api';
+import { usePermission } from '@backstage/plugin-permission-react';
 import {
   Cluster,
+  clusterConnectionUpdatePermission,
   updateClusterSchema,
 } from '@cluster-registry/plugin-cluster-registry-common';
+import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
 import { ActionDialog } from '../ActionDialog';
 import { clusterRegistryApiRef } from '../../api';
@@ -43,6 +46,11 @@ export function EditClusterDialog(props: {
   const ssh =
     c.connection.method === 'sshTunnel' ? c.connection.sshTunnel : undefined;
   const prom = c.prometheus;
+  // TLS trust and connection decide where the stored credential goes.
+  const mayRoute = usePermission({
+    permission: clusterConnectionUpdatePermission,
+    resourceRef: c.name,
+  });
 
   const save = async () => {
     const saved = await submitChecked({
@@ -83,19 +91,36 @@ export function EditClusterDialog(props: {
       />
       {!c.isolated && (
         <>
-          <TlsFields value={tls} onChange={changed(setTls)} errors={errors} />
-          <ConnectionFields
-            value={connection}
-            onChange={changed(setConnection)}
-            errors={errors}
-            stored={{
-              sshPassword: !!ssh?.passwordSet,
-              sshPrivateKey: !!ssh?.privateKeySet,
-              sshPassphrase: !!ssh?.passphraseSet,
-              proxyPassword:
-                c.connection.method === 'proxy' && c.connection.passwordSet,
-            }}
-          />
+          {mayRoute.allowed ? (
+            <>
+              <TlsFields
+                value={tls}
+                onChange={changed(setTls)}
+                errors={errors}
+              />
+              <ConnectionFields
+                value={connection}
+                onChange={changed(setConnection)}
+                errors={errors}
+                stored={{
+                  sshPassword: !!ssh?.passwordSet,
+                  sshPrivateKey: !!ssh?.privateKeySet,
+                  sshPassphrase: !!ssh?.passphraseSet,
+                  proxyPassword:
+                    c.connection.method === 'proxy' && c.connection.passwordSet,
+                }}
+              />
+            </>
+          ) : (
+            !mayRoute.loading && (
+              <Typography variant="body2" color="textSecondary" paragraph>
+                TLS and connection settings decide where this cluster&apos;s
+                stored credential is sent, and you may not change them: ask an
+                admin, or replace the credentials with your own (Rotate
+                credentials), which may change the CA too.
+              </Typography>
+            )
+          )}
           <PrometheusFields
             value={prometheus}
             onChange={changed(setPrometheus)}
