@@ -88,6 +88,7 @@ export async function startKubeApiServer(
   stateDir: string,
   name: string,
   opts: { private?: { namespace: string; host: string; port: number } } = {},
+  attempt = 1,
 ): Promise<RunningKubeApiServer> {
   const binary = await buildKubeApiServer();
   const dir = path.join(stateDir, name);
@@ -118,9 +119,12 @@ export async function startKubeApiServer(
   const deadline = Date.now() + 180_000;
   while (!fs.existsSync(envFile)) {
     if (proc.child.exitCode !== null) {
-      throw new Error(
-        `kube-apiserver ${name} exited:\n${tailLog(proc.logFile)}`,
-      );
+      const log = tailLog(proc.logFile);
+      // The wrapper picks free ports, then binds them: another process may
+      // take one in between. A fresh start picks others.
+      if (!priv && attempt < 3 && /address already in use/.test(log))
+        return startKubeApiServer(stateDir, name, opts, attempt + 1);
+      throw new Error(`kube-apiserver ${name} exited:\n${log}`);
     }
     if (Date.now() > deadline) {
       await stopProcess(proc);
