@@ -6,15 +6,16 @@
 #
 # Stages: prepare (Node, dependencies, Debian services, kube-apiserver build,
 # moto virtualenv, Chromium), lint, typecheck, unit, integration (the real
-# services of test-env/, shared by every *.integration.test.ts), e2e (the demo
-# portal in Chromium through Playwright). Prints each stage's duration and a
+# services of test-env/, shared by every *.integration.test.ts), faults (real
+# processes stopped, killed and restarted under the registry: *.fault.test.ts,
+# one at a time), e2e (the demo portal in Chromium through Playwright). Prints each stage's duration and a
 # closing "N passed, N failed" line; exits non-zero when anything failed.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
 cd "$REPO_ROOT"
 
 STAGES=("$@")
-[ ${#STAGES[@]} -eq 0 ] && STAGES=(lint typecheck unit integration e2e)
+[ ${#STAGES[@]} -eq 0 ] && STAGES=(lint typecheck unit integration faults e2e)
 RUN_DIR="$(mktemp -d "${TMPDIR:-/tmp}/cluster-registry-test.XXXXXX")"
 RESULTS="$RUN_DIR/results"
 mkdir -p "$RESULTS"
@@ -114,7 +115,7 @@ lint() {
 typecheck() { yarn tsc; }
 
 unit() {
-  jest unit --testPathIgnorePatterns '\.integration\.test\.tsx?$' '/test-env/'
+  jest unit --testPathIgnorePatterns '\.integration\.test\.tsx?$' '\.fault\.test\.ts$' '/test-env/'
 }
 
 # Starts test-env in the background with the given services; its JSON
@@ -150,6 +151,19 @@ integration() {
   return $rc
 }
 
+faults() {
+  # PostgreSQL for the tests on both databases; the services a fault test
+  # stops or kills are its own, and the tests run one at a time.
+  start_test_env --postgres || return 1
+  local pg
+  pg="$(node -p "JSON.parse(require('fs').readFileSync('$ENV_FILE','utf8')).postgres.connectionString")"
+  CLUSTER_REGISTRY_TEST_ENV="$ENV_FILE" BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="$pg" \
+    jest faults --runInBand --testPathPatterns '\.fault\.test\.ts$'
+  local rc=$?
+  cleanup
+  return $rc
+}
+
 e2e() {
   local data="$RUN_DIR/portal-data" url=http://localhost:3100 backend=http://localhost:7107
   mkdir -p "$data/sqlite"
@@ -177,7 +191,7 @@ e2e() {
 TOTAL_STARTED=$SECONDS
 stage prepare prepare
 if [ $FAILED -ne 0 ]; then log "prepare failed; not running tests"; exit 1; fi
-for s in lint typecheck unit integration e2e; do
+for s in lint typecheck unit integration faults e2e; do
   if wanted "$s"; then stage "$s" "$s"; fi
 done
 

@@ -22,6 +22,7 @@ export { buildKubeApiServer } from './services/kubeApiServer';
 export { buildKubeStateMetrics } from './services/monitoring';
 export { ensureMotoVenv } from './services/moto';
 export { startSshd } from './services/sshd';
+export { startPostgres } from './services/postgres';
 export { ensureDebianPackage, ensureWrk } from './debian';
 
 /** The variable through which the test command hands a running environment to test suites. */

@@ -119,12 +119,12 @@ export async function startKubeApiServer(
   const deadline = Date.now() + 180_000;
   while (!fs.existsSync(envFile)) {
     if (proc.child.exitCode !== null) {
-      const log = tailLog(proc.logFile);
+      const tail = tailLog(proc.logFile);
       // The wrapper picks free ports, then binds them: another process may
       // take one in between. A fresh start picks others.
-      if (!priv && attempt < 3 && /address already in use/.test(log))
+      if (!priv && attempt < 3 && /address already in use/.test(tail))
         return startKubeApiServer(stateDir, name, opts, attempt + 1);
-      throw new Error(`kube-apiserver ${name} exited:\n${log}`);
+      throw new Error(`kube-apiserver ${name} exited:\n${tail}`);
     }
     if (Date.now() > deadline) {
       await stopProcess(proc);

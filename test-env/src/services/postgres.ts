@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ensureDebianPackage } from '../debian';
 import { isRoot } from '../paths';
 import {
+  descendants,
   freePort,
   run,
   startProcess,
@@ -19,9 +20,21 @@ const bin = '/usr/lib/postgresql/15/bin';
  * port, password-authenticated (scram-sha-256) like a real deployment.
  * initdb refuses to run as root, so as root the cluster belongs to `postgres`.
  */
-export async function startPostgres(stateDir: string) {
+export async function startPostgres(
+  stateDir: string,
+  opts: {
+    /** Folder name under the state directory (default `postgres`). */
+    name?: string;
+    /**
+     * fsync and synchronous commit on, as in production: a commit it
+     * acknowledged survives a crash (the fault tests kill it). Off by
+     * default, for speed.
+     */
+    durable?: boolean;
+  } = {},
+) {
   await ensureDebianPackage(`${bin}/postgres`, 'postgresql');
-  const dir = path.join(stateDir, 'postgres');
+  const dir = path.join(stateDir, opts.name ?? 'postgres');
   const data = path.join(dir, 'data');
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
@@ -70,27 +83,35 @@ export async function startPostgres(stateDir: string) {
     'listen_addresses=127.0.0.1',
     '-c',
     `unix_socket_directories=${dir}`,
-    '-c',
-    'fsync=off',
-    '-c',
-    'synchronous_commit=off',
-    '-c',
-    'full_page_writes=off',
+    ...(opts.durable
+      ? []
+      : [
+          '-c',
+          'fsync=off',
+          '-c',
+          'synchronous_commit=off',
+          '-c',
+          'full_page_writes=off',
+        ]),
     '-c',
     'max_connections=200',
   ]);
-  const proc = startProcess('postgres', cmd, [...args], {
-    logFile: path.join(dir, 'postgres.log'),
-  });
-  if (isRoot()) fs.chmodSync(path.join(dir, 'postgres.log'), 0o666);
-  await waitFor(
-    'postgres',
-    async () => {
-      await run(`${bin}/pg_isready`, ['-h', '127.0.0.1', '-p', String(port)]);
-      return true;
-    },
-    { process: proc, timeoutMs: 60_000 },
-  );
+  const launch = async () => {
+    const started = startProcess('postgres', cmd, [...args], {
+      logFile: path.join(dir, 'postgres.log'),
+    });
+    if (isRoot()) fs.chmodSync(path.join(dir, 'postgres.log'), 0o666);
+    await waitFor(
+      'postgres',
+      async () => {
+        await run(`${bin}/pg_isready`, ['-h', '127.0.0.1', '-p', String(port)]);
+        return true;
+      },
+      { process: started, timeoutMs: 60_000 },
+    );
+    return started;
+  };
+  let proc = await launch();
 
   const env: PostgresEnv = {
     host: '127.0.0.1',
@@ -100,5 +121,28 @@ export async function startPostgres(stateDir: string) {
     connectionString: `postgresql://postgres:${password}@127.0.0.1:${port}`,
     pid: proc.pid,
   };
-  return { env, process: proc, stop: () => stopProcess(proc) };
+  return {
+    env,
+    stop: () => stopProcess(proc),
+    /**
+     * Kills the server and every backend process it forked (SIGKILL: a
+     * crash, no shutdown checkpoint), then starts it again on the same data
+     * and port; it recovers from its write-ahead log.
+     */
+    crashAndRestart: async (downMs = 0) => {
+      const children = descendants(proc.pid);
+      proc.child.kill('SIGKILL');
+      await proc.exited;
+      for (const pid of children) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      await new Promise(r => setTimeout(r, downMs));
+      // A crashed postmaster leaves its pid file; the new one checks it.
+      proc = await launch();
+    },
+  };
 }

@@ -21,6 +21,7 @@ import { createOpenApiRouter } from '../schema/openapi';
 import { Caller, ClusterService } from './ClusterService';
 import { toClusterView } from './views';
 import { jsonBodies, translateBodyError } from './jsonBodies';
+import { databaseUnavailable } from '../http/databaseUnavailable';
 import { parse } from './parse';
 import { fieldError, fieldsError } from './errors';
 import { addInsightRoutes, InsightRouteOptions } from './insightRoutes';
@@ -322,7 +323,7 @@ export async function createRouter(
       _req: Request,
       _res: express.Response,
       next: express.NextFunction,
-    ) => next(translateValidationError(error)),
+    ) => next(databaseUnavailable(translateValidationError(error))),
   );
   return outer;
 }
