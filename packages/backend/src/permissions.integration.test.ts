@@ -256,6 +256,15 @@ describe.each(databases.eachSupportedId())(
           /cluster-registry\.cluster\.connection\.update on cluster qa-1: its (TLS trust|connection) decides where its stored credential is sent/,
         );
       }
+      // Trusting a bastion's new host key is the same decision.
+      const trusted = await ann_.post(
+        '/api/cluster-registry/clusters/qa-1/ssh-host-key',
+        { fingerprint: `SHA256:${'a'.repeat(43)}` },
+      );
+      expect(trusted.status).toBe(403);
+      expect(trusted.body.error.message).toMatch(
+        /connection\.update on cluster qa-1: its SSH host key decides/,
+      );
       const unchanged = await as('user:default/admin').get(
         '/api/cluster-registry/clusters/qa-1',
       );

@@ -29,5 +29,11 @@ describe('databaseUnavailable', () => {
     expect(databaseUnavailable(conflict)).toBe(conflict);
     const input = new Error('name: is required');
     expect(databaseUnavailable(input)).toBe(input);
+    // A client error that merely mentions such words stays a client error.
+    const echoed = Object.assign(
+      new Error('unknown query parameter connect ECONNREFUSED'),
+      { name: 'InputError' },
+    );
+    expect(databaseUnavailable(echoed)).toBe(echoed);
   });
 });

@@ -12,6 +12,20 @@ const UNAVAILABLE_STATES = new Set([
   '08006', // connection exceptions
 ]);
 
+/** Errors of Backstage's own kinds, which the error handler maps itself. */
+const KNOWN = new Set([
+  'InputError',
+  'AuthenticationError',
+  'NotAllowedError',
+  'NotFoundError',
+  'ConflictError',
+  'NotModifiedError',
+  'NotImplementedError',
+  'ServiceUnavailableError',
+  'ForwardedError',
+  'ResponseError',
+]);
+
 const UNAVAILABLE_TEXT =
   /Connection terminated|Timeout acquiring a connection|Client has encountered a connection error|the database system is (starting up|shutting down|in recovery mode)|terminating connection due to administrator command|connect ECONNREFUSED|read ECONNRESET/i;
 
@@ -22,6 +36,9 @@ const UNAVAILABLE_TEXT =
  * errors pass as they are.
  */
 export function databaseUnavailable(error: Error): Error {
+  // An error that already says what went wrong (InputError, NotFoundError,
+  // a ForwardedError of another service, ...) keeps its meaning.
+  if (KNOWN.has(error.name)) return error;
   const code = (error as { code?: unknown }).code;
   if (
     (typeof code === 'string' && UNAVAILABLE_STATES.has(code)) ||

@@ -355,6 +355,25 @@ export class ClusterService {
     );
   }
 
+  /**
+   * What decides where a cluster's stored credential is sent (TLS trust,
+   * connection, a bastion's host key) needs clusterConnectionUpdatePermission.
+   */
+  private async assertMayRoute(
+    caller: Caller,
+    cluster: ClusterRecord,
+    what: string,
+  ) {
+    const trusted = await this.authz.tryDecide(
+      caller.credentials,
+      clusterConnectionUpdatePermission,
+    );
+    if (!trusted?.allows(cluster))
+      throw new NotAllowedError(
+        `not allowed: ${clusterConnectionUpdatePermission.name} on cluster ${cluster.name}: its ${what} decides where its stored credential is sent; ask an admin, or rotate the credentials (giving one of your own) to change it`,
+      );
+  }
+
   /** The caller's conditions for managing clusters; undefined if they may manage none. */
   private manageDecision(caller: Caller) {
     return this.authz.tryDecide(caller.credentials, clusterUpdatePermission);
@@ -1134,21 +1153,13 @@ export class ClusterService {
           key => (secrets?.[key] ?? null) !== (current.secrets[key] ?? null),
         ));
     if (!tlsChanged) delete changes.tls;
-    if (tlsChanged || connectionChanged) {
+    if (tlsChanged || connectionChanged)
       // They decide where the stored credential goes: a permission of its own.
-      const trusted = await this.authz.tryDecide(
-        caller.credentials,
-        clusterConnectionUpdatePermission,
+      await this.assertMayRoute(
+        caller,
+        current,
+        tlsChanged ? 'TLS trust' : 'connection',
       );
-      if (!trusted?.allows(current))
-        throw new NotAllowedError(
-          `not allowed: ${
-            clusterConnectionUpdatePermission.name
-          } on cluster ${name}: its ${
-            tlsChanged ? 'TLS trust' : 'connection'
-          } decides where its stored credential is sent; ask an admin, or rotate the credentials (giving one of your own) to change it`,
-        );
-    }
     if ((tlsChanged || connectionChanged) && !input.skipVerification) {
       const verified = await this.verifyToStore(
         {
@@ -1247,7 +1258,13 @@ export class ClusterService {
     fingerprint: string,
     caller: Caller,
   ): Promise<ClusterRecord> {
-    const { acting } = await this.authorizeUpdate(caller, name);
+    const { acting, current: visible } = await this.authorizeUpdate(
+      caller,
+      name,
+    );
+    // Trusting a bastion's key decides where the stored credentials go, as
+    // the connection itself does.
+    await this.assertMayRoute(caller, visible, 'SSH host key');
     return this.change(
       'cluster-accept-ssh-host-key',
       { cluster: name, fingerprint },

@@ -32,7 +32,7 @@ export interface SshBastionOptions {
 const MAX_BACKOFF_MS = 10_000;
 
 /** What ssh2 answers a channel request on a connection that has ended. */
-const LOST = /No response from server|Not connected|socket (hang up|closed)/i;
+const LOST = /^(No response from server|Not connected)$/;
 
 /** A channel refused because the SSH connection itself is gone. */
 class ConnectionLost extends TunnelError {}

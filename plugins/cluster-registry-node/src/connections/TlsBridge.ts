@@ -31,9 +31,15 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
-function forwardable(headers: http.IncomingHttpHeaders) {
+/**
+ * The end-to-end headers of a message, each with every value it came with
+ * (a repeated header such as Impersonate-Group stays repeated, not joined).
+ */
+function forwardable(message: http.IncomingMessage) {
+  const headers = message.headersDistinct;
   const named = new Set(
-    String(headers.connection ?? '')
+    (headers.connection ?? [])
+      .join(',')
       .split(',')
       .map(t => t.trim().toLowerCase())
       .filter(Boolean),
@@ -42,8 +48,15 @@ function forwardable(headers: http.IncomingHttpHeaders) {
     Object.entries(headers).filter(
       ([k]) => !HOP_BY_HOP.has(k) && !named.has(k),
     ),
-  );
+  ) as Record<string, string[]>;
 }
+
+/** Requests that may be sent again when a kept connection turned out closed. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** host:port for a Host header (IPv6 literals in brackets). */
+const hostHeader = (host: string, port: number) =>
+  `${net.isIPv6(host) ? `[${host}]` : host}:${port}`;
 
 /** After this long unused, a kept upstream connection is closed (servers close idle ones after 60 s or more). */
 const UPSTREAM_IDLE_MS = 15_000;
@@ -164,13 +177,14 @@ export class TlsBridge {
       method: req.method,
       path: req.url,
       headers: {
-        ...forwardable(req.headers),
-        host: `${upstream.host}:${upstream.port}`,
+        ...forwardable(req),
+        host: hostHeader(upstream.host, upstream.port),
       },
     });
     up.once('socket', (socket: tls.TLSSocket) => {
       socket.setTimeout(0); // a watch may be quiet for long
-      if (!socket.connecting && socket.encrypted && socket.authorized) return;
+      // A kept connection has done its handshake; only a new one is timed.
+      if (up.reusedSocket) return;
       const timer = setTimeout(
         () =>
           up.destroy(new Error('no TLS handshake with the API server in time')),
@@ -183,7 +197,7 @@ export class TlsBridge {
       res.writeHead(
         upRes.statusCode ?? 502,
         upRes.statusMessage,
-        forwardable(upRes.headers),
+        forwardable(upRes),
       );
       upRes.pipe(res);
       upRes.on('error', () => res.destroy());
@@ -193,8 +207,17 @@ export class TlsBridge {
         res.destroy();
         return;
       }
-      // A kept connection the server (or tunnel) had closed meanwhile.
-      if (retry && bodyless && up.reusedSocket && error.code === 'ECONNRESET') {
+      // The client left first: nobody to answer, nothing to retry.
+      if (res.destroyed || res.writableEnded) return;
+      // A kept connection the server (or tunnel) had closed meanwhile: an
+      // idempotent request without a body goes once more, on a new one.
+      if (
+        retry &&
+        bodyless &&
+        IDEMPOTENT.has(req.method ?? '') &&
+        up.reusedSocket &&
+        error.code === 'ECONNRESET'
+      ) {
         this.forward(req, res, false);
         return;
       }
@@ -228,7 +251,7 @@ export class TlsBridge {
           lines.push(
             `${name}: ${
               name.toLowerCase() === 'host'
-                ? `${this.upstream.host}:${this.upstream.port}`
+                ? hostHeader(this.upstream.host, this.upstream.port)
                 : req.rawHeaders[i + 1]
             }`,
           );

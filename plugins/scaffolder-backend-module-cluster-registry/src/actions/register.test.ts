@@ -188,6 +188,30 @@ describe('cluster-registry:register', () => {
     ]);
   });
 
+  it("refuses to send the user's own Backstage token as a credential", async () => {
+    await expect(
+      attempt(
+        {
+          ...tokenStep,
+          connection: {
+            method: 'proxy',
+            proxyUrl: 'http://proxy.internal:3128',
+            proxyUsername: 'portal',
+            proxyPasswordSecret: 'backstageToken',
+          },
+        } as Partial<RegisterInput>,
+        { secrets: { clusterToken: 's3cret', backstageToken: 'user-token' } },
+      ),
+    ).rejects.toThrow(/backstageToken/);
+    await expect(
+      attempt(
+        { ...tokenStep, tokenSecret: 'backstageToken' },
+        { secrets: { backstageToken: 'user-token' } },
+      ),
+    ).rejects.toThrow(/backstageToken/);
+    expect(registry.calls).toHaveLength(0);
+  });
+
   it('connects directly when the step names no connection method', async () => {
     await attempt({ ...tokenStep, connection: {} } as Partial<RegisterInput>, {
       secrets: { clusterToken: 's3cret' },

@@ -226,8 +226,16 @@ export function createRegisterClusterAction(options: {
         insecureSkipTlsVerify: ctx.input.insecureSkipTlsVerify ?? false,
         skipVerification: ctx.input.skipVerification ?? false,
       };
-      // A secret field left empty is no secret.
-      const secret = (key: string) => ctx.secrets?.[key] || undefined;
+      // A secret field left empty is no secret. The scaffolder puts the
+      // user's own Backstage token among the task secrets: never a credential
+      // to send to a cluster, proxy or bastion a template names.
+      const secret = (key: string) => {
+        if (key === 'backstageToken')
+          throw new InputError(
+            "the task secret 'backstageToken' is the user's Backstage token, not a cluster credential: name another secret",
+          );
+        return ctx.secrets?.[key] || undefined;
+      };
       const credentials = await ctx.getInitiatorCredentials();
       const common = {
         title: input.title,
