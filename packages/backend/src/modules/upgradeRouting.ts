@@ -36,10 +36,9 @@ export function routeUpgradesThroughApp(
     socket: Duplex,
     head: Buffer,
   ) => {
-    const path = (req.url ?? '').split('?')[0];
-    const selfListening = SELF_LISTENING.some(
-      p => path === p || path.startsWith(`${p}/`),
-    );
+    // The signals backend's own test: its base URL ends with the request URL.
+    const selfListening =
+      !!req.url && SELF_LISTENING.some(p => p.endsWith(req.url!));
     const othersListen = server
       .listeners('upgrade')
       .some(listener => listener !== dispatch);

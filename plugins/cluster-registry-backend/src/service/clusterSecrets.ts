@@ -199,11 +199,16 @@ export function keepStoredPrometheusSecrets(
   // Stored secrets never follow a changed destination (scheme, host, port).
   // Nor one reached another way (directly instead of through the cluster's
   // network, or the other way round).
+  // Nor one trusted differently (another CA, verification switched off):
+  // a server that could not present the old trust may now be accepted.
   const sameOrigin =
     !!current.prometheus &&
     new URL(current.prometheus.url).origin === new URL(input.url).origin &&
     (current.prometheus.throughClusterConnection ?? false) ===
-      input.throughClusterConnection;
+      input.throughClusterConnection &&
+    (current.prometheus.tls?.caData ?? null) === (input.tls?.caData ?? null) &&
+    !!current.prometheus.tls?.insecureSkipTlsVerify ===
+      !!input.tls?.insecureSkipTlsVerify;
   let auth: PrometheusInput['auth'];
   if (input.auth.type === 'basic') {
     const password =
@@ -215,7 +220,7 @@ export function keepStoredPrometheusSecrets(
       throw fieldError(
         'prometheus.auth.password',
         !sameOrigin && current.prometheus?.auth.type === 'basic'
-          ? 'is required again: the URL points somewhere else now, and stored secrets are not sent to a new destination'
+          ? 'is required again: the URL points somewhere else now, or its TLS trust changed, and stored secrets are not sent to a new destination'
           : 'is required',
       );
     auth = { ...input.auth, password };
