@@ -80,6 +80,16 @@ async function body<T>(response: Promise<TypedResponse<T>>): Promise<T> {
   return res.status === 204 ? (undefined as T) : res.json();
 }
 
+/** A request whose kept connection the server closed (a keep-alive race). */
+function isConnectionReset(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return (
+    e?.code === 'ECONNRESET' ||
+    e?.code === 'EPIPE' ||
+    /socket hang up|ECONNRESET/.test(String(e?.message))
+  );
+}
+
 /** @public */
 export class DefaultClusterRegistryService implements ClusterRegistryService {
   private readonly api: DefaultApiClient;
@@ -155,8 +165,15 @@ export class DefaultClusterRegistryService implements ClusterRegistryService {
   }
 
   async listConnections(options?: ClusterRegistryCallOptions) {
+    const token = await this.token(options);
+    // Asked on every request of the Kubernetes plugin: a kept connection
+    // the registry's server closed just as it was reused is asked again
+    // (a read), instead of leaving that request without registered clusters.
     const { items } = await body(
-      this.api.listConnections({}, await this.token(options)),
+      this.api.listConnections({}, token).catch(error => {
+        if (!isConnectionReset(error)) throw error;
+        return this.api.listConnections({}, token);
+      }),
     );
     return items;
   }

@@ -192,10 +192,14 @@ export async function mintServiceAccount(
     clusterRole: string;
     tokenLifetimeSeconds: number;
     tokenType?: ServiceAccountTokenType;
-    /** How long the token controller may take to fill a token Secret. */
+    /**
+     * The whole mint's budget when it waits for the token controller to
+     * fill a token Secret (at least 1 s of it for the wait).
+     */
     secretTimeoutMs?: number;
   },
 ): Promise<{ account: StoredServiceAccount; token: MintedToken }> {
+  const started = Date.now();
   const role = await call(
     'GET',
     `${RBAC}/clusterroles/${encodeURIComponent(options.clusterRole)}`,
@@ -302,11 +306,15 @@ export async function mintServiceAccount(
       );
       return {
         account,
+        // What is left of the budget, so the whole mint stays within it.
         token: await secretToken(
           call,
           ns,
           secret,
-          options.secretTimeoutMs ?? 10_000,
+          Math.max(
+            1_000,
+            (options.secretTimeoutMs ?? 10_000) - (Date.now() - started),
+          ),
         ),
       };
     }
