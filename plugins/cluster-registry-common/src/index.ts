@@ -16,6 +16,7 @@ export * from './metrics';
 export * from './identity';
 export * from './sshHostKeys';
 export * from './credentialExpiry';
+export * from './connectionFields';
 export { DefaultApiClient } from './schema/openapi/generated';
 export type {
   AcceptSshHostKey,

@@ -1,6 +1,8 @@
 import { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import {
   CLUSTER_STATES,
+  ConnectionFields,
+  connectionFromFields,
   createClusterSchema,
   updateClusterSchema,
 } from '@cluster-registry/plugin-cluster-registry-common';
@@ -14,28 +16,11 @@ import { toClusterView } from '../service/views';
  * like a registration: an SSH login's secret is a placeholder, since the
  * person completing the registration enters it.
  */
-function checkableConnection(c: {
-  method: 'direct' | 'proxy' | 'sshTunnel';
-  proxyUrl?: string;
-  proxyUsername?: string;
-  sshHost?: string;
-  sshPort?: number;
-  sshUsername?: string;
-  sshHostKeys?: string[];
-}) {
-  if (c.method === 'direct') return { method: 'direct' };
-  if (c.method === 'proxy')
-    return { method: 'proxy', proxyUrl: c.proxyUrl, username: c.proxyUsername };
-  return {
-    method: 'sshTunnel',
-    sshTunnel: {
-      host: c.sshHost,
-      port: c.sshPort,
-      username: c.sshUsername,
-      password: 'checked-later',
-      hostKeys: c.sshHostKeys,
-    },
-  };
+function checkableConnection(fields: ConnectionFields) {
+  return connectionFromFields({
+    ...fields,
+    sshPassword: fields.method === 'sshTunnel' ? 'checked-later' : undefined,
+  });
 }
 
 /**

@@ -5,6 +5,7 @@ import {
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
+  connectionFromFields,
   CreateClusterRequest,
   KubeconfigImportResult,
 } from '@cluster-registry/plugin-cluster-registry-common';
@@ -37,36 +38,27 @@ function connectionOf(
   if (!step) return undefined; // the registry's default: direct
   // A template renders a parameter the user left empty as "".
   const given = (value?: string) => value || undefined;
-  switch (step.method || 'direct') {
-    case 'direct':
-      return { method: 'direct' };
-    case 'proxy': {
-      const username = given(step.proxyUsername);
-      return {
-        method: 'proxy',
-        proxyUrl: step.proxyUrl ?? '',
-        username,
-        password: username
-          ? secret(step.proxyPasswordSecret || 'proxyPassword')
-          : undefined,
-      };
-    }
-    default:
-      return {
-        method: 'sshTunnel',
-        sshTunnel: {
-          host: step.sshHost ?? '',
-          port: step.sshPort ? Number(step.sshPort) : 22,
-          username: step.sshUsername ?? '',
-          password: secret(step.sshPasswordSecret || 'sshPassword'),
-          privateKey: secret(step.sshPrivateKeySecret || 'sshPrivateKey'),
-          passphrase: secret(step.sshPassphraseSecret || 'sshPassphrase'),
-          hostKeys: step.sshHostKeys?.filter(Boolean).length
-            ? step.sshHostKeys.filter(Boolean)
-            : undefined,
-        },
-      };
-  }
+  const method = step.method || 'direct';
+  // Only the chosen method's secrets are read.
+  const proxyUsername =
+    method === 'proxy' ? given(step.proxyUsername) : undefined;
+  return connectionFromFields({
+    method,
+    proxyUrl: step.proxyUrl,
+    proxyUsername,
+    proxyPassword: proxyUsername
+      ? secret(step.proxyPasswordSecret || 'proxyPassword')
+      : undefined,
+    sshHost: step.sshHost,
+    sshPort: step.sshPort ? Number(step.sshPort) : undefined,
+    sshUsername: step.sshUsername,
+    ...(method === 'sshTunnel' && {
+      sshPassword: secret(step.sshPasswordSecret || 'sshPassword'),
+      sshPrivateKey: secret(step.sshPrivateKeySecret || 'sshPrivateKey'),
+      sshPassphrase: secret(step.sshPassphraseSecret || 'sshPassphrase'),
+    }),
+    sshHostKeys: step.sshHostKeys?.filter(Boolean),
+  });
 }
 
 /**

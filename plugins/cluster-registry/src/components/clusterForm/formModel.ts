@@ -1,5 +1,6 @@
 import {
   Cluster,
+  connectionFromFields,
   CreateClusterRequest,
   UpdateClusterRequest,
 } from '@cluster-registry/plugin-cluster-registry-common';
@@ -159,33 +160,22 @@ function labelsOrThrow(text: string): Record<string, string> {
 }
 
 export function connectionRequest(c: ConnectionForm) {
-  if (c.method === 'proxy')
-    return {
-      method: 'proxy' as const,
-      proxyUrl: c.proxyUrl.trim(),
-      username: c.proxyUsername.trim() || undefined,
-      password: c.proxyPassword || undefined,
-    };
-  if (c.method === 'sshTunnel') {
-    const hostKeys = c.sshHostKeys
+  return connectionFromFields({
+    method: c.method,
+    proxyUrl: c.proxyUrl.trim(),
+    proxyUsername: c.proxyUsername.trim() || undefined,
+    proxyPassword: c.proxyPassword || undefined,
+    sshHost: c.sshHost.trim(),
+    sshPort: Number(c.sshPort || 22),
+    sshUsername: c.sshUsername.trim(),
+    sshPassword: c.sshPassword || undefined,
+    sshPrivateKey: c.sshPrivateKey || undefined,
+    sshPassphrase: c.sshPassphrase || undefined,
+    sshHostKeys: c.sshHostKeys
       .split('\n')
       .map(line => line.trim())
-      .filter(Boolean);
-    return {
-      method: 'sshTunnel' as const,
-      sshTunnel: {
-        host: c.sshHost.trim(),
-        port: Number(c.sshPort || 22),
-        username: c.sshUsername.trim(),
-        password: c.sshPassword || undefined,
-        privateKey: c.sshPrivateKey || undefined,
-        passphrase: c.sshPassphrase || undefined,
-        // Left out, the first successful verification pins the presented key.
-        hostKeys: hostKeys.length ? hostKeys : undefined,
-      },
-    };
-  }
-  return { method: 'direct' as const };
+      .filter(Boolean),
+  });
 }
 
 export function prometheusRequest(p: PrometheusForm) {
