@@ -86,6 +86,8 @@ export class TlsBridge {
   private readonly sockets = new Set<Duplex>();
   private readonly agent: TunnelAgent;
   private port?: Promise<number>;
+  /** The API server and how to verify it, for every upstream connection. */
+  private readonly tlsTarget: https.RequestOptions & tls.ConnectionOptions;
   /**
    * The API server's latest TLS session ticket, for the connections of
    * upgrades (the agent keeps its own for the pooled ones).
@@ -95,7 +97,7 @@ export class TlsBridge {
   constructor(
     identity: BridgeIdentity,
     private readonly upstream: BridgeUpstream,
-    private readonly open: StreamOpener,
+    open: StreamOpener,
     private readonly options: {
       logger: LoggerService;
       label: string;
@@ -104,6 +106,15 @@ export class TlsBridge {
       connectTimeoutMs: number;
     },
   ) {
+    this.tlsTarget = {
+      host: upstream.host,
+      port: upstream.port,
+      servername: net.isIP(upstream.host) ? undefined : upstream.host,
+      ca: upstream.ca,
+      cert: upstream.cert,
+      key: upstream.key,
+      rejectUnauthorized: upstream.rejectUnauthorized,
+    };
     this.agent = new TunnelAgent(open, { keepAlive: true, maxFreeSockets: 32 });
     // A kept connection unused for UPSTREAM_IDLE_MS is closed by the agent.
     this.agent.on('free', (socket: net.Socket) =>
@@ -167,13 +178,7 @@ export class TlsBridge {
       (req.headers['content-length'] ?? '0') === '0';
     const up = https.request({
       agent: this.agent,
-      host: upstream.host,
-      port: upstream.port,
-      servername: net.isIP(upstream.host) ? undefined : upstream.host,
-      ca: upstream.ca,
-      cert: upstream.cert,
-      key: upstream.key,
-      rejectUnauthorized: upstream.rejectUnauthorized,
+      ...this.tlsTarget,
       method: req.method,
       path: req.url,
       headers: {
@@ -272,22 +277,17 @@ export class TlsBridge {
     );
   }
 
+  /** A connection of its own (for an upgrade), TLS done, by the agent's own way of opening one. */
   private openUpstream(): Promise<tls.TLSSocket> {
-    const { upstream } = this;
-    return this.open({ host: upstream.host, port: upstream.port }).then(
-      raw =>
-        new Promise<tls.TLSSocket>((resolve, reject) => {
-          const up = tls.connect({
-            socket: raw,
-            host: upstream.host,
-            servername: net.isIP(upstream.host) ? undefined : upstream.host,
-            ca: upstream.ca,
-            cert: upstream.cert,
-            key: upstream.key,
-            rejectUnauthorized: upstream.rejectUnauthorized,
-            ALPNProtocols: ['http/1.1'],
-            session: this.session,
-          });
+    return new Promise<tls.TLSSocket>((resolve, reject) => {
+      this.agent.createConnection(
+        { ...this.tlsTarget, session: this.session },
+        (openError, socket) => {
+          if (openError || !socket) {
+            reject(openError ?? new Error('no tunnel'));
+            return;
+          }
+          const up = socket as tls.TLSSocket;
           up.on('session', (session: Buffer) => {
             this.session = session;
           });
@@ -301,15 +301,16 @@ export class TlsBridge {
           });
           up.once('error', e => {
             clearTimeout(timer);
-            raw.destroy();
+            up.destroy();
             reject(
               new Error(
                 `TLS with the API server failed: ${(e as Error).message}`,
               ),
             );
           });
-        }),
-    );
+        },
+      );
+    });
   }
 
   /** Stops listening and closes every connection. */
