@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"k8s.io/kubernetes/cmd/kube-apiserver/app"
 )
@@ -36,9 +37,9 @@ func randomToken() string {
 // depend on controllers (ServiceAccount needs the default account a controller
 // creates) are disabled so that Pods and Deployments can be created as plain
 // API objects.
-func runAPIServer(_ context.Context, dir string, port int, etcdURL string, pki *pkiFiles) error {
+func runAPIServer(_ context.Context, dir string, port int, etcdURL string, pki *pkiFiles, webhook webhookOptions) error {
 	cmd := app.NewAPIServerCommand()
-	cmd.SetArgs([]string{
+	args := []string{
 		"--bind-address=127.0.0.1",
 		"--advertise-address=127.0.0.1",
 		fmt.Sprintf("--secure-port=%d", port),
@@ -59,6 +60,23 @@ func runAPIServer(_ context.Context, dir string, port int, etcdURL string, pki *
 		"--profiling=false",
 		"--endpoint-reconciler-type=none",
 		"--v=0",
-	})
+	}
+	if webhook.configFile != "" {
+		args = append(args,
+			"--authentication-token-webhook-config-file="+webhook.configFile,
+			"--authentication-token-webhook-version=v1beta1",
+			"--authentication-token-webhook-cache-ttl="+webhook.cacheTTL.String(),
+		)
+	}
+	cmd.SetArgs(args)
 	return cmd.Execute()
+}
+
+// webhookOptions configure token authentication by a webhook (an EKS-style
+// aws-iam-authenticator): tokens neither the static token file nor the
+// ServiceAccount authenticator accept are posted to it as TokenReviews.
+// aws-iam-authenticator v0.7.2 speaks authentication.k8s.io/v1beta1.
+type webhookOptions struct {
+	configFile string
+	cacheTTL   time.Duration
 }

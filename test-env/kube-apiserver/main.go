@@ -50,18 +50,21 @@ func main() {
 	port := flag.Int("port", 0, "secure port; 0 picks a free loopback port")
 	host := flag.String("host", "", "a host name: the serving certificate names only it (no loopback SANs) and the server URL uses it; "+
 		"for a private API server in a network namespace whose hosts file resolves the name")
+	webhook := flag.String("authn-webhook-config", "", "a kubeconfig for --authentication-token-webhook-config-file: bearer tokens the static token file does not know "+
+		"are sent to that webhook as TokenReviews (the EKS stand-in's aws-iam-authenticator)")
+	webhookTTL := flag.Duration("authn-webhook-cache-ttl", 2*time.Minute, "--authentication-token-webhook-cache-ttl: how long a webhook's answer (yes or no) is cached per token")
 	flag.Parse()
 	if *dir == "" {
 		fmt.Fprintln(os.Stderr, "-dir is required")
 		os.Exit(2)
 	}
-	if err := run(*dir, *name, *port, *host); err != nil {
+	if err := run(*dir, *name, *port, *host, webhookOptions{*webhook, *webhookTTL}); err != nil {
 		fmt.Fprintln(os.Stderr, "test-kube-apiserver:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir, name string, port int, host string) error {
+func run(dir, name string, port int, host string, webhook webhookOptions) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
@@ -96,7 +99,7 @@ func run(dir, name string, port int, host string) error {
 		serverURL = fmt.Sprintf("https://%s:%d", host, port)
 	}
 	apiErr := make(chan error, 1)
-	go func() { apiErr <- runAPIServer(ctx, dir, port, etcdURL, pki) }()
+	go func() { apiErr <- runAPIServer(ctx, dir, port, etcdURL, pki, webhook) }()
 
 	env := Environment{
 		Name:          name,

@@ -1,9 +1,10 @@
 /*
  * cluster-registry-test-env: start the test environment by hand, or prepare it.
  *
- *   yarn test-env up [--all] [--kube N] [--postgres] [--prometheus] [--moto] [--ssh] [--proxy] [--identity-proxy] [--bastion] [--monitoring] [--out FILE]
- *   yarn test-env prepare      install Debian services and Chromium, then build kube-apiserver and
- *                              kube-state-metrics and create the moto virtualenv (in parallel)
+ *   yarn test-env up [--all] [--kube N] [--postgres] [--prometheus] [--moto] [--ssh] [--proxy] [--identity-proxy] [--bastion] [--monitoring] [--eks [NAME]] [--out FILE]
+ *   yarn test-env prepare      install Debian services and Chromium, then build kube-apiserver,
+ *                              kube-state-metrics and aws-iam-authenticator and create the moto
+ *                              virtualenv (in parallel)
  *
  * `up` prints the environment as JSON (and writes it to --out), then keeps
  * everything running until Ctrl-C / SIGTERM, when it stops all it started.
@@ -11,6 +12,7 @@
 import fs from 'node:fs';
 import { ensureDebianPackage } from './debian';
 import {
+  buildAwsIamAuthenticator,
   buildKubeApiServer,
   buildKubeStateMetrics,
   ensureMotoVenv,
@@ -45,6 +47,7 @@ function parseUp(args: string[]): { request: TestEnvRequest; out?: string } {
           proxy: true,
           bastion: true,
           monitoring: true,
+          eks: true,
         });
         break;
       case '--kube':
@@ -58,6 +61,13 @@ function parseUp(args: string[]): { request: TestEnvRequest; out?: string } {
       case '--bastion':
       case '--monitoring':
         (request as any)[a.slice(2)] = true;
+        break;
+      case '--eks':
+        // An optional cluster name (default portal-eks).
+        request.eks =
+          args[i + 1] && !args[i + 1].startsWith('--')
+            ? { clusterName: args[++i] }
+            : true;
         break;
       case '--identity-proxy':
         request.identityProxy = true;
@@ -81,6 +91,7 @@ async function main(argv: string[]) {
     await Promise.all([
       buildKubeApiServer(),
       buildKubeStateMetrics(),
+      buildAwsIamAuthenticator(),
       ensureMotoVenv(),
     ]);
     log(`prepared in ${((Date.now() - started) / 1000).toFixed(1)}s`);
@@ -113,7 +124,7 @@ async function main(argv: string[]) {
     return;
   }
   process.stderr.write(
-    'usage: test-env up [--all] [--kube N] [--postgres] [--prometheus] [--moto] [--ssh] [--proxy] [--identity-proxy] [--bastion] [--monitoring] [--out FILE]\n' +
+    'usage: test-env up [--all] [--kube N] [--postgres] [--prometheus] [--moto] [--ssh] [--proxy] [--identity-proxy] [--bastion] [--monitoring] [--eks [NAME]] [--out FILE]\n' +
       '       test-env prepare\n',
   );
   process.exit(2);

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startBastion } from './services/bastion';
+import { startEks } from './services/eks';
 import { startKubeApiServer } from './services/kubeApiServer';
 import { startMonitoring } from './services/monitoring';
 import { startMoto } from './services/moto';
@@ -21,6 +22,11 @@ export * from './kubernetes';
 export { buildKubeApiServer } from './services/kubeApiServer';
 export { buildKubeStateMetrics } from './services/monitoring';
 export { ensureMotoVenv } from './services/moto';
+export {
+  buildAwsIamAuthenticator,
+  DEFAULT_EKS_CLUSTER_NAME,
+} from './services/eks';
+export { presignedSignatureValid, uniqueIssuer } from './services/eksHarness';
 export { startSshd } from './services/sshd';
 export { startPostgres } from './services/postgres';
 export { ensureDebianPackage, ensureWrk } from './debian';
@@ -90,7 +96,21 @@ export async function startTestEnv(
     add(startPostgres(stateDir), r => (env.postgres = r.env));
   if (request.prometheus)
     add(startPrometheus(stateDir), r => (env.prometheus = r.env));
-  if (request.moto) add(startMoto(stateDir), r => (env.moto = r.env));
+  const eks = request.eks === true ? {} : request.eks || undefined;
+  if (request.moto || eks) {
+    // The EKS stand-in needs IAM's AWS-managed policies (AmazonEKSClusterPolicy...).
+    const moto = startMoto(stateDir, { iamManagedPolicies: !!eks });
+    add(moto, r => (env.moto = r.env));
+    if (eks) {
+      add(
+        moto.then(
+          r => startEks(stateDir, r.env, eks),
+          () => Promise.reject(new Error('eks: not started (moto failed)')),
+        ),
+        r => (env.eks = r.env),
+      );
+    }
+  }
   if (request.ssh) add(startSshd(stateDir), r => (env.ssh = r.env));
   if (request.proxy) add(startProxy(stateDir), r => (env.proxy = r.env));
   if (request.identityProxy)
@@ -128,6 +148,13 @@ function satisfies(env: TestEnv, request: TestEnvRequest): boolean {
     (!request.postgres || !!env.postgres) &&
     (!request.prometheus || !!env.prometheus) &&
     (!request.moto || !!env.moto) &&
+    (!request.eks ||
+      (!!env.eks &&
+        (request.eks === true ||
+          ((request.eks.clusterName ?? env.eks.clusterName) ===
+            env.eks.clusterName &&
+            (request.eks.creatingDescribes ?? env.eks.creatingDescribes) ===
+              env.eks.creatingDescribes)))) &&
     (!request.ssh || !!env.ssh) &&
     (!request.proxy || !!env.proxy) &&
     (!request.identityProxy || !!env.identityProxy) &&

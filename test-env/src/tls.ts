@@ -10,12 +10,15 @@ export interface ServerCertificate {
 }
 
 /**
- * A CA and a serving certificate for 127.0.0.1/localhost, made with the
- * openssl command, for services that need TLS (Prometheus' secure instance).
+ * A CA and a serving certificate for 127.0.0.1/localhost (or the given
+ * subjectAltNames, e.g. `DNS:sts.us-east-1.amazonaws.com`), made with the
+ * openssl command, for services that need TLS (Prometheus' secure instance,
+ * the EKS stand-in's STS front).
  */
 export async function makeServerCertificate(
   dir: string,
   name: string,
+  subjectAltNames: string[] = ['IP:127.0.0.1', 'DNS:localhost'],
 ): Promise<ServerCertificate> {
   fs.mkdirSync(dir, { recursive: true });
   const f = (n: string) => path.join(dir, n);
@@ -49,7 +52,10 @@ export async function makeServerCertificate(
     '-subj',
     `/CN=${name}`,
   ]);
-  fs.writeFileSync(f('san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  fs.writeFileSync(
+    f('san.ext'),
+    `subjectAltName=${subjectAltNames.join(',')}\n`,
+  );
   await run('openssl', [
     'x509',
     '-req',

@@ -47,7 +47,75 @@ export interface MotoEnv {
   region: string;
   accessKeyId: string;
   secretAccessKey: string;
+  /**
+   * Part of the test environment, not of moto: `GET <this>/secret?accessKeyId=`
+   * gives the secret (and session token) of a key moto issued. The EKS
+   * stand-in's STS front uses it to check signatures, which moto never does.
+   */
+  credentialsEndpoint: string;
+  /** Whether IAM knows the AWS-managed policies (MOTO_IAM_LOAD_MANAGED_POLICIES). */
+  iamManagedPolicies: boolean;
   pid: number;
+}
+
+/**
+ * An EKS stand-in: moto's EKS API behind a harness that makes one cluster
+ * name's endpoint and CA those of a real kube-apiserver, which authenticates
+ * `k8s-aws-v1.` tokens with the real aws-iam-authenticator (v0.7.2) against
+ * moto's STS. See the README's "EKS stand-in" section for what is bent.
+ */
+export interface EksEnv {
+  /**
+   * The cluster name the stand-in control plane belongs to: aws-iam-authenticator's
+   * cluster ID (tokens must sign `x-k8s-aws-id: <clusterName>`), and the name
+   * whose CreateCluster/DescribeCluster answers the harness rewrites.
+   */
+  clusterName: string;
+  /**
+   * The harness, http://127.0.0.1:port: use it as AWS_ENDPOINT_URL_EKS. It
+   * forwards every request to moto (so it also serves IAM, EC2, STS).
+   */
+  awsEndpoint: string;
+  region: string;
+  /** The account moto puts every resource in. */
+  accountId: string;
+  /**
+   * The control plane behind the harness (its serverUrl and caData are what
+   * DescribeCluster reports once ACTIVE). It has every static token and
+   * admin certificate of KubeApiServerEnv besides the AWS IAM webhook.
+   */
+  kubeApiServer: KubeApiServerEnv;
+  /**
+   * The IAM user (created in moto at start) the portal should create the
+   * cluster with: aws-iam-authenticator maps it to `system:masters`, as EKS
+   * makes a cluster's creator admin. moto's default caller for unknown keys
+   * (`arn:aws:sts::<acct>:user/moto`) is not an ARN aws-iam-authenticator
+   * accepts, so the portal must sign with these keys, not with `testing`.
+   */
+  creator: {
+    arn: string;
+    userName: string;
+    /** The Kubernetes user name it is mapped to. */
+    username: string;
+    groups: string[];
+    accessKeyId: string;
+    secretAccessKey: string;
+  };
+  /** How many DescribeCluster calls per cluster answer CREATING before ACTIVE. */
+  creatingDescribes: number;
+  /**
+   * JSON lines, one per request the harness forwarded: `{ time, method,
+   * path, service, status, body? }` (`body`: the parsed JSON of EKS requests,
+   * so tests can see what moto drops, e.g. accessConfig).
+   */
+  harnessLogFile: string;
+  /** JSON lines, one per STS request aws-iam-authenticator made (and the verdict). */
+  stsLogFile: string;
+  /** aws-iam-authenticator's log (logrus text; one "access granted" line per accepted token). */
+  authenticatorLogFile: string;
+  /** The network namespace aws-iam-authenticator runs in. */
+  namespace: string;
+  pids: number[];
 }
 
 export interface SshEnv {
@@ -191,6 +259,7 @@ export interface TestEnv {
   identityProxy?: ProxyEnv & { user: string };
   bastion?: BastionEnv;
   monitoring?: MonitoringEnv;
+  eks?: EksEnv;
 }
 
 /** Which services to start. */
@@ -212,4 +281,10 @@ export interface TestEnvRequest {
    * workload and events (starts one API server if none is requested).
    */
   monitoring?: boolean;
+  /**
+   * The EKS stand-in (implies moto, started with IAM's AWS-managed policies;
+   * needs root for its network namespace). `true` names the cluster
+   * `portal-eks`; `{ clusterName }` picks another name.
+   */
+  eks?: boolean | { clusterName?: string; creatingDescribes?: number };
 }

@@ -87,7 +87,15 @@ export interface RunningKubeApiServer {
 export async function startKubeApiServer(
   stateDir: string,
   name: string,
-  opts: { private?: { namespace: string; host: string; port: number } } = {},
+  opts: {
+    private?: { namespace: string; host: string; port: number };
+    /**
+     * Token authentication by a webhook (`--authentication-token-webhook-config-file`):
+     * a kubeconfig naming the webhook, and how long the API server caches each
+     * token's answer (`--authentication-token-webhook-cache-ttl`, Go duration).
+     */
+    webhook?: { configFile: string; cacheTtl?: string };
+  } = {},
   attempt = 1,
 ): Promise<RunningKubeApiServer> {
   const binary = await buildKubeApiServer();
@@ -96,6 +104,11 @@ export async function startKubeApiServer(
   fs.mkdirSync(dir, { recursive: true });
   const envFile = path.join(dir, 'env.json');
   const args = ['-dir', dir, '-name', name];
+  if (opts.webhook) {
+    args.push('-authn-webhook-config', opts.webhook.configFile);
+    if (opts.webhook.cacheTtl)
+      args.push('-authn-webhook-cache-ttl', opts.webhook.cacheTtl);
+  }
   const logs = { logFile: path.join(dir, 'apiserver.log') };
   const priv = opts.private;
   const proc = priv

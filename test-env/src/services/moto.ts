@@ -38,8 +38,17 @@ export async function ensureMotoVenv(): Promise<string> {
   return python;
 }
 
-/** moto's server (EKS, EC2, IAM, STS and the rest) on a free loopback port. */
-export async function startMoto(stateDir: string) {
+/**
+ * moto's server (EKS, EC2, IAM, STS and the rest) on a free loopback port.
+ * With `iamManagedPolicies` (the EKS stand-in sets it), IAM knows the
+ * AWS-managed policies (`arn:aws:iam::aws:policy/...`), so AttachRolePolicy
+ * of e.g. AmazonEKSClusterPolicy succeeds as in AWS
+ * (`MOTO_IAM_LOAD_MANAGED_POLICIES=true`; without it moto answers NoSuchEntity).
+ */
+export async function startMoto(
+  stateDir: string,
+  opts: { iamManagedPolicies?: boolean } = {},
+) {
   const python = await ensureMotoVenv();
   const dir = path.join(stateDir, 'moto');
   fs.rmSync(dir, { recursive: true, force: true });
@@ -48,21 +57,36 @@ export async function startMoto(stateDir: string) {
     'moto',
     python,
     ['-u', path.join(motoDir, 'server.py')],
-    { logFile },
+    {
+      logFile,
+      env: {
+        ...process.env,
+        MOTO_IAM_LOAD_MANAGED_POLICIES: opts.iamManagedPolicies
+          ? 'true'
+          : 'false',
+      },
+    },
   );
-  const endpoint = await waitFor(
+  const started = await waitFor(
     'moto',
     async () => {
       const line = fs
         .readFileSync(logFile, 'utf8')
         .split('\n')
         .find(l => l.startsWith('{"endpoint"'));
-      return line ? (JSON.parse(line).endpoint as string) : undefined;
+      return line
+        ? (JSON.parse(line) as {
+            endpoint: string;
+            credentialsEndpoint: string;
+          })
+        : undefined;
     },
     { process: proc, timeoutMs: 60_000 },
   );
   const env: MotoEnv = {
-    endpoint,
+    endpoint: started.endpoint,
+    credentialsEndpoint: started.credentialsEndpoint,
+    iamManagedPolicies: !!opts.iamManagedPolicies,
     region: 'us-east-1',
     // moto accepts any credentials; these are the conventional test values.
     accessKeyId: 'testing',
