@@ -65,5 +65,9 @@ backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
 // the cluster registry
 backend.add(import('@cluster-registry/plugin-cluster-registry-backend'));
+// Creating EKS clusters from the portal (where clusterRegistry.providers.eks is configured).
+backend.add(
+  import('@cluster-registry/plugin-cluster-registry-backend-module-eks'),
+);
 
 backend.start();

@@ -25,8 +25,12 @@ import { ExpiryNotifier } from './health/ExpiryNotifier';
 import { HealthChecker } from './health/HealthChecker';
 import {
   AddressPolicy,
+  ClusterProvisioner,
   clusterConnectionsServiceRef,
+  clusterProvisionersExtensionPoint,
 } from '@cluster-registry/plugin-cluster-registry-node';
+import { ProvisioningStore } from './provisioning/ProvisioningStore';
+import { ProvisioningMachine } from './provisioning/ProvisioningMachine';
 import { SecretBox } from './secrets/SecretBox';
 import { ClusterService } from './service/ClusterService';
 import { createRouter } from './service/router';
@@ -36,6 +40,8 @@ import { EntityMetrics } from './metrics/EntityMetrics';
 import { MetricsService } from './metrics/MetricsService';
 import { readMetricsSettings } from './metrics/settings';
 
+const PROVISIONING_TASK = 'cluster-registry-provisioning';
+
 /**
  * The cluster registry backend plugin (`/api/cluster-registry`).
  *
@@ -44,6 +50,17 @@ import { readMetricsSettings } from './metrics/settings';
 export const clusterRegistryPlugin = createBackendPlugin({
   pluginId: 'cluster-registry',
   register(env) {
+    // Providers clusters can be created at, added by backend modules.
+    const provisioners = new Map<string, ClusterProvisioner<any>>();
+    env.registerExtensionPoint(clusterProvisionersExtensionPoint, {
+      addProvisioner(provisioner) {
+        if (provisioners.has(provisioner.id))
+          throw new Error(
+            `a cluster provisioner '${provisioner.id}' is already installed`,
+          );
+        provisioners.set(provisioner.id, provisioner);
+      },
+    });
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
@@ -86,6 +103,9 @@ export const clusterRegistryPlugin = createBackendPlugin({
           database,
           secrets: SecretBox.fromConfig(config, logger),
         });
+        const provisioningStore = new ProvisioningStore(
+          await database.getClient(),
+        );
         // The change is committed by then: a failed announcement must not
         // turn it into an error for the caller. Consumers also resync on a
         // schedule (the catalog module's full sync).
@@ -146,6 +166,38 @@ export const clusterRegistryPlugin = createBackendPlugin({
             'credentialConsumers',
           ) ?? ['kubernetes'],
           connections,
+          provisioning: {
+            store: provisioningStore,
+            provisioners,
+            trigger: () =>
+              scheduler
+                .triggerTask(PROVISIONING_TASK)
+                // Running already: that run or the next one takes it.
+                .catch(() => undefined),
+          },
+        });
+        const machine = new ProvisioningMachine({
+          store: provisioningStore,
+          provisioners,
+          hooks: service.provisioningHooks(),
+          logger: logger.child({ task: PROVISIONING_TASK }),
+          leaseMs:
+            (settings?.getOptionalNumber('provisioning.leaseSeconds') ?? 60) *
+            1000,
+        });
+        await scheduler.scheduleTask({
+          id: PROVISIONING_TASK,
+          frequency: {
+            seconds:
+              settings?.getOptionalNumber('provisioning.intervalSeconds') ?? 10,
+          },
+          timeout: { minutes: 10 },
+          initialDelay: { seconds: 1 },
+          // One backend at a time; each request is also leased.
+          scope: 'global',
+          fn: async () => {
+            await machine.runDue();
+          },
         });
         const health = new HealthChecker({
           service,

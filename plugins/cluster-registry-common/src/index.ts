@@ -17,6 +17,7 @@ export * from './identity';
 export * from './sshHostKeys';
 export * from './credentialExpiry';
 export * from './connectionFields';
+export * from './provisioning';
 export { DefaultApiClient } from './schema/openapi/generated';
 export type {
   AcceptSshHostKey,
@@ -24,9 +25,11 @@ export type {
   CreateCluster,
   DeleteCategory,
   DeleteCluster,
+  DeprovisionCluster,
   GetCluster,
   GetClusterInsight,
   GetHealthTrends,
+  GetProvisioning,
   GetMetricsSources,
   ImportKubeconfig,
   InspectKubeconfig,
@@ -35,11 +38,14 @@ export type {
   ListClusters,
   ListConnections,
   ListNamedQueries,
+  ListProvisioners,
+  ProvisionCluster,
   QueryClusterMetrics,
   QueryClusterMetricsRaw,
   QueryEntityMetrics,
   RefreshCluster,
   RemoveServiceAccount,
+  RetryProvisioning,
   RequestOptions,
   RotateCredentials,
   TestClusterPrometheus,

@@ -59,6 +59,27 @@ export const clusterDeletePermission = createPermission({
   resourceType: CLUSTER_RESOURCE_TYPE,
 });
 
+/**
+ * Create a cluster at a provider (EKS) with the portal's own cloud
+ * credentials. A basic permission, like clusterCreatePermission; the new
+ * cluster must also pass the caller's conditions for clusterUpdatePermission.
+ * @public
+ */
+export const clusterProvisionPermission = createPermission({
+  name: 'cluster-registry.cluster.provision',
+  attributes: { action: 'create' },
+});
+
+/**
+ * Delete a portal-created cluster at its provider (not just disconnect it):
+ * everything the portal created for it goes. @public
+ */
+export const clusterDeprovisionPermission = createPermission({
+  name: 'cluster-registry.cluster.deprovision',
+  attributes: { action: 'delete' },
+  resourceType: CLUSTER_RESOURCE_TYPE,
+});
+
 /** Create, edit and delete categories. @public */
 export const categoryManagePermission = createPermission({
   name: 'cluster-registry.category.manage',
@@ -81,6 +102,7 @@ export const clusterResourcePermissions = [
   clusterUpdatePermission,
   clusterConnectionUpdatePermission,
   clusterDeletePermission,
+  clusterDeprovisionPermission,
 ];
 
 /** Every permission of the cluster registry. @public */
@@ -91,5 +113,7 @@ export const clusterRegistryPermissions = [
   clusterUpdatePermission,
   clusterConnectionUpdatePermission,
   clusterDeletePermission,
+  clusterProvisionPermission,
+  clusterDeprovisionPermission,
   categoryManagePermission,
 ];

@@ -483,8 +483,8 @@ export const clusterPrometheusUpdateSchema = prometheusSchema(
   secret(1024).optional(),
 );
 
-/** A cluster's display title: one line, no control characters. */
-const titleSchema = z
+/** A cluster's display title: one line, no control characters. @public */
+export const titleSchema = z
   .string()
   .min(1)
   .max(200)

@@ -22,6 +22,9 @@ export const CLUSTER_STATES = [
   'unreachable',
   'unauthorized',
   'isolated',
+  'provisioning',
+  'failed',
+  'deleting',
 ] as const satisfies readonly ClusterState[];
 
 // Every state of the contract is listed above (compile-time check).

@@ -8,3 +8,4 @@ export * from './types';
 export * from './connections';
 export * from './network/AddressPolicy';
 export * from './permissions';
+export * from './provisioning';

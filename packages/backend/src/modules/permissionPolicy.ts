@@ -19,6 +19,7 @@ import {
   CLUSTER_RESOURCE_TYPE,
   clusterConnectionUpdatePermission,
   clusterCreatePermission,
+  clusterDeprovisionPermission,
   clusterReadPermission,
   clusterUpdatePermission,
 } from '@cluster-registry/plugin-cluster-registry-common';
@@ -41,7 +42,8 @@ export interface ClusterScope {
  *   clusters in the team's categories and those they own: registers into
  *   those categories, edits, refreshes and disconnects them, but does not
  *   change their TLS trust or connection (where the stored credential is
- *   sent; rotating the credential is theirs); nothing else;
+ *   sent; rotating the credential is theirs), and neither creates clusters
+ *   at a provider nor deletes them there; nothing else;
  * - everyone else reads every cluster and changes none (an edit may point a
  *   cluster's stored credential at another address: not for every owner).
  *   With `permission.ownersEdit`, they edit the clusters they own.
@@ -83,6 +85,9 @@ export class DemoPortalPolicy implements PermissionPolicy {
       // TLS trust and connection decide where a cluster's stored credential
       // goes: admins only (a team rotates the credential to give its own).
       if (isPermission(permission, clusterConnectionUpdatePermission))
+        return { result: AuthorizeResult.DENY };
+      // Deleting at AWS destroys what others may depend on: admins only.
+      if (isPermission(permission, clusterDeprovisionPermission))
         return { result: AuthorizeResult.DENY };
       if (isResourcePermission(permission, CLUSTER_RESOURCE_TYPE))
         return createClusterConditionalDecision(permission, {

@@ -24,6 +24,7 @@ import {
   ListClustersOptions,
   StoredStatus,
 } from './types';
+import { LIFECYCLE_STATES, LifecycleState } from './types';
 import { fieldError } from '../service/errors';
 
 /** Health checks kept per cluster for its trend. */
@@ -358,11 +359,15 @@ export class DatabaseClusterStore implements ClusterStore {
   }
 
   // ── clusters ────────────────────────────────────────────────────────────
-  async createCluster(record: NewClusterRecord): Promise<ClusterRecord> {
+  async createCluster(
+    record: NewClusterRecord,
+    within?: (tx: Knex) => Promise<void>,
+  ): Promise<ClusterRecord> {
     try {
       await this.db.transaction(async tx => {
         await this.assertCategoryExists(tx, record.category);
         await tx('clusters').insert(this.toRow(record));
+        await within?.(tx);
       });
     } catch (e) {
       if (isUniqueViolation(e))
@@ -472,7 +477,11 @@ export class DatabaseClusterStore implements ClusterStore {
   ): Promise<ClusterRecordWithSecrets[]> {
     const { onUnreadable } = options;
     const rows: ClusterRow[] = await this.applyFilter(
-      this.db<ClusterRow>('clusters').where({ isolated: false }),
+      // Nothing to dial yet, or any more: being created, failed, deleting.
+      this.db<ClusterRow>('clusters')
+        .where({ isolated: false })
+        .whereNotNull('server_url')
+        .whereNotIn('state', LIFECYCLE_STATES),
       { permitted: options.permitted },
     ).orderBy('name');
     // One row this key cannot open (sealed under a retired key) costs only
@@ -552,8 +561,12 @@ export class DatabaseClusterStore implements ClusterStore {
       checkedAt: status.checkedAt ?? new Date().toISOString(),
     };
     await this.db.transaction(async tx => {
-      const row = await tx('clusters').where({ name }).first('health_trend');
-      if (!row) return;
+      const row = await tx('clusters')
+        .where({ name })
+        .first('health_trend', 'state');
+      // A check that began before the cluster went into a lifecycle state
+      // (deleting) does not bring it back.
+      if (!row || LIFECYCLE_STATES.includes(row.state)) return;
       await tx('clusters')
         .where({ name })
         .update({
@@ -603,6 +616,25 @@ export class DatabaseClusterStore implements ClusterStore {
     if (expected === undefined) query.whereNull('expiry_notice');
     else query.where({ expiry_notice: expected });
     return (await query.update({ expiry_notice: notice ?? null })) > 0;
+  }
+
+  async setLifecycleState(
+    name: string,
+    state: LifecycleState,
+    message: string,
+  ): Promise<LifecycleState | StoredStatus['state'] | undefined> {
+    return this.db.transaction(async tx => {
+      const row = await tx<ClusterRow>('clusters')
+        .where({ name })
+        .forUpdate()
+        .first('state');
+      if (!row) return undefined;
+      // Not a health check: the trend is left alone.
+      await tx('clusters')
+        .where({ name })
+        .update({ state, state_message: message, updated_at: new Date() });
+      return row.state as StoredStatus['state'];
+    });
   }
 
   async deleteCluster(name: string): Promise<void> {

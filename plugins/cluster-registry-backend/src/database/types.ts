@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import {
   Category,
   Cluster,
@@ -133,8 +134,29 @@ export interface ClusterChanges {
   updatedBy: string;
 }
 
+/**
+ * States of a cluster the portal is creating or deleting at a provider (or
+ * failed to create): not probed, not offered to the Kubernetes plugin.
+ */
+export const LIFECYCLE_STATES: string[] = [
+  'provisioning',
+  'failed',
+  'deleting',
+];
+export type LifecycleState = 'provisioning' | 'failed' | 'deleting';
+
 export interface ClusterStore {
-  createCluster(record: NewClusterRecord): Promise<ClusterRecord>;
+  /** Creates a record; `within` writes more in the same transaction (a provisioning request). */
+  createCluster(
+    record: NewClusterRecord,
+    within?: (tx: Knex) => Promise<void>,
+  ): Promise<ClusterRecord>;
+  /** Sets a lifecycle state and message (not a health check); the state before, undefined if there is no such cluster. */
+  setLifecycleState(
+    name: string,
+    state: LifecycleState,
+    message: string,
+  ): Promise<string | undefined>;
   /** A cluster without its secrets (their names are in `secretKeys`). */
   getCluster(name: string): Promise<ClusterRecord>;
   /** A cluster with its secrets decrypted, for dialling it. */

@@ -136,7 +136,7 @@ export class KubeClient {
   }
 
   async request(
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     options: { body?: unknown; timeoutMs: number; maxResponseChars?: number },
   ): Promise<KubeResponse> {

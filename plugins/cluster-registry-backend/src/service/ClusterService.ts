@@ -20,8 +20,19 @@ import {
   ClusterPermissionQuery,
   ClusterPermissionResource,
   ClusterRegistryChange,
+  ClusterProvisioner,
   fingerprintOfPin,
+  ProvisioningStepError,
 } from '@cluster-registry/plugin-cluster-registry-node';
+import crypto from 'node:crypto';
+import {
+  ProvisioningRecord,
+  ProvisioningStore,
+} from '../provisioning/ProvisioningStore';
+import {
+  plannedSteps,
+  RegistryHooks,
+} from '../provisioning/ProvisioningMachine';
 import type { Request } from 'express';
 import {
   ClusterTls,
@@ -64,6 +75,8 @@ import {
   categoryManagePermission,
   clusterCreatePermission,
   clusterDeletePermission,
+  clusterDeprovisionPermission,
+  clusterProvisionPermission,
   clusterReadPermission,
   clusterUpdatePermission,
   clusterConnectionUpdatePermission,
@@ -73,6 +86,8 @@ import {
   KubeconfigInspection,
   ParsedImportKubeconfig as ImportInput,
   ParsedServiceAccountRequest,
+  ParsedProvisionCluster,
+  ProvisionerInfo,
   rotateCredentialsSchema,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import { isError } from '@backstage/errors';
@@ -91,7 +106,7 @@ import {
   defaultClusterRuleset,
 } from './authorize';
 import { expiredMessage, isExpired } from './credentialExpiry';
-import { fieldError } from './errors';
+import { fieldError, fieldsError } from './errors';
 import { parse } from './parse';
 import { toClusterView } from './views';
 import {
@@ -128,6 +143,13 @@ export interface ClusterServiceOptions {
   connections?: ClusterConnectionsService;
   /** Defaults of ServiceAccounts minted from an admin's credential. */
   serviceAccounts?: ServiceAccountSettings;
+  /** Creating clusters at providers: the installed provisioners and their requests. */
+  provisioning?: {
+    store: ProvisioningStore;
+    provisioners: Map<string, ClusterProvisioner<any>>;
+    /** Runs the provisioning task now (after a submit). */
+    trigger?(): Promise<void>;
+  };
 }
 
 /** `clusterRegistry.serviceAccounts`. */
@@ -372,6 +394,23 @@ export class ClusterService {
       throw new NotAllowedError(
         `not allowed: ${clusterConnectionUpdatePermission.name} on cluster ${cluster.name}: its ${what} decides where its stored credential is sent; ask an admin, or rotate the credentials (giving one of your own) to change it`,
       );
+  }
+
+  /**
+   * A cluster the provisioning task is creating or deleting (or that failed
+   * to be created, with no endpoint yet) has nothing to probe, rotate or
+   * re-route: a 409 saying so.
+   */
+  private assertSettled(current: ClusterRecord, what: string) {
+    const { state } = current.status;
+    const busy = state === 'provisioning' || state === 'deleting';
+    if (!busy && (state !== 'failed' || current.serverUrl)) return;
+    const reasons: Record<string, string> = {
+      deleting: `cluster '${current.name}' is being deleted at its provider: nothing to ${what}`,
+      provisioning: `cluster '${current.name}' is still being created at its provider; ${what} once it is running`,
+      failed: `cluster '${current.name}' failed to be created and has no endpoint: retry the creation, or delete it`,
+    };
+    throw fieldError('name', reasons[state], ConflictError);
   }
 
   /** The caller's conditions for managing clusters; undefined if they may manage none. */
@@ -1084,6 +1123,8 @@ export class ClusterService {
       );
     }
     const current = await this.store.getClusterWithSecrets(name);
+    if (input.tls || input.connection || input.prometheus)
+      this.assertSettled(current, 'change its endpoint settings');
     if (
       current.isolated &&
       (input.tls || input.connection || input.prometheus)
@@ -1215,6 +1256,7 @@ export class ClusterService {
     actor: string,
   ): Promise<ClusterRecord> {
     const current = await this.store.getClusterWithSecrets(name);
+    this.assertSettled(current, 'rotate its credentials');
     if (current.isolated)
       throw fieldError('auth', 'an isolated cluster has no credentials');
     if (current.auth?.type === 'bearerToken' && current.auth.serviceAccount)
@@ -1430,6 +1472,7 @@ export class ClusterService {
       n => this.store.getClusterWithSecrets(n),
     );
     if (current.isolated) return current;
+    this.assertSettled(current, 'refresh it');
     const started = Date.now();
     const probe = await this.probe({
       serverUrl: current.serverUrl!,
@@ -1474,14 +1517,439 @@ export class ClusterService {
   }
 
   async deleteCluster(name: string, caller: Caller): Promise<void> {
-    const { acting } = await this.authorizeOn(
+    const { acting, current } = await this.authorizeOn(
       caller,
       clusterDeletePermission,
       name,
     );
+    // Disconnecting forgets a cluster; the task creating or deleting it
+    // would go on with no record to report to.
+    const { state } = current.status;
+    if (state === 'provisioning' || state === 'deleting')
+      this.assertSettled(current, 'disconnect it');
     return this.change('cluster-disconnect', { cluster: name }, acting, () =>
       this.store.deleteCluster(name),
     );
+  }
+
+  // ── creating and deleting clusters at a provider ───────────────────────
+  private get provisioning() {
+    const p = this.options.provisioning;
+    if (!p)
+      throw fieldError(
+        'provider',
+        'this portal creates no clusters at providers (no provisioner module is installed)',
+      );
+    return p;
+  }
+
+  private provisionerOf(id: string) {
+    const provisioner = this.provisioning.provisioners.get(id);
+    if (!provisioner)
+      throw fieldError(
+        'provider',
+        `no provisioner '${id}' is installed in this portal`,
+      );
+    return provisioner;
+  }
+
+  /** The providers clusters can be created at, with what their configuration allows. */
+  async listProvisioners(caller: Caller): Promise<ProvisionerInfo[]> {
+    await this.authz.decide(caller.credentials, clusterReadPermission);
+    return [...(this.options.provisioning?.provisioners.values() ?? [])].map(
+      p => p.info(),
+    );
+  }
+
+  /**
+   * Registers a cluster at once (state `provisioning`) and records the
+   * request to create it, in one transaction, after the whole request was
+   * validated: nothing is created at the provider for a request refused
+   * here. The scheduled task then runs the steps. An idempotency key seen
+   * before answers with its request.
+   */
+  async provision(
+    input: ParsedProvisionCluster,
+    caller: Caller,
+  ): Promise<{
+    cluster: ClusterRecord;
+    request: ProvisioningRecord;
+    existing: boolean;
+  }> {
+    const acting = await this.authorize(caller, clusterProvisionPermission);
+    this.assertManageable(
+      await this.manageDecision(caller),
+      permissionResourceOf(input),
+      'register',
+    );
+    const { store, trigger } = this.provisioning;
+    if (input.idempotencyKey) {
+      const seen = await store.byIdempotencyKey(input.idempotencyKey);
+      if (seen) {
+        if (seen.cluster !== input.name)
+          throw fieldError(
+            'idempotencyKey',
+            `was used for cluster '${seen.cluster}'`,
+            ConflictError,
+          );
+        return {
+          cluster: await this.store.getCluster(seen.cluster),
+          request: seen,
+          existing: true,
+        };
+      }
+    }
+    const provisioner = this.provisionerOf(input.provider);
+    if ((await this.store.getClusters([input.name]))[0])
+      throw fieldError(
+        'name',
+        `a cluster named '${input.name}' already exists`,
+        ConflictError,
+      );
+    // The provider names fields of its spec; the request has it under its id.
+    const spec = await provisioner
+      .validate({ clusterName: input.name, spec: input[input.provider] })
+      .catch(error => {
+        const fields = (error as { fields?: FieldIssue[] }).fields;
+        if (!isError(error) || error.name !== 'InputError' || !fields)
+          throw error;
+        throw fieldsError(
+          fields.map(f => ({
+            field: `${input.provider}.${f.field}`,
+            reason: f.reason,
+          })),
+        );
+      });
+    const now = new Date().toISOString();
+    const id = crypto.randomUUID();
+    const steps = plannedSteps(provisioner, 'create', spec, {});
+    const request: ProvisioningRecord = {
+      id,
+      cluster: input.name,
+      provider: input.provider,
+      operation: 'create',
+      state: 'running',
+      currentStep: steps[0].id,
+      steps,
+      spec: spec as ProvisioningRecord['spec'],
+      resources: {},
+      idempotencyKey: input.idempotencyKey,
+      attempts: 0,
+      nextCheckAt: now,
+      createdBy: acting.actor,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const cluster = await this.change(
+      'cluster-provision',
+      { cluster: input.name, provider: input.provider, request: id },
+      acting,
+      () =>
+        this.store.createCluster(
+          {
+            name: input.name,
+            title: input.title ?? input.name,
+            description: input.description,
+            category: input.category,
+            labels: input.labels,
+            owner: input.owner,
+            origin: {
+              type: 'provisioned',
+              provider: input.provider,
+              requestId: id,
+            },
+            createdAt: now,
+            updatedAt: now,
+            createdBy: acting.actor,
+            updatedBy: acting.actor,
+            isolated: false,
+            tls: { insecureSkipTlsVerify: false },
+            connection: { method: 'direct' },
+            secrets: {},
+            status: {
+              state: 'provisioning',
+              message: `${steps[0].title}: waiting to start`,
+            },
+          },
+          tx => store.insert(request, tx),
+        ),
+    );
+    await trigger?.();
+    return { cluster, request, existing: false };
+  }
+
+  /** The cluster's latest provisioning request, with its steps. */
+  async getProvisioning(
+    name: string,
+    caller: Caller,
+  ): Promise<ProvisioningRecord> {
+    const decision = await this.authz.decide(
+      caller.credentials,
+      clusterReadPermission,
+    );
+    const cluster = (await this.store.getClusters([name]))[0];
+    const request = await this.options.provisioning?.store.latestFor(name);
+    // A cluster deleted at its provider is gone from the registry; whoever
+    // may read every cluster still sees how its deletion ended.
+    const deleted =
+      !cluster && !decision.criteria && request?.operation === 'delete';
+    if (!deleted) await this.authorizeOn(caller, clusterReadPermission, name);
+    if (!request)
+      throw fieldError(
+        'name',
+        `cluster '${name}' was not created by the portal`,
+        NotFoundError,
+      );
+    return request;
+  }
+
+  /** Runs a failed create or delete again from its failed step. */
+  async retryProvisioning(
+    name: string,
+    caller: Caller,
+  ): Promise<ProvisioningRecord> {
+    const { store, trigger } = this.provisioning;
+    const latest = await store.latestFor(name);
+    const permission =
+      latest?.operation === 'delete'
+        ? clusterDeprovisionPermission
+        : clusterUpdatePermission;
+    const { acting } = await this.authorizeOn(caller, permission, name);
+    if (latest?.operation !== 'delete')
+      await this.authorize(caller, clusterProvisionPermission);
+    if (!latest)
+      throw fieldError(
+        'name',
+        `cluster '${name}' was not created by the portal`,
+        NotFoundError,
+      );
+    if (latest.state !== 'failed')
+      throw fieldError(
+        'name',
+        `the ${latest.operation} of cluster '${name}' has not failed (it is ${latest.state})`,
+        ConflictError,
+      );
+    const failed = latest.steps.find(s => s.state === 'failed');
+    const steps = latest.steps.map(s =>
+      s === failed ? { ...s, state: 'pending' as const, error: undefined } : s,
+    );
+    return this.change(
+      'cluster-provision-retry',
+      { cluster: name, request: latest.id },
+      acting,
+      async () => {
+        if (!(await store.restart(latest.id, steps, failed?.id ?? steps[0].id)))
+          throw fieldError(
+            'name',
+            `the request of '${name}' changed meanwhile`,
+            ConflictError,
+          );
+        await this.store.setLifecycleState(
+          name,
+          latest.operation === 'create' ? 'provisioning' : 'deleting',
+          `${failed?.title ?? 'retrying'}: retrying`,
+        );
+        await trigger?.();
+        return (await store.get(latest.id))!;
+      },
+    );
+  }
+
+  /**
+   * Deletes a portal-created cluster at its provider: the cluster leaves
+   * the Kubernetes plugin at once, then what the portal created goes in
+   * reverse order, then the record.
+   */
+  async deprovision(name: string, caller: Caller): Promise<ProvisioningRecord> {
+    const { acting, current } = await this.authorizeOn(
+      caller,
+      clusterDeprovisionPermission,
+      name,
+    );
+    const { store, trigger } = this.provisioning;
+    if (current.origin.type !== 'provisioned')
+      throw fieldError(
+        'name',
+        `cluster '${name}' was registered, not created by the portal: the portal deletes nothing at a provider for it (Disconnect removes it from the portal)`,
+        ConflictError,
+      );
+    const latest = await store.latestFor(name);
+    if (latest?.state === 'running')
+      throw fieldError(
+        'name',
+        latest.operation === 'create'
+          ? `cluster '${name}' is still being created; delete it once that has finished or failed`
+          : `cluster '${name}' is already being deleted`,
+        ConflictError,
+      );
+    const provisioner = this.provisionerOf(current.origin.provider ?? '');
+    // Everything the create request (and an earlier delete) recorded, and
+    // which request's tag marks what the portal made.
+    const created = {
+      ...latest?.resources,
+      createRequestId: current.origin.requestId,
+    };
+    const spec = latest?.spec ?? {};
+    const now = new Date().toISOString();
+    const steps = plannedSteps(provisioner, 'delete', spec, created);
+    const request: ProvisioningRecord = {
+      id: crypto.randomUUID(),
+      cluster: name,
+      provider: provisioner.id,
+      operation: 'delete',
+      state: 'running',
+      currentStep: steps[0].id,
+      steps,
+      spec: spec as ProvisioningRecord['spec'],
+      resources: created,
+      outputs: latest?.outputs,
+      attempts: 0,
+      nextCheckAt: now,
+      createdBy: acting.actor,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.change(
+      'cluster-deprovision',
+      { cluster: name, provider: provisioner.id, request: request.id },
+      acting,
+      async () => {
+        await store.insert(request);
+        await this.store.setLifecycleState(
+          name,
+          'deleting',
+          `${steps[0].title}: waiting to start`,
+        );
+      },
+    );
+    await trigger?.();
+    return request;
+  }
+
+  /** What the provisioning task's registry steps do (internal: no caller). */
+  provisioningHooks(): RegistryHooks {
+    return {
+      register: async (request, target) => {
+        const auth: StoredAuth = {
+          type: 'aws',
+          clusterId: target.auth.clusterId,
+          assumeRole: target.auth.assumeRole,
+          externalId: target.auth.externalId,
+        };
+        const tls: ClusterTls = {
+          caData: target.caData,
+          insecureSkipTlsVerify: false,
+        };
+        try {
+          this.policy.assertUrl('serverUrl', target.serverUrl);
+        } catch (e) {
+          throw new ProvisioningStepError(
+            `the provider's endpoint ${
+              target.serverUrl
+            } is refused by the portal's address policy: ${
+              (e as Error).message
+            }`,
+            { hint: 'allow it in clusterRegistry.addressPolicy, then retry' },
+          );
+        }
+        const probe = await this.probe({
+          serverUrl: target.serverUrl,
+          auth,
+          tls,
+          connection: { method: 'direct' },
+          secrets: {},
+        });
+        if (!probe.ok)
+          throw new ProvisioningStepError(
+            `the cluster does not accept the portal yet (${probe.reason}): ${probe.message}`,
+            {
+              retryable: true,
+              hint: "access entries and aws-auth changes take a moment; if this lasts, check that the portal's IAM role is granted read access",
+            },
+          );
+        await this.change(
+          'cluster-provisioned',
+          { cluster: request.cluster, request: request.id },
+          REGISTRY_ACTOR,
+          () =>
+            this.store.updateCluster(request.cluster, {
+              serverUrl: target.serverUrl,
+              auth,
+              tls,
+              status: statusFromProbe(probe),
+              updatedBy: REGISTRY_ACTOR.actor,
+            }),
+        );
+        return {
+          status: 'done',
+          message: `verified: Kubernetes ${
+            probe.kubernetesVersion ?? '?'
+          }, in the Kubernetes plugin and the catalog`,
+        };
+      },
+      deregister: async request => {
+        await this.store.setLifecycleState(
+          request.cluster,
+          'deleting',
+          'being deleted at its provider',
+        );
+        await this.options.announce?.({
+          eventId: 'cluster-state',
+          cluster: request.cluster,
+        });
+      },
+      remove: async request => {
+        await this.change(
+          'cluster-disconnect',
+          { cluster: request.cluster, request: request.id },
+          REGISTRY_ACTOR,
+          () =>
+            this.store.deleteCluster(request.cluster).catch(e => {
+              if (!(e instanceof NotFoundError)) throw e;
+            }),
+        );
+      },
+      showProgress: async (request, state, message) => {
+        const before = await this.store.setLifecycleState(
+          request.cluster,
+          state,
+          message,
+        );
+        if (before !== undefined && before !== state)
+          await this.options.announce?.({
+            eventId: 'cluster-state',
+            cluster: request.cluster,
+          });
+      },
+      kubernetes: target => ({
+        request: async (method, path, body) => {
+          const awsTokens = this.options.verify.awsTokens;
+          if (!awsTokens) throw new Error('no AWS token source');
+          const token = await awsTokens(target.auth);
+          const client = new KubeClient(
+            buildKubeConfig(
+              {
+                name: 'provisioning',
+                serverUrl: target.serverUrl,
+                auth: { type: 'aws', clusterId: target.auth.clusterId },
+                tls: { caData: target.caData, insecureSkipTlsVerify: false },
+                secrets: {},
+              },
+              token,
+            ),
+            this.policy,
+          );
+          try {
+            return await client.request(method, path, {
+              body,
+              timeoutMs: this.options.verify.timeoutMs,
+            });
+          } finally {
+            client.close();
+          }
+        },
+      }),
+    };
   }
 
   // ── categories ──────────────────────────────────────────────────────────

@@ -13,13 +13,14 @@ import {
   inspectKubeconfigSchema,
   rotateCredentialsSchema,
   updateClusterSchema,
+  provisionClusterSchema,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import express, { Request } from 'express';
 import { z } from 'zod';
 import { SupportedVersions } from '../kubernetes/versions';
 import { createOpenApiRouter } from '../schema/openapi';
 import { Caller, ClusterService } from './ClusterService';
-import { toClusterView } from './views';
+import { toClusterView, toProvisioningView } from './views';
 import { jsonBodies, translateBodyError } from './jsonBodies';
 import { databaseUnavailable } from '../http/databaseUnavailable';
 import { parse } from './parse';
@@ -215,6 +216,50 @@ export async function createRouter(
         await caller(req),
       ),
     );
+  });
+
+  // ── creating and deleting clusters at providers ─────────────────────────
+  router.get('/provisioners', async (req, res) => {
+    res.json({ items: await service.listProvisioners(await caller(req)) });
+  });
+
+  router.post('/provisioning', async (req, res) => {
+    const input = parse(provisionClusterSchema, req.body);
+    const { cluster, request, existing } = await service.provision(
+      input,
+      await caller(req),
+    );
+    res
+      .status(existing ? 200 : 202)
+      .json({ cluster: view(cluster), request: toProvisioningView(request) });
+  });
+
+  router.get('/clusters/:name/provisioning', async (req, res) => {
+    res.json(
+      toProvisioningView(
+        await service.getProvisioning(req.params.name, await caller(req)),
+      ),
+    );
+  });
+
+  router.post('/clusters/:name/provisioning/retry', async (req, res) => {
+    res
+      .status(202)
+      .json(
+        toProvisioningView(
+          await service.retryProvisioning(req.params.name, await caller(req)),
+        ),
+      );
+  });
+
+  router.post('/clusters/:name/deprovision', async (req, res) => {
+    res
+      .status(202)
+      .json(
+        toProvisioningView(
+          await service.deprovision(req.params.name, await caller(req)),
+        ),
+      );
   });
 
   // ── for trusted backend plugins: credentials, server-side only ─────────

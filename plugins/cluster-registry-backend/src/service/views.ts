@@ -1,3 +1,5 @@
+import type { ProvisioningRequest } from '@cluster-registry/plugin-cluster-registry-common';
+import type { ProvisioningRecord } from '../provisioning/ProvisioningStore';
 import { Cluster } from '@cluster-registry/plugin-cluster-registry-common';
 import { fingerprintOfPin } from '@cluster-registry/plugin-cluster-registry-node';
 import { ClusterRecord, ClusterSecrets } from '../database/types';
@@ -96,4 +98,19 @@ export function toClusterView(
     createdBy: r.createdBy,
     updatedBy: r.updatedBy,
   };
+}
+
+/** A provisioning request as the API shows it: without what only the task needs. */
+export function toProvisioningView(
+  record: ProvisioningRecord,
+): ProvisioningRequest {
+  const {
+    resources: _resources,
+    registration: _registration,
+    idempotencyKey: _key,
+    attempts: _attempts,
+    nextCheckAt: _next,
+    ...view
+  } = record;
+  return view;
 }

@@ -121,8 +121,18 @@ export const spec = {
       },
       ClusterState: {
         type: 'string',
-        description: 'Health state of a registered cluster.',
-        enum: ['running', 'pending', 'unreachable', 'unauthorized', 'isolated'],
+        description:
+          'Health state of a registered cluster; `provisioning`, `failed` and `deleting` are clusters the portal creates or deletes at a provider.',
+        enum: [
+          'running',
+          'pending',
+          'unreachable',
+          'unauthorized',
+          'isolated',
+          'provisioning',
+          'failed',
+          'deleting',
+        ],
       },
       PermissionLevel: {
         type: 'string',
@@ -1629,12 +1639,357 @@ export const spec = {
       ClusterOrigin: {
         type: 'object',
         description:
-          'Where a cluster came from. `registered` clusters exist outside the portal: removing them only disconnects.',
+          'Where a cluster came from. `registered` clusters exist outside the portal: removing them only disconnects. `provisioned` clusters were created by the portal at a provider, which can also delete them there.',
         required: ['type'],
         properties: {
           type: {
             type: 'string',
-            enum: ['registered'],
+            enum: ['registered', 'provisioned'],
+          },
+          provider: {
+            type: 'string',
+            description: 'The provisioner that created it (`eks`).',
+          },
+          requestId: {
+            type: 'string',
+            description: 'The provisioning request that created it.',
+          },
+        },
+      },
+      EksAuthenticationMode: {
+        type: 'string',
+        description:
+          "How the cluster's Kubernetes API learns who an IAM principal is. `API` (recommended): EKS access entries, managed through the AWS API only. `API_AND_CONFIG_MAP`: access entries and the `aws-auth` ConfigMap. `CONFIG_MAP`: the `aws-auth` ConfigMap only (legacy). EKS can move from CONFIG_MAP towards API, never back.",
+        enum: ['API', 'API_AND_CONFIG_MAP', 'CONFIG_MAP'],
+      },
+      EksClusterSpec: {
+        type: 'object',
+        description:
+          'What an EKS cluster is created with. Validated entirely before anything is created at AWS.',
+        required: ['region', 'vpcCidr', 'kubernetesVersion'],
+        properties: {
+          region: {
+            type: 'string',
+            maxLength: 32,
+            description: "An AWS region the portal's configuration allows.",
+          },
+          vpcCidr: {
+            type: 'string',
+            maxLength: 18,
+            description:
+              "The new VPC's IPv4 block, /16 to /24; one public and one private subnet per availability zone are cut from it.",
+          },
+          availabilityZones: {
+            type: 'array',
+            maxItems: 6,
+            description:
+              'At least two zones of the region; by default the first two or three zones AWS reports available.',
+            items: {
+              type: 'string',
+              maxLength: 40,
+            },
+          },
+          kubernetesVersion: {
+            type: 'string',
+            maxLength: 8,
+            description:
+              'A Kubernetes minor version the configuration allows (`1.33`).',
+          },
+          authenticationMode: {
+            $ref: '#/components/schemas/EksAuthenticationMode',
+          },
+          irsa: {
+            type: 'boolean',
+            description:
+              "IAM roles for service accounts: an IAM OIDC provider for the cluster's issuer (default true).",
+          },
+          endpointPublicAccess: {
+            type: 'boolean',
+            description:
+              'The API server answers on the internet (default true).',
+          },
+          endpointPrivateAccess: {
+            type: 'boolean',
+            description:
+              'The API server answers inside the VPC (default true).',
+          },
+          publicAccessCidrs: {
+            type: 'array',
+            maxItems: 40,
+            description:
+              'Who may reach the public endpoint (default 0.0.0.0/0); public blocks only.',
+            items: {
+              type: 'string',
+              maxLength: 18,
+            },
+          },
+          privateAccessCidrs: {
+            type: 'array',
+            maxItems: 40,
+            description:
+              'Networks allowed to reach the private endpoint. EKS has no such setting: the portal creates a security group allowing HTTPS (443) from these blocks and gives it to the cluster.',
+            items: {
+              type: 'string',
+              maxLength: 18,
+            },
+          },
+          team: {
+            type: 'string',
+            maxLength: 256,
+            description: 'Tagged `team` on everything created.',
+          },
+          environment: {
+            type: 'string',
+            maxLength: 256,
+            description: 'Tagged `environment` on everything created.',
+          },
+        },
+      },
+      ProvisionClusterRequest: {
+        type: 'object',
+        description:
+          'Body of POST /provisioning: the registry record of the cluster to create, and what to create it with at the provider.',
+        required: ['name', 'provider'],
+        properties: {
+          name: {
+            type: 'string',
+            maxLength: 63,
+            pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+            description:
+              "The cluster's name in the registry and at the provider.",
+          },
+          title: {
+            type: 'string',
+            maxLength: 200,
+          },
+          description: {
+            type: 'string',
+            maxLength: 4000,
+          },
+          category: {
+            type: 'string',
+            maxLength: 63,
+          },
+          labels: {
+            $ref: '#/components/schemas/Labels',
+          },
+          owner: {
+            type: 'string',
+            maxLength: 255,
+          },
+          provider: {
+            type: 'string',
+            enum: ['eks'],
+          },
+          eks: {
+            $ref: '#/components/schemas/EksClusterSpec',
+          },
+          idempotencyKey: {
+            type: 'string',
+            maxLength: 200,
+            description:
+              'The same key again answers with the request it created, instead of creating anything (a retried scaffolder step).',
+          },
+        },
+      },
+      ProvisioningStep: {
+        type: 'object',
+        description:
+          'One step of creating or deleting a cluster at its provider.',
+        required: ['id', 'title', 'state'],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          state: {
+            type: 'string',
+            enum: ['pending', 'running', 'done', 'failed', 'skipped'],
+          },
+          startedAt: {
+            type: 'string',
+          },
+          finishedAt: {
+            type: 'string',
+          },
+          message: {
+            type: 'string',
+            description: 'What the step last did or waits for.',
+          },
+          error: {
+            $ref: '#/components/schemas/ProvisioningError',
+          },
+        },
+      },
+      ProvisioningError: {
+        type: 'object',
+        description:
+          'Why a step failed, as the provider said it, and what to do.',
+        required: ['message'],
+        properties: {
+          message: {
+            type: 'string',
+          },
+          code: {
+            type: 'string',
+            description:
+              "The provider's error code (`InvalidParameterException`).",
+          },
+          hint: {
+            type: 'string',
+            description: 'What to do about it.',
+          },
+        },
+      },
+      ProvisioningOutputs: {
+        type: 'object',
+        description: 'What the provider reports about the created cluster.',
+        properties: {
+          endpoint: {
+            type: 'string',
+          },
+          arn: {
+            type: 'string',
+          },
+          oidcIssuer: {
+            type: 'string',
+          },
+          region: {
+            type: 'string',
+          },
+          vpcId: {
+            type: 'string',
+          },
+        },
+      },
+      ProvisioningRequest: {
+        type: 'object',
+        description:
+          'Creating (or deleting) a cluster at a provider: a persisted state machine a scheduled task advances one step at a time.',
+        required: [
+          'id',
+          'cluster',
+          'provider',
+          'operation',
+          'state',
+          'steps',
+          'createdAt',
+          'createdBy',
+          'updatedAt',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          cluster: {
+            type: 'string',
+          },
+          provider: {
+            type: 'string',
+          },
+          operation: {
+            type: 'string',
+            enum: ['create', 'delete'],
+          },
+          state: {
+            type: 'string',
+            description:
+              '`running` while steps remain, `succeeded` or `failed` at the end.',
+            enum: ['running', 'succeeded', 'failed'],
+          },
+          currentStep: {
+            type: 'string',
+          },
+          steps: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ProvisioningStep',
+            },
+          },
+          outputs: {
+            $ref: '#/components/schemas/ProvisioningOutputs',
+          },
+          spec: {
+            $ref: '#/components/schemas/EksClusterSpec',
+          },
+          createdAt: {
+            type: 'string',
+          },
+          createdBy: {
+            type: 'string',
+          },
+          updatedAt: {
+            type: 'string',
+          },
+        },
+      },
+      ProvisioningAccepted: {
+        type: 'object',
+        description:
+          'The cluster as registered at once (state `provisioning`) and its request.',
+        required: ['cluster', 'request'],
+        properties: {
+          cluster: {
+            $ref: '#/components/schemas/Cluster',
+          },
+          request: {
+            $ref: '#/components/schemas/ProvisioningRequest',
+          },
+        },
+      },
+      ProvisionerInfo: {
+        type: 'object',
+        description:
+          'A provider clusters can be created at, with the choices its configuration allows.',
+        required: ['id', 'title'],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          eks: {
+            type: 'object',
+            required: [
+              'regions',
+              'kubernetesVersions',
+              'defaultKubernetesVersion',
+            ],
+            properties: {
+              regions: {
+                type: 'array',
+                items: {
+                  type: 'string',
+                },
+              },
+              kubernetesVersions: {
+                type: 'array',
+                items: {
+                  type: 'string',
+                },
+              },
+              defaultKubernetesVersion: {
+                type: 'string',
+              },
+              defaultRegion: {
+                type: 'string',
+              },
+            },
+          },
+        },
+      },
+      ProvisionerList: {
+        type: 'object',
+        required: ['items'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ProvisionerInfo',
+            },
           },
         },
       },
@@ -3474,6 +3829,193 @@ export const spec = {
             $ref: '#/components/responses/Error',
           },
           '403': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/provisioners': {
+      get: {
+        operationId: 'ListProvisioners',
+        description:
+          'The providers this portal can create clusters at, with the regions and versions its configuration allows. Needs `cluster-registry.cluster.read`.',
+        summary: 'List the providers clusters can be created at.',
+        responses: {
+          '200': {
+            description: 'The providers.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ProvisionerList',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/provisioning': {
+      post: {
+        operationId: 'ProvisionCluster',
+        description:
+          'Validates the request completely (nothing is created at the provider before), registers the cluster at once in state `provisioning` and starts creating it; a scheduled task advances the steps. Needs `cluster-registry.cluster.provision`, and the new cluster must be one the caller may manage; audited and announced.',
+        summary: 'Create a cluster at a provider (EKS) and register it.',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ProvisionClusterRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The request this idempotencyKey already created.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ProvisioningAccepted',
+                },
+              },
+            },
+          },
+          '202': {
+            description:
+              'Accepted; the cluster is registered and being created.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ProvisioningAccepted',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '409': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/clusters/{name}/provisioning': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/name',
+        },
+      ],
+      get: {
+        operationId: 'GetProvisioning',
+        description:
+          "The cluster's latest provisioning request (create or delete) with its steps. Needs `cluster-registry.cluster.read`.",
+        summary: 'Progress of creating or deleting a cluster at its provider.',
+        responses: {
+          '200': {
+            description: 'The request.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ProvisioningRequest',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/clusters/{name}/provisioning/retry': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/name',
+        },
+      ],
+      post: {
+        operationId: 'RetryProvisioning',
+        description:
+          'Runs a failed request again from the step that failed (each step first finds what it already created). Needs `cluster-registry.cluster.provision` (create) or `cluster-registry.cluster.deprovision` (delete) on the cluster.',
+        summary: 'Retry a failed create or delete from its failed step.',
+        responses: {
+          '202': {
+            description: 'The request, running again.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ProvisioningRequest',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '409': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/clusters/{name}/deprovision': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/name',
+        },
+      ],
+      post: {
+        operationId: 'DeprovisionCluster',
+        description:
+          'Deletes a cluster the portal created at its provider: it leaves the Kubernetes plugin at once (state `deleting`), then what the portal created is removed in reverse order, and the record goes when all is gone. Needs `cluster-registry.cluster.deprovision`; audited and announced.',
+        summary: 'Delete a portal-created cluster at its provider.',
+        responses: {
+          '202': {
+            description: 'The delete request.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ProvisioningRequest',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '409': {
             $ref: '#/components/responses/Error',
           },
         },

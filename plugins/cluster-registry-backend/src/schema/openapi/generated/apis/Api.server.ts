@@ -29,6 +29,10 @@ import { MetricsSources } from '../models/MetricsSources.model';
 import { NamedQueryList } from '../models/NamedQueryList.model';
 import { PrometheusSettings } from '../models/PrometheusSettings.model';
 import { PrometheusTestResult } from '../models/PrometheusTestResult.model';
+import { ProvisionClusterRequest } from '../models/ProvisionClusterRequest.model';
+import { ProvisionerList } from '../models/ProvisionerList.model';
+import { ProvisioningAccepted } from '../models/ProvisioningAccepted.model';
+import { ProvisioningRequest } from '../models/ProvisioningRequest.model';
 import { RawMetricsQueryRequest } from '../models/RawMetricsQueryRequest.model';
 import { RemoveServiceAccountRequest } from '../models/RemoveServiceAccountRequest.model';
 import { RotateCredentialsRequest } from '../models/RotateCredentialsRequest.model';
@@ -86,6 +90,15 @@ export type DeleteCluster = {
 /**
  * @public
  */
+export type DeprovisionCluster = {
+  path: {
+    name: string;
+  };
+  response: ProvisioningRequest | ErrorBody | ErrorBody | ErrorBody | ErrorBody;
+};
+/**
+ * @public
+ */
 export type GetCluster = {
   path: {
     name: string;
@@ -118,6 +131,15 @@ export type GetMetricsSources = {
     name: string;
   };
   response: MetricsSources | ErrorBody | ErrorBody | ErrorBody | ErrorBody;
+};
+/**
+ * @public
+ */
+export type GetProvisioning = {
+  path: {
+    name: string;
+  };
+  response: ProvisioningRequest | ErrorBody | ErrorBody | ErrorBody;
 };
 /**
  * @public
@@ -190,6 +212,25 @@ export type ListNamedQueries = {
 /**
  * @public
  */
+export type ListProvisioners = {
+  response: ProvisionerList | ErrorBody | ErrorBody;
+};
+/**
+ * @public
+ */
+export type ProvisionCluster = {
+  body: ProvisionClusterRequest;
+  response:
+    | ProvisioningAccepted
+    | ProvisioningAccepted
+    | ErrorBody
+    | ErrorBody
+    | ErrorBody
+    | ErrorBody;
+};
+/**
+ * @public
+ */
 export type QueryClusterMetrics = {
   path: {
     name: string;
@@ -252,6 +293,15 @@ export type RemoveServiceAccount = {
     | ErrorBody
     | ErrorBody
     | ErrorBody;
+};
+/**
+ * @public
+ */
+export type RetryProvisioning = {
+  path: {
+    name: string;
+  };
+  response: ProvisioningRequest | ErrorBody | ErrorBody | ErrorBody | ErrorBody;
 };
 /**
  * @public
@@ -323,6 +373,8 @@ export type EndpointMap = {
 
   '#_delete|/clusters/{name}': DeleteCluster;
 
+  '#post|/clusters/{name}/deprovision': DeprovisionCluster;
+
   '#get|/clusters/{name}': GetCluster;
 
   '#get|/clusters/{name}/insight': GetClusterInsight;
@@ -330,6 +382,8 @@ export type EndpointMap = {
   '#get|/health-trends': GetHealthTrends;
 
   '#get|/clusters/{name}/metrics/sources': GetMetricsSources;
+
+  '#get|/clusters/{name}/provisioning': GetProvisioning;
 
   '#post|/kubeconfig/import': ImportKubeconfig;
 
@@ -345,6 +399,10 @@ export type EndpointMap = {
 
   '#get|/metrics/queries': ListNamedQueries;
 
+  '#get|/provisioners': ListProvisioners;
+
+  '#post|/provisioning': ProvisionCluster;
+
   '#post|/clusters/{name}/metrics/query': QueryClusterMetrics;
 
   '#post|/clusters/{name}/metrics/raw': QueryClusterMetricsRaw;
@@ -354,6 +412,8 @@ export type EndpointMap = {
   '#post|/clusters/{name}/refresh': RefreshCluster;
 
   '#post|/clusters/{name}/service-account/remove': RemoveServiceAccount;
+
+  '#post|/clusters/{name}/provisioning/retry': RetryProvisioning;
 
   '#put|/clusters/{name}/credentials': RotateCredentials;
 

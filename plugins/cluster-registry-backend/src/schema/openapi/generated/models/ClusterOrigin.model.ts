@@ -5,14 +5,22 @@
 // ******************************************************************
 
 /**
- * Where a cluster came from. `registered` clusters exist outside the portal: removing them only disconnects.
+ * Where a cluster came from. `registered` clusters exist outside the portal: removing them only disconnects. `provisioned` clusters were created by the portal at a provider, which can also delete them there.
  * @public
  */
 export interface ClusterOrigin {
   type: ClusterOriginTypeEnum;
+  /**
+   * The provisioner that created it (`eks`).
+   */
+  provider?: string;
+  /**
+   * The provisioning request that created it.
+   */
+  requestId?: string;
 }
 
 /**
  * @public
  */
-export type ClusterOriginTypeEnum = 'registered';
+export type ClusterOriginTypeEnum = 'registered' | 'provisioned';

@@ -33,6 +33,10 @@ import { MetricsSources } from '../models/MetricsSources.model';
 import { NamedQueryList } from '../models/NamedQueryList.model';
 import { PrometheusSettings } from '../models/PrometheusSettings.model';
 import { PrometheusTestResult } from '../models/PrometheusTestResult.model';
+import { ProvisionClusterRequest } from '../models/ProvisionClusterRequest.model';
+import { ProvisionerList } from '../models/ProvisionerList.model';
+import { ProvisioningAccepted } from '../models/ProvisioningAccepted.model';
+import { ProvisioningRequest } from '../models/ProvisioningRequest.model';
 import { RawMetricsQueryRequest } from '../models/RawMetricsQueryRequest.model';
 import { RemoveServiceAccountRequest } from '../models/RemoveServiceAccountRequest.model';
 import { RotateCredentialsRequest } from '../models/RotateCredentialsRequest.model';
@@ -102,6 +106,14 @@ export type DeleteCluster = {
 /**
  * @public
  */
+export type DeprovisionCluster = {
+  path: {
+    name: string;
+  };
+};
+/**
+ * @public
+ */
 export type GetCluster = {
   path: {
     name: string;
@@ -127,6 +139,14 @@ export type GetHealthTrends = {
  * @public
  */
 export type GetMetricsSources = {
+  path: {
+    name: string;
+  };
+};
+/**
+ * @public
+ */
+export type GetProvisioning = {
   path: {
     name: string;
   };
@@ -182,6 +202,16 @@ export type ListNamedQueries = {};
 /**
  * @public
  */
+export type ListProvisioners = {};
+/**
+ * @public
+ */
+export type ProvisionCluster = {
+  body: ProvisionClusterRequest;
+};
+/**
+ * @public
+ */
 export type QueryClusterMetrics = {
   path: {
     name: string;
@@ -219,6 +249,14 @@ export type RemoveServiceAccount = {
     name: string;
   };
   body: RemoveServiceAccountRequest;
+};
+/**
+ * @public
+ */
+export type RetryProvisioning = {
+  path: {
+    name: string;
+  };
 };
 /**
  * @public
@@ -422,6 +460,33 @@ export class DefaultApiClient {
   }
 
   /**
+   * Deletes a cluster the portal created at its provider: it leaves the Kubernetes plugin at once (state `deleting`), then what the portal created is removed in reverse order, and the record goes when all is gone. Needs `cluster-registry.cluster.deprovision`; audited and announced.
+   * Delete a portal-created cluster at its provider.
+   * @param name -
+   */
+  public async deprovisionCluster(
+    // @ts-ignore
+    request: DeprovisionCluster,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<ProvisioningRequest>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/clusters/{name}/deprovision`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      name: request.path.name,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'POST',
+    });
+  }
+
+  /**
    * One cluster with its last health check, without secrets. Needs `cluster-registry.cluster.read`.
    * Get one cluster.
    * @param name -
@@ -515,6 +580,33 @@ export class DefaultApiClient {
     const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
 
     const uriTemplate = `/clusters/{name}/metrics/sources`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      name: request.path.name,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * The cluster\'s latest provisioning request (create or delete) with its steps. Needs `cluster-registry.cluster.read`.
+   * Progress of creating or deleting a cluster at its provider.
+   * @param name -
+   */
+  public async getProvisioning(
+    // @ts-ignore
+    request: GetProvisioning,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<ProvisioningRequest>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/clusters/{name}/provisioning`;
 
     const uri = parser.parse(uriTemplate).expand({
       name: request.path.name,
@@ -715,6 +807,56 @@ export class DefaultApiClient {
   }
 
   /**
+   * The providers this portal can create clusters at, with the regions and versions its configuration allows. Needs `cluster-registry.cluster.read`.
+   * List the providers clusters can be created at.
+   */
+  public async listProvisioners(
+    // @ts-ignore
+    request: ListProvisioners,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<ProvisionerList>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/provisioners`;
+
+    const uri = parser.parse(uriTemplate).expand({});
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * Validates the request completely (nothing is created at the provider before), registers the cluster at once in state `provisioning` and starts creating it; a scheduled task advances the steps. Needs `cluster-registry.cluster.provision`, and the new cluster must be one the caller may manage; audited and announced.
+   * Create a cluster at a provider (EKS) and register it.
+   * @param provisionClusterRequest -
+   */
+  public async provisionCluster(
+    // @ts-ignore
+    request: ProvisionCluster,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<ProvisioningAccepted>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/provisioning`;
+
+    const uri = parser.parse(uriTemplate).expand({});
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'POST',
+      body: JSON.stringify(request.body),
+    });
+  }
+
+  /**
    * Runs named queries of the catalogue (`GET /metrics/queries`) over a range against the cluster\'s Prometheus. Parameters are Kubernetes names; the range and the number of points are capped; each query answers or fails on its own. Needs `cluster-registry.cluster.read`.
    * Named metrics queries over a time range.
    * @param name -
@@ -851,6 +993,33 @@ export class DefaultApiClient {
       },
       method: 'POST',
       body: JSON.stringify(request.body),
+    });
+  }
+
+  /**
+   * Runs a failed request again from the step that failed (each step first finds what it already created). Needs `cluster-registry.cluster.provision` (create) or `cluster-registry.cluster.deprovision` (delete) on the cluster.
+   * Retry a failed create or delete from its failed step.
+   * @param name -
+   */
+  public async retryProvisioning(
+    // @ts-ignore
+    request: RetryProvisioning,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<ProvisioningRequest>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/clusters/{name}/provisioning/retry`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      name: request.path.name,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'POST',
     });
   }
 

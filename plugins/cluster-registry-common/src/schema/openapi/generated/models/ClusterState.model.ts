@@ -12,4 +12,7 @@ export type ClusterState =
   | 'pending'
   | 'unreachable'
   | 'unauthorized'
-  | 'isolated';
+  | 'isolated'
+  | 'provisioning'
+  | 'failed'
+  | 'deleting';

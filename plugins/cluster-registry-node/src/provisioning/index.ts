@@ -1,0 +1,2 @@
+export * from './ClusterProvisioner';
+export * from './extensionPoint';
