@@ -18,7 +18,14 @@ import kubernetesPlugin, {
   AwsIamStrategy,
 } from '@backstage/plugin-kubernetes-backend';
 import { ClusterDetails } from '@backstage/plugin-kubernetes-node';
-import { ClusterConnection } from '@cluster-registry/plugin-cluster-registry-node';
+import {
+  ClusterConnection,
+  ClusterRegistryService,
+  clusterRegistryServiceRef,
+} from '@cluster-registry/plugin-cluster-registry-node';
+import { createEksClusterAction } from '@cluster-registry/plugin-scaffolder-backend-module-cluster-registry';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { createBackendPlugin } from '@backstage/backend-plugin-api';
 import { RegistryClusterSupplier } from '@cluster-registry/plugin-kubernetes-backend-module-cluster-registry';
 import clusterRegistryPlugin from '@cluster-registry/plugin-cluster-registry-backend';
 import eksModule from '@cluster-registry/plugin-cluster-registry-backend-module-eks';
@@ -52,6 +59,7 @@ describe('creating an EKS cluster from the portal', () => {
   let server: any;
   const saved = { ...process.env };
   let reader: string;
+  let registry: ClusterRegistryService;
 
   beforeAll(async () => {
     running = await acquireTestEnv({ eks: true });
@@ -75,6 +83,18 @@ describe('creating an EKS cluster from the portal', () => {
         schedulerServiceFactory,
         // The Kubernetes plugin asks the registry on behalf of the user.
         authWithActors,
+        // Hands the test the registry client other plugins get (the scaffolder action's).
+        createBackendPlugin({
+          pluginId: 'probe',
+          register(reg) {
+            reg.registerInit({
+              deps: { client: clusterRegistryServiceRef },
+              async init({ client }) {
+                registry = client;
+              },
+            });
+          },
+        }),
         mockServices.rootConfig.factory({
           data: {
             app: { baseUrl: 'http://portal.example' },
@@ -525,5 +545,67 @@ describe('creating an EKS cluster from the portal', () => {
         )
       ).Vpcs,
     ).toEqual([]);
+  });
+
+  it('the scaffolder action creates it on behalf of the user, waits until it runs and outputs endpoint, ARN and issuer', async () => {
+    const name = eks.clusterName; // deleted at AWS by the test before
+    const action = createEksClusterAction({
+      registry,
+      appBaseUrl: 'http://portal.example',
+      pollIntervalMs: 250,
+    });
+    const logger = mockServices.logger.mock();
+    const base = createMockActionContext({
+      input: {
+        name,
+        category: 'qa',
+        region: eks.region,
+        vpcCidr: '10.42.0.0/16',
+        kubernetesVersion: '1.34',
+        authenticationMode: 'CONFIG_MAP',
+        availabilityZones: [`${eks.region}a`, `${eks.region}b`],
+        team: '',
+        waitUntilReady: true,
+        timeoutMinutes: 3,
+      },
+      logger,
+    });
+    const ctx = {
+      ...base,
+      task: { ...base.task, id: 'task-eks-1' },
+      getInitiatorCredentials: async () =>
+        mockCredentials.user('user:default/ann'),
+    };
+    await action.handler(ctx as any);
+    const outputs = Object.fromEntries(jest.mocked(ctx.output).mock.calls);
+    expect(outputs).toMatchObject({
+      name,
+      clusterUrl: `http://portal.example/clusters/${name}`,
+      entityRef: `resource:default/${name}`,
+      endpoint: eks.kubeApiServer.serverUrl,
+      arn: expect.stringMatching(/^arn:aws:eks:/),
+      oidcIssuer: expect.stringMatching(/^https:\/\/oidc\.eks\./),
+    });
+    expect(logger.info).toHaveBeenCalledWith(
+      expect.stringMatching(/^EKS control plane: EKS reports CREATING/),
+    );
+    const cluster = (await request(server).get(`${api}/clusters/${name}`)).body;
+    expect(cluster).toMatchObject({
+      createdBy: 'user:default/ann',
+      status: { state: 'running' },
+    });
+    // Two subnets per zone asked for.
+    const create = awsCalls()
+      .filter(
+        c =>
+          c.service === 'eks' && c.method === 'POST' && c.path === '/clusters',
+      )
+      .at(-1);
+    expect(create.body.resourcesVpcConfig.subnetIds).toHaveLength(4);
+
+    await request(server)
+      .post(`${api}/clusters/${name}/deprovision`)
+      .expect(202);
+    expect((await untilDone(name)).request.state).toBe('succeeded');
   });
 });

@@ -14,6 +14,9 @@ import {
   DefaultApiClient,
   ImportKubeconfigRequest,
   KubeconfigImportResult,
+  ProvisionClusterRequest,
+  ProvisioningAccepted,
+  ProvisioningRequest,
   TypedResponse,
   UpdateClusterRequest,
 } from '@cluster-registry/plugin-cluster-registry-common';
@@ -51,6 +54,20 @@ export interface ClusterRegistryService {
     request: ImportKubeconfigRequest,
     options?: ClusterRegistryCallOptions,
   ): Promise<KubeconfigImportResult[]>;
+  /**
+   * Starts creating a cluster at a provider (EKS): it is registered at once
+   * in state `provisioning`. A request with an idempotencyKey seen before
+   * answers with what that one created.
+   */
+  provisionCluster(
+    request: ProvisionClusterRequest,
+    options?: ClusterRegistryCallOptions,
+  ): Promise<ProvisioningAccepted>;
+  /** The cluster's latest provisioning request (create or delete) and its steps. */
+  getProvisioning(
+    name: string,
+    options?: ClusterRegistryCallOptions,
+  ): Promise<ProvisioningRequest>;
   /**
    * Connection details with credentials of every non-isolated cluster.
    * Answered only to plugins listed in `clusterRegistry.credentialConsumers`;
@@ -162,6 +179,21 @@ export class DefaultClusterRegistryService implements ClusterRegistryService {
       this.api.importKubeconfig({ body: request }, await this.token(options)),
     );
     return results;
+  }
+
+  async provisionCluster(
+    request: ProvisionClusterRequest,
+    options?: ClusterRegistryCallOptions,
+  ) {
+    return body(
+      this.api.provisionCluster({ body: request }, await this.token(options)),
+    );
+  }
+
+  async getProvisioning(name: string, options?: ClusterRegistryCallOptions) {
+    return body(
+      this.api.getProvisioning({ path: { name } }, await this.token(options)),
+    );
   }
 
   async listConnections(options?: ClusterRegistryCallOptions) {

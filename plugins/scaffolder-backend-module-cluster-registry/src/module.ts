@@ -6,6 +6,7 @@ import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-no
 import { clusterRegistryServiceRef } from '@cluster-registry/plugin-cluster-registry-node';
 import { createAssignCategoryAction } from './actions/assignCategory';
 import { createRegisterClusterAction } from './actions/register';
+import { createEksClusterAction } from './actions/createEks';
 
 /**
  * The cluster registry's scaffolder actions.
@@ -29,6 +30,10 @@ export const scaffolderModuleClusterRegistry = createBackendModule({
             appBaseUrl: config.getString('app.baseUrl'),
           }),
           createAssignCategoryAction({ registry }),
+          createEksClusterAction({
+            registry,
+            appBaseUrl: config.getString('app.baseUrl'),
+          }),
         );
       },
     });

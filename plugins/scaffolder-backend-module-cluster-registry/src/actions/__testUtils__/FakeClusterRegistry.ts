@@ -11,6 +11,8 @@ import {
   FieldIssue,
   ImportKubeconfigRequest,
   KubeconfigImportResult,
+  ProvisionClusterRequest,
+  ProvisioningRequest,
   UpdateClusterRequest,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import {
@@ -21,7 +23,11 @@ import {
 
 /** One call the fake answered, and whom it was made for. */
 export interface FakeRegistryCall {
-  method: 'createCluster' | 'updateCluster' | 'importKubeconfig';
+  method:
+    | 'createCluster'
+    | 'updateCluster'
+    | 'importKubeconfig'
+    | 'provisionCluster';
   name?: string;
   request: unknown;
   credentials?: BackstageCredentials;
@@ -47,6 +53,69 @@ export class FakeClusterRegistry implements ClusterRegistryService {
       unverifiableContexts?: string[];
     } = {},
   ) {}
+
+  /**
+   * What getProvisioning answers for a cluster, one after another (the last
+   * one stays): a test scripts a request's progress.
+   */
+  readonly progress = new Map<string, Array<Partial<ProvisioningRequest>>>();
+  private readonly byKey = new Map<string, string>();
+
+  async provisionCluster(
+    request: ProvisionClusterRequest,
+    options?: ClusterRegistryCallOptions,
+  ) {
+    this.calls.push({
+      method: 'provisionCluster',
+      name: request.name,
+      request,
+      credentials: options?.credentials,
+    });
+    const seen =
+      request.idempotencyKey && this.byKey.get(request.idempotencyKey);
+    if (seen)
+      return {
+        cluster: this.find(seen),
+        request: await this.getProvisioning(seen),
+      };
+    const cluster = this.create(
+      {
+        name: request.name,
+        title: request.title,
+        category: request.category,
+        owner: request.owner,
+        isolated: true,
+      },
+      this.authorize('create', options),
+    );
+    cluster.status = { state: 'provisioning' };
+    cluster.origin = {
+      type: 'provisioned',
+      provider: request.provider,
+      requestId: `req-${request.name}`,
+    };
+    if (request.idempotencyKey)
+      this.byKey.set(request.idempotencyKey, request.name);
+    return { cluster, request: await this.getProvisioning(request.name) };
+  }
+
+  async getProvisioning(name: string): Promise<ProvisioningRequest> {
+    this.find(name);
+    const script = this.progress.get(name) ?? [];
+    const next = (script.length > 1 ? script.shift() : script[0]) ?? {};
+    return {
+      id: `req-${name}`,
+      cluster: name,
+      provider: 'eks',
+      operation: 'create',
+      state: 'running',
+      steps: [],
+      createdAt: '2026-12-04T00:00:00Z',
+      createdBy: 'user:default/alice',
+      updatedAt: '2026-12-04T00:00:00Z',
+      ...next,
+    };
+  }
 
   /** Clusters registered before the test, without recording a call. */
   seed(...requests: CreateClusterRequest[]): this {
