@@ -25,7 +25,12 @@ import {
 } from '@cluster-registry/plugin-cluster-registry-node';
 import { createEksClusterAction } from '@cluster-registry/plugin-scaffolder-backend-module-cluster-registry';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import { createBackendPlugin } from '@backstage/backend-plugin-api';
+import {
+  createBackendPlugin,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
+import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
 import { RegistryClusterSupplier } from '@cluster-registry/plugin-kubernetes-backend-module-cluster-registry';
 import clusterRegistryPlugin from '@cluster-registry/plugin-cluster-registry-backend';
 import eksModule from '@cluster-registry/plugin-cluster-registry-backend-module-eks';
@@ -60,6 +65,8 @@ describe('creating an EKS cluster from the portal', () => {
   const saved = { ...process.env };
   let reader: string;
   let registry: ClusterRegistryService;
+  /** The registry's actions, as the MCP actions backend calls them. */
+  const actions = actionsRegistryServiceMock();
 
   beforeAll(async () => {
     running = await acquireTestEnv({ eks: true });
@@ -83,6 +90,11 @@ describe('creating an EKS cluster from the portal', () => {
         schedulerServiceFactory,
         // The Kubernetes plugin asks the registry on behalf of the user.
         authWithActors,
+        createServiceFactory({
+          service: actionsRegistryServiceRef,
+          deps: {},
+          factory: () => actions,
+        }),
         // Hands the test the registry client other plugins get (the scaffolder action's).
         createBackendPlugin({
           pluginId: 'probe',
@@ -492,16 +504,38 @@ describe('creating an EKS cluster from the portal', () => {
 
   it("reports AWS's error at the failing step, and a failed cluster can still be deleted at AWS", async () => {
     // Another name: moto's own endpoint, and API mode, whose access entries moto lacks.
+    // Asked through the MCP action this time: no secret, the same checks.
     const name = 'api-mode';
-    const submitted = await request(server)
-      .post(`${api}/provisioning`)
-      .send({
+    const asked = await actions.invoke({
+      id: 'test:create-eks-cluster',
+      input: {
         name,
-        provider: 'eks',
-        eks: spec({ authenticationMode: 'API', vpcCidr: '10.41.0.0/20' }),
-      });
-    expect(submitted.status).toBe(202);
+        region: eks.region,
+        kubernetesVersion: '1.34',
+        authenticationMode: 'API',
+        vpcCidr: '10.41.0.0/20',
+        team: 'payments',
+      },
+      credentials: mockCredentials.user('user:default/mcp-agent'),
+    });
+    expect(asked.output).toMatchObject({
+      cluster: { name, state: 'provisioning' },
+      requestId: expect.any(String),
+      steps: expect.arrayContaining(["Access for the portal's role"]),
+      url: `http://portal.example/clusters/${name}`,
+    });
+    const submitted = {
+      body: { request: { id: (asked.output as any).requestId } },
+    };
     const { request: failed } = await untilDone(name);
+    const viaMcp = await actions.invoke({
+      id: 'test:get-cluster-provisioning',
+      input: { name },
+      credentials: mockCredentials.user('user:default/mcp-agent'),
+    });
+    expect(viaMcp.output).toMatchObject({
+      request: { id: failed.id, state: 'failed' },
+    });
     expect(failed.state).toBe('failed');
     const access = failed.steps.find((s: any) => s.id === 'access');
     expect(access).toMatchObject({

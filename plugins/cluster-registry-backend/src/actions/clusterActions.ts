@@ -3,13 +3,15 @@ import {
   CLUSTER_STATES,
   ConnectionFields,
   connectionFromFields,
+  clusterPageUrl,
   createClusterSchema,
+  provisionClusterSchema,
   updateClusterSchema,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import { SupportedVersions } from '../kubernetes/versions';
 import { ClusterService } from '../service/ClusterService';
 import { parse } from '../service/parse';
-import { toClusterView } from '../service/views';
+import { toClusterView, toProvisioningView } from '../service/views';
 
 /**
  * An MCP client's connection settings in the contract's shape, to be checked
@@ -278,5 +280,93 @@ export function registerClusterActions(options: {
     action: async ({ input, credentials }) => {
       return clusterOutput(await service.refresh(input.name, { credentials }));
     },
+  });
+
+  // Creating at a provider needs no secret: the portal's AWS configuration
+  // creates, and the provision permission decides who may ask.
+  actionsRegistry.register({
+    name: 'create-eks-cluster',
+    title: 'Create an EKS cluster',
+    description:
+      "Creates an Amazon EKS cluster with the portal's AWS configuration and registers it in the cluster registry once it answers. Everything is validated first; the cluster is listed at once in state provisioning, and get-cluster-provisioning shows its steps. Needs the cluster-registry.cluster.provision permission.",
+    attributes: { destructive: false, idempotent: false, readOnly: false },
+    schema: {
+      input: z =>
+        z.object({
+          name: z
+            .string()
+            .describe('Cluster name: a DNS-1123 label, also its EKS name'),
+          title: z.string().optional(),
+          description: z.string().optional(),
+          category: z.string().optional().describe('prod, qa, dev, ...'),
+          owner: z.string().optional().describe('e.g. group:default/platform'),
+          region: z.string().describe('An AWS region the portal allows'),
+          vpcCidr: z.string().describe('IPv4 block of the new VPC, /16 to /24'),
+          kubernetesVersion: z
+            .string()
+            .describe('e.g. 1.34; only versions the portal offers'),
+          availabilityZones: z.array(z.string()).optional(),
+          authenticationMode: z
+            .enum(['API', 'API_AND_CONFIG_MAP', 'CONFIG_MAP'])
+            .optional()
+            .describe(
+              'API (recommended, the default), API_AND_CONFIG_MAP or CONFIG_MAP',
+            ),
+          irsa: z.boolean().optional(),
+          endpointPublicAccess: z.boolean().optional(),
+          endpointPrivateAccess: z.boolean().optional(),
+          publicAccessCidrs: z.array(z.string()).optional(),
+          privateAccessCidrs: z.array(z.string()).optional(),
+          team: z.string().optional(),
+          environment: z.string().optional(),
+        }),
+      output: z =>
+        z.object({
+          cluster: z.object({}).passthrough(),
+          requestId: z.string(),
+          steps: z.array(z.string()),
+          url: z.string().optional(),
+        }),
+    },
+    action: async ({ input, credentials }) => {
+      const { name, title, description, category, owner, ...eks } = input;
+      const request = parse(provisionClusterSchema, {
+        name,
+        title,
+        description,
+        category,
+        owner,
+        provider: 'eks',
+        eks,
+      });
+      const accepted = await service.provision(request, { credentials });
+      return {
+        output: {
+          ...clusterOutput(accepted.cluster).output,
+          requestId: accepted.request.id,
+          steps: accepted.request.steps.map(s => s.title),
+          url: appBaseUrl ? clusterPageUrl(appBaseUrl, name) : undefined,
+        },
+      };
+    },
+  });
+
+  actionsRegistry.register({
+    name: 'get-cluster-provisioning',
+    title: "Show how a cluster's creation or deletion goes",
+    description:
+      'The steps of the latest request that created (or is deleting) a cluster at its provider, each with its state, message and, for a failed one, the error and what to do.',
+    attributes: { destructive: false, idempotent: true, readOnly: true },
+    schema: {
+      input: z => z.object({ name: z.string().describe('The cluster name') }),
+      output: z => z.object({ request: z.object({}).passthrough() }),
+    },
+    action: async ({ input, credentials }) => ({
+      output: {
+        request: toProvisioningView(
+          await service.getProvisioning(input.name, { credentials }),
+        ) as any,
+      },
+    }),
   });
 }
