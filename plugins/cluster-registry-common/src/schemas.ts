@@ -29,6 +29,7 @@ import type {
 /** Names the frontend uses for its own pages under /clusters. @public */
 export const RESERVED_CLUSTER_NAMES: readonly string[] = [
   'categories',
+  'create',
   'register',
 ];
 

@@ -23,3 +23,10 @@ export const registerRouteRef = createSubRouteRef({
   parent: rootRouteRef,
   path: '/register',
 });
+
+/** Creating a cluster at a provider (EKS), /clusters/create. */
+export const createClusterRouteRef = createSubRouteRef({
+  id: 'cluster-registry/create',
+  parent: rootRouteRef,
+  path: '/create',
+});

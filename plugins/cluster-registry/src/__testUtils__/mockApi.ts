@@ -29,6 +29,11 @@ export function mockClusterRegistryApi(
     listNamedQueries: jest.fn(),
     queryEntityMetrics: jest.fn(),
     getHealthTrends: jest.fn(async (_clusters: string[]) => ({ items: [] })),
+    listProvisioners: jest.fn(async () => []),
+    provisionCluster: jest.fn(),
+    getProvisioning: jest.fn(),
+    retryProvisioning: jest.fn(),
+    deprovisionCluster: jest.fn(),
   };
   for (const [key, impl] of Object.entries(implementations)) {
     (api as any)[key] = jest.fn(impl as any);

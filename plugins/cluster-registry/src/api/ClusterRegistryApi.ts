@@ -25,6 +25,10 @@ import {
   RotateCredentialsRequest,
   UnsavedVerification,
   UpdateClusterRequest,
+  ProvisionClusterRequest,
+  ProvisionerInfo,
+  ProvisioningAccepted,
+  ProvisioningRequest,
 } from '@cluster-registry/plugin-cluster-registry-common';
 
 /** Filters and paging of the cluster list. @public */
@@ -76,6 +80,18 @@ export interface ClusterRegistryApi {
     name: string,
     request: RemoveServiceAccountRequest,
   ): Promise<ServiceAccountRemoval>;
+  /** The providers this portal can create clusters at, with what their configuration allows. */
+  listProvisioners(): Promise<ProvisionerInfo[]>;
+  /** Starts creating a cluster at a provider; it is registered at once (provisioning). */
+  provisionCluster(
+    request: ProvisionClusterRequest,
+  ): Promise<ProvisioningAccepted>;
+  /** The cluster's latest create or delete request at its provider, with its steps. */
+  getProvisioning(name: string): Promise<ProvisioningRequest>;
+  /** Runs a failed create or delete again from its failed step. */
+  retryProvisioning(name: string): Promise<ProvisioningRequest>;
+  /** Deletes a portal-created cluster at its provider (and then from the registry). */
+  deprovisionCluster(name: string): Promise<ProvisioningRequest>;
   /** Registers a cluster; verified first unless `skipVerification`. */
   createCluster(request: CreateClusterRequest): Promise<Cluster>;
   /** Connects with unsaved registration settings and says what it found. */

@@ -27,6 +27,10 @@ import {
   UpdateClusterRequest,
   RemoveServiceAccountRequest,
   ServiceAccountRemoval,
+  ProvisionClusterRequest,
+  ProvisionerInfo,
+  ProvisioningAccepted,
+  ProvisioningRequest,
 } from '@cluster-registry/plugin-cluster-registry-common';
 import {
   ClusterRegistryApi,
@@ -74,6 +78,28 @@ export class ClusterRegistryClient implements ClusterRegistryApi {
         },
       }),
     );
+  }
+
+  async listProvisioners(): Promise<ProvisionerInfo[]> {
+    return (await body(this.api.listProvisioners({}))).items;
+  }
+
+  provisionCluster(
+    request: ProvisionClusterRequest,
+  ): Promise<ProvisioningAccepted> {
+    return body(this.api.provisionCluster({ body: request }));
+  }
+
+  getProvisioning(name: string): Promise<ProvisioningRequest> {
+    return body(this.api.getProvisioning({ path: { name } }));
+  }
+
+  retryProvisioning(name: string): Promise<ProvisioningRequest> {
+    return body(this.api.retryProvisioning({ path: { name } }));
+  }
+
+  deprovisionCluster(name: string): Promise<ProvisioningRequest> {
+    return body(this.api.deprovisionCluster({ path: { name } }));
   }
 
   refreshCluster(name: string): Promise<Cluster> {

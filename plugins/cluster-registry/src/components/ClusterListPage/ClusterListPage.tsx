@@ -25,6 +25,7 @@ import {
   Category,
   Cluster,
   clusterCreatePermission,
+  clusterProvisionPermission,
   CLUSTER_STATES,
   ClusterState,
   HealthSample,
@@ -37,6 +38,7 @@ import {
   categoriesRouteRef,
   clusterRouteRef,
   registerRouteRef,
+  createClusterRouteRef,
 } from '../../routes';
 import { ClusterStateIcon } from '../ClusterStateIcon';
 import {
@@ -74,11 +76,25 @@ export function ClusterListPage() {
   const categoriesLink = useRouteRef(categoriesRouteRef);
   const registerLink = useRouteRef(registerRouteRef);
   const canCreate = usePermission({ permission: clusterCreatePermission });
-  const registerButton = canCreate.allowed ? (
-    <LinkButton to={registerLink()} variant="contained" color="primary">
-      Register cluster
-    </LinkButton>
-  ) : null;
+  const createLink = useRouteRef(createClusterRouteRef);
+  const canProvision = usePermission({
+    permission: clusterProvisionPermission,
+  });
+  const registerButton =
+    canCreate.allowed || canProvision.allowed ? (
+      <Box display="flex" style={{ gap: 8 }}>
+        {canProvision.allowed && (
+          <LinkButton to={createLink()} variant="outlined" color="primary">
+            Create cluster
+          </LinkButton>
+        )}
+        {canCreate.allowed && (
+          <LinkButton to={registerLink()} variant="contained" color="primary">
+            Register cluster
+          </LinkButton>
+        )}
+      </Box>
+    ) : null;
   const { filters, update } = useClusterFilters();
   const [search, setSearch] = useState(filters.q);
   // The cursors of the pages visited, for the filters they were taken with:

@@ -17,9 +17,11 @@ import Tooltip from '@material-ui/core/Tooltip';
 import {
   Cluster,
   clusterDeletePermission,
+  clusterDeprovisionPermission,
   clusterUpdatePermission,
+  ProvisioningRequest,
 } from '@cluster-registry/plugin-cluster-registry-common';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { clusterRegistryApiRef } from '../../api';
@@ -35,6 +37,8 @@ import {
 import { useBusy } from '../useBusy';
 import { AcceptHostKeyDialog } from './AcceptHostKeyDialog';
 import { DisconnectDialog } from './DisconnectDialog';
+import { DeleteAtProviderDialog } from './DeleteAtProviderDialog';
+import { ProvisioningCard } from './ProvisioningCard';
 import { EditClusterDialog } from './EditClusterDialog';
 import { RotateCredentialsDialog } from './RotateCredentialsDialog';
 
@@ -132,8 +136,34 @@ export function ClusterPage() {
     permission: clusterDeletePermission,
     resourceRef: name,
   });
+  const canDeprovision = usePermission({
+    permission: clusterDeprovisionPermission,
+    resourceRef: name,
+  });
   const cluster = useAsyncRetry(() => api.getCluster(name), [api, name]);
+  const provisioned = cluster.value?.origin.type === 'provisioned';
+  const provisioning = useAsyncRetry(
+    async () => (provisioned ? api.getProvisioning(name) : undefined),
+    [api, name, provisioned],
+  );
+  // The last request seen: after a deletion the cluster is gone (404).
+  const lastRequest = useRef<ProvisioningRequest>();
+  if (provisioning.value) lastRequest.current = provisioning.value;
+  const lifecycle = ['provisioning', 'deleting'].includes(
+    cluster.value?.status.state ?? '',
+  );
+  const following = lifecycle || lastRequest.current?.state === 'running';
+  // While the provider works, the page follows every few seconds.
+  useEffect(() => {
+    if (!following) return undefined;
+    const timer = setInterval(() => {
+      cluster.retry();
+      provisioning.retry();
+    }, 3000);
+    return () => clearInterval(timer);
+  }, [following, cluster, provisioning]);
   const [busy, runBusy] = useBusy();
+  const [deprovisioning, setDeprovisioning] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [dialog, setDialog] = useState<'edit' | 'rotate'>();
   const [accepting, setAccepting] = useState<string>();
@@ -160,7 +190,31 @@ export function ClusterPage() {
     );
 
   let body;
-  if (cluster.error) body = <ResponseErrorPanel error={cluster.error} />;
+  const deleted =
+    cluster.error?.name === 'NotFoundError' &&
+    lastRequest.current?.operation === 'delete';
+  if (deleted)
+    body = (
+      <Grid container spacing={3}>
+        <Grid item xs={12}>
+          <WarningPanel
+            severity="info"
+            title={`${name} was deleted at its provider`}
+          >
+            Everything the portal created for it is gone, and so is its record.
+          </WarningPanel>
+        </Grid>
+        <Grid item xs={12} md={8}>
+          <ProvisioningCard
+            request={lastRequest.current!}
+            canRetry={false}
+            busy={busy}
+            onRetry={() => undefined}
+          />
+        </Grid>
+      </Grid>
+    );
+  else if (cluster.error) body = <ResponseErrorPanel error={cluster.error} />;
   else if (!cluster.value) body = <Progress />;
   else {
     const c = cluster.value;
@@ -207,6 +261,26 @@ export function ClusterPage() {
             </WarningPanel>
           </Grid>
         )}
+        {provisioning.value && (
+          <Grid item xs={12} md={8}>
+            <ProvisioningCard
+              request={provisioning.value}
+              canRetry={
+                provisioning.value.operation === 'delete'
+                  ? canDeprovision.allowed
+                  : canUpdate.allowed
+              }
+              busy={busy}
+              onRetry={() =>
+                act(async () => {
+                  await api.retryProvisioning(c.name);
+                  cluster.retry();
+                  provisioning.retry();
+                }, `${c.name}: retrying`)
+              }
+            />
+          </Grid>
+        )}
         <Grid item xs={12} md={8}>
           <InfoCard title="Overview">
             <StructuredMetadataTable
@@ -225,7 +299,9 @@ export function ClusterPage() {
                   Object.entries(c.labels)
                     .map(([k, v]) => `${k}=${v}`)
                     .join(', ') || '—',
-                server: c.isolated ? 'isolated (no endpoint)' : c.serverUrl,
+                server: c.isolated
+                  ? 'isolated (no endpoint)'
+                  : c.serverUrl ?? 'not known yet (being created)',
                 connection: c.isolated ? '—' : connectionText(c),
                 ...(c.connection.method === 'sshTunnel' && {
                   'ssh host keys':
@@ -264,6 +340,11 @@ export function ClusterPage() {
                 'last checked': c.status.checkedAt
                   ? new Date(c.status.checkedAt).toLocaleString()
                   : '—',
+                ...(provisioned && {
+                  'created at': `${(
+                    c.origin.provider ?? ''
+                  ).toUpperCase()}, by the portal`,
+                }),
                 'registered by': `${c.createdBy} on ${new Date(
                   c.createdAt,
                 ).toLocaleString()}`,
@@ -283,10 +364,15 @@ export function ClusterPage() {
                 Edit
               </PermittedButton>
               <PermittedButton
-                allowed={canUpdate.allowed && !c.isolated}
+                allowed={
+                  canUpdate.allowed &&
+                  !c.isolated &&
+                  !!c.serverUrl &&
+                  !lifecycle
+                }
                 reason={
-                  c.isolated
-                    ? 'An isolated cluster has no credentials'
+                  c.isolated || !c.serverUrl || lifecycle
+                    ? 'The cluster has no credentials to rotate (isolated, or not created yet)'
                     : 'You may not update clusters'
                 }
                 busy={busy}
@@ -295,10 +381,15 @@ export function ClusterPage() {
                 Rotate credentials
               </PermittedButton>
               <PermittedButton
-                allowed={canUpdate.allowed && !c.isolated}
+                allowed={
+                  canUpdate.allowed &&
+                  !c.isolated &&
+                  !!c.serverUrl &&
+                  !lifecycle
+                }
                 reason={
-                  c.isolated
-                    ? 'An isolated cluster is never probed'
+                  c.isolated || !c.serverUrl || lifecycle
+                    ? 'The cluster is not probed (isolated, or not created yet)'
                     : 'You may not update clusters'
                 }
                 busy={busy}
@@ -312,17 +403,53 @@ export function ClusterPage() {
                 Refresh now
               </PermittedButton>
               <PermittedButton
-                allowed={canDelete.allowed}
-                reason="You may not disconnect clusters"
+                allowed={canDelete.allowed && !lifecycle}
+                reason={
+                  lifecycle
+                    ? 'The cluster is being created or deleted at its provider'
+                    : 'You may not disconnect clusters'
+                }
                 busy={busy}
                 onClick={() => setConfirming(true)}
               >
                 Disconnect
               </PermittedButton>
+              {provisioned && (
+                <PermittedButton
+                  allowed={canDeprovision.allowed && !lifecycle}
+                  reason={
+                    lifecycle
+                      ? 'The cluster is being created or deleted at its provider'
+                      : 'You may not delete clusters at their provider'
+                  }
+                  busy={busy}
+                  onClick={() => setDeprovisioning(true)}
+                >
+                  {`Delete at ${(c.origin.provider ?? 'provider').toUpperCase()}`}
+                </PermittedButton>
+              )}
             </Box>
           </InfoCard>
         </Grid>
-        {!c.isolated && <ClusterInsight cluster={c} />}
+        {!c.isolated &&
+          c.serverUrl &&
+          !lifecycle &&
+          c.status.state !== 'failed' && <ClusterInsight cluster={c} />}
+        <DeleteAtProviderDialog
+          name={c.name}
+          provider={c.origin.provider ?? 'provider'}
+          open={deprovisioning}
+          busy={busy}
+          onCancel={() => setDeprovisioning(false)}
+          onConfirm={() =>
+            act(async () => {
+              await api.deprovisionCluster(c.name);
+              setDeprovisioning(false);
+              cluster.retry();
+              provisioning.retry();
+            }, `${c.name}: deleting at its provider`)
+          }
+        />
         <AcceptHostKeyDialog
           name={c.name}
           fingerprint={accepting}

@@ -207,7 +207,8 @@ export function prometheusRequest(p: PrometheusForm) {
   };
 }
 
-function detailsRequest(d: DetailsForm) {
+/** The details part of a registration or creation request. */
+export function detailsRequest(d: DetailsForm) {
   return {
     name: d.name.trim(),
     title: orUndefined(d.title),

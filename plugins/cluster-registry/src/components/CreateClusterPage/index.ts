@@ -1,0 +1,1 @@
+export { CreateClusterPage } from './CreateClusterPage';
