@@ -168,9 +168,18 @@ e2e() {
   local data="$RUN_DIR/portal-data" url=http://localhost:3100 backend=http://localhost:7107
   mkdir -p "$data/sqlite"
   # Two real API servers the browser registers through the portal, a
-  # private one behind an SSH bastion, and a proxy that signs a second
-  # browser in as another user.
-  start_test_env --kube 2 --bastion --monitoring --identity-proxy || return 1
+  # private one behind an SSH bastion, a proxy that signs a second
+  # browser in as another user, and the EKS stand-in.
+  start_test_env --kube 2 --bastion --monitoring --identity-proxy --eks || return 1
+  # The portal creates EKS clusters as the stand-in's creator, every AWS
+  # API through its harness (as a deployment's AWS_* settings would say).
+  local aws key secret region endpoint
+  aws="$(node -e '
+    const { eks } = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    console.log([eks.creator.accessKeyId, eks.creator.secretAccessKey, eks.region, eks.awsEndpoint].join(" "));
+  ' "$ENV_FILE")" || return 1
+  read -r key secret region endpoint <<<"$aws"
+  AWS_ACCESS_KEY_ID="$key" AWS_SECRET_ACCESS_KEY="$secret" AWS_REGION="$region" AWS_ENDPOINT_URL="$endpoint" \
   CLUSTER_REGISTRY_DATA_DIR="$data" setsid node .yarn/releases/yarn-*.cjs start \
     --config "$REPO_ROOT/app-config.yaml" --config "$REPO_ROOT/e2e/app-config.e2e.yaml" >"$RUN_DIR/portal.log" 2>&1 &
   BACKGROUND_PIDS+=("$!")

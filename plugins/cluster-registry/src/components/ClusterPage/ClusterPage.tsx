@@ -142,9 +142,18 @@ export function ClusterPage() {
   });
   const cluster = useAsyncRetry(() => api.getCluster(name), [api, name]);
   const provisioned = cluster.value?.origin.type === 'provisioned';
+  // Also once the record is gone after a deletion: its final state.
+  const gone =
+    (cluster.error as { statusCode?: number } | undefined)?.statusCode === 404;
   const provisioning = useAsyncRetry(
-    async () => (provisioned ? api.getProvisioning(name) : undefined),
-    [api, name, provisioned],
+    async () =>
+      provisioned || gone
+        ? api.getProvisioning(name).catch(e => {
+            if (gone) return undefined;
+            throw e;
+          })
+        : undefined,
+    [api, name, provisioned, gone],
   );
   // The last request seen: after a deletion the cluster is gone (404).
   const lastRequest = useRef<ProvisioningRequest>();
@@ -191,8 +200,8 @@ export function ClusterPage() {
 
   let body;
   const deleted =
-    cluster.error?.name === 'NotFoundError' &&
-    lastRequest.current?.operation === 'delete';
+    (cluster.error as { statusCode?: number } | undefined)?.statusCode ===
+      404 && lastRequest.current?.operation === 'delete';
   if (deleted)
     body = (
       <Grid container spacing={3}>
@@ -425,7 +434,9 @@ export function ClusterPage() {
                   busy={busy}
                   onClick={() => setDeprovisioning(true)}
                 >
-                  {`Delete at ${(c.origin.provider ?? 'provider').toUpperCase()}`}
+                  {`Delete at ${(
+                    c.origin.provider ?? 'provider'
+                  ).toUpperCase()}`}
                 </PermittedButton>
               )}
             </Box>

@@ -1,0 +1,122 @@
+import fs from 'node:fs';
+import { expect, Page, test } from '@playwright/test';
+import { openClusters } from './helpers';
+
+/** test-env's EKS stand-in (moto behind its harness, a real API server, aws-iam-authenticator). */
+function eksEnv(): {
+  clusterName: string;
+  region: string;
+  kubeApiServer: { serverUrl: string };
+} {
+  const file = process.env.CLUSTER_REGISTRY_TEST_ENV;
+  if (!file)
+    throw new Error(
+      'CLUSTER_REGISTRY_TEST_ENV is not set: run the e2e stage through scripts/test.sh',
+    );
+  const { eks } = JSON.parse(fs.readFileSync(file, 'utf8'));
+  if (!eks)
+    throw new Error(
+      'the test environment has no EKS stand-in (test-env up --eks)',
+    );
+  return eks;
+}
+
+/** The page content scrolls inside Backstage's layout: grow the window to show all of it. */
+async function tallScreenshot(page: Page, path: string, height: number) {
+  const size = page.viewportSize()!;
+  await page.setViewportSize({ width: size.width, height });
+  await page.screenshot({ path });
+  await page.setViewportSize(size);
+}
+
+test('creates an EKS cluster from the Create cluster page, follows its steps until it runs, and deletes it at EKS', async ({
+  page,
+}) => {
+  test.setTimeout(180_000);
+  const eks = eksEnv();
+  await openClusters(page);
+  await page.getByRole('button', { name: 'Create cluster' }).first().click();
+  await expect(page).toHaveURL(/\/clusters\/create$/);
+
+  // Checked at the fields before anything is sent.
+  await page
+    .getByRole('textbox', { name: 'Name', exact: true })
+    .fill(eks.clusterName);
+  await page
+    .getByRole('textbox', { name: 'VPC CIDR', exact: true })
+    .fill('10.30.1.0/16');
+  await page.getByRole('button', { name: 'Create EKS cluster' }).click();
+  await expect(page.locator('#eks-vpcCidr-helper-text')).toContainText(
+    'did you mean 10.30.0.0/16?',
+  );
+
+  await page
+    .getByRole('textbox', { name: 'VPC CIDR', exact: true })
+    .fill('10.30.0.0/16');
+  await page
+    .getByRole('textbox', { name: 'Display name', exact: true })
+    .fill('Payments QA (EKS)');
+  await page.getByLabel('Category').click();
+  await page.getByRole('option', { name: 'qa', exact: true }).click();
+  await page
+    .getByRole('textbox', { name: 'Owner', exact: true })
+    .fill('group:default/platform');
+  // The region and version are what the portal's configuration allows.
+  await expect(page.locator('#eks-region')).toContainText(eks.region);
+  await page
+    .getByRole('textbox', { name: 'Private access CIDRs', exact: true })
+    .fill('10.8.0.0/16');
+  await page.getByLabel(/^ConfigMap \(legacy\)/).check();
+  await page
+    .getByRole('textbox', { name: 'Team', exact: true })
+    .fill('payments');
+  await page
+    .getByRole('textbox', { name: 'Environment', exact: true })
+    .fill('qa');
+  await tallScreenshot(page, 'docs/screenshots/eks-create.png', 2200);
+
+  await page.getByRole('button', { name: 'Create EKS cluster' }).click();
+  await expect(page).toHaveURL(new RegExp(`/clusters/${eks.clusterName}$`));
+  const progress = page.getByRole('list', { name: 'Creation steps' });
+  await expect(progress).toBeVisible();
+  // The stand-in reports CREATING first: the wait is visible while it lasts.
+  await expect(page.getByTestId('step-control-plane')).toContainText(
+    'EKS reports CREATING',
+    { timeout: 60_000 },
+  );
+  await expect(page.getByText('Creation at EKS: done')).toBeVisible({
+    timeout: 90_000,
+  });
+  for (const step of [
+    'network',
+    'iam',
+    'control-plane',
+    'irsa',
+    'access',
+    'registration',
+  ])
+    await expect(page.getByTestId(`step-${step}`)).toHaveAttribute(
+      'aria-label',
+      /: done$/,
+    );
+  await expect(page.getByTestId('step-registration')).toContainText(
+    'verified: Kubernetes',
+  );
+  await expect(
+    page.getByText(eks.kubeApiServer.serverUrl, { exact: true }),
+  ).toBeVisible();
+  await tallScreenshot(page, 'docs/screenshots/eks-progress.png', 1600);
+
+  // Delete at EKS, confirmed by typing the name.
+  await page.getByRole('button', { name: 'Delete at EKS' }).click();
+  const confirm = page.getByRole('button', { name: 'Delete at EKS' }).last();
+  await expect(confirm).toBeDisabled();
+  await page
+    .getByLabel(`Type ${eks.clusterName} to confirm`)
+    .fill(eks.clusterName);
+  await confirm.click();
+  await expect(
+    page.getByText(`${eks.clusterName} was deleted at its provider`),
+  ).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByText('Deletion at EKS: done')).toBeVisible();
+});
