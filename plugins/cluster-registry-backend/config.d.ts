@@ -32,6 +32,20 @@ export interface Config {
      */
     verificationTimeoutMs?: number;
     /**
+     * Creating and deleting clusters at providers (a provider module such as
+     * the EKS one adds its own settings under `providers`).
+     */
+    provisioning?: {
+      /** How often the provisioning task looks for steps that are due. Default 10. */
+      intervalSeconds?: number;
+      /**
+       * How long a backend holds a request while it runs a step; another
+       * backend takes over a request whose backend died once it ran out.
+       * Default 60.
+       */
+      leaseSeconds?: number;
+    };
+    /**
      * Tunnels to clusters behind an HTTP CONNECT proxy or an SSH bastion
      * (shared by the registry and the Kubernetes module of one process).
      */
