@@ -1176,5 +1176,201 @@ ${Array.from(
       field: 'cluster',
     },
   );
+  // ── creating clusters at a provider ────────────────────────────────────
+  const eks = (extra: object = {}) => ({
+    region: 'us-east-1',
+    vpcCidr: '10.20.0.0/16',
+    kubernetesVersion: '1.34',
+    ...extra,
+  });
+  const provision = (
+    name: string,
+    body: unknown,
+    field: string,
+    status: number | number[] = 400,
+  ): HostileCase => ({
+    name: `provisioning: ${name}`,
+    method: 'POST',
+    path: `${API}/provisioning`,
+    body,
+    status,
+    field,
+  });
+  cases.push(
+    provision('no provider', { name: 'hostile-p' }, 'provider'),
+    provision(
+      'an unknown provider',
+      { name: 'hostile-p', provider: 'gke', eks: eks() },
+      'provider',
+    ),
+    provision(
+      'the reserved name of the page',
+      { name: 'create', provider: 'eks', eks: eks() },
+      'name',
+    ),
+    provision(
+      'a region made to be a pattern',
+      {
+        name: 'hostile-p',
+        provider: 'eks',
+        eks: eks({
+          region: '(a+)+$',
+          availabilityZones: ['(a+)+$a', '(a+)+$b'],
+        }),
+      },
+      'eks.region',
+    ),
+    provision(
+      'a region of 10,000 characters',
+      {
+        name: 'hostile-p',
+        provider: 'eks',
+        eks: eks({ region: 'a'.repeat(10_000) }),
+      },
+      'eks.region',
+    ),
+    provision(
+      'a CIDR with a newline',
+      {
+        name: 'hostile-p',
+        provider: 'eks',
+        eks: eks({ vpcCidr: '10.0.0.0/16\n' }),
+      },
+      'eks.vpcCidr',
+    ),
+    provision(
+      'a CIDR with leading zeros',
+      {
+        name: 'hostile-p',
+        provider: 'eks',
+        eks: eks({ vpcCidr: '010.0.0.0/16' }),
+      },
+      'eks.vpcCidr',
+    ),
+    provision(
+      'a CIDR as a number',
+      { name: 'hostile-p', provider: 'eks', eks: eks({ vpcCidr: 167772160 }) },
+      'eks.vpcCidr',
+    ),
+    provision(
+      'a /0 VPC',
+      {
+        name: 'hostile-p',
+        provider: 'eks',
+        eks: eks({ vpcCidr: '0.0.0.0/0' }),
+      },
+      'eks.vpcCidr',
+    ),
+    provision(
+      '41 public CIDRs',
+      {
+        name: 'hostile-p',
+        provider: 'eks',
+        eks: eks({ publicAccessCidrs: Array(41).fill('203.0.113.0/24') }),
+      },
+      'eks.publicAccessCidrs',
+    ),
+    provision(
+      '10,000 public CIDRs',
+      {
+        name: 'hostile-p',
+        provider: 'eks',
+        eks: eks({ publicAccessCidrs: Array(10_000).fill('203.0.113.0/24') }),
+      },
+      'body',
+    ),
+    provision(
+      'the metadata range as a public CIDR',
+      {
+        name: 'hostile-p',
+        provider: 'eks',
+        eks: eks({ publicAccessCidrs: ['169.254.169.254/32'] }),
+      },
+      'eks.publicAccessCidrs.0',
+    ),
+    provision(
+      'an object for a zone',
+      {
+        name: 'hostile-p',
+        provider: 'eks',
+        eks: eks({ availabilityZones: [{ $gt: '' }, 'us-east-1b'] }),
+      },
+      'eks.availabilityZones.0',
+    ),
+    provision(
+      'a prototype key in the spec',
+      {
+        name: 'hostile-p',
+        provider: 'eks',
+        eks: {
+          ...eks(),
+          __proto__: { irsa: false },
+          constructor: { prototype: { admin: true } },
+        },
+      },
+      'eks',
+    ),
+    provision(
+      'a tag with a control character',
+      {
+        name: 'hostile-p',
+        provider: 'eks',
+        eks: eks({ team: 'pay\u0000ments' }),
+      },
+      'eks.team',
+    ),
+    provision(
+      'an idempotency key with a newline',
+      {
+        name: 'hostile-p',
+        provider: 'eks',
+        eks: eks(),
+        idempotencyKey: 'a\nb',
+      },
+      'idempotencyKey',
+    ),
+    provision(
+      'an idempotency key of 10,000 characters',
+      {
+        name: 'hostile-p',
+        provider: 'eks',
+        eks: eks(),
+        idempotencyKey: 'k'.repeat(10_000),
+      },
+      'idempotencyKey',
+    ),
+    {
+      name: 'provisioning: a body that is no JSON',
+      method: 'POST',
+      path: `${API}/provisioning`,
+      raw: {
+        data: 'name=hostile-p&provider=eks',
+        contentType: 'application/x-www-form-urlencoded',
+      },
+      status: 415,
+    },
+    {
+      name: 'deleting at the provider a cluster that does not exist',
+      method: 'POST',
+      path: `${API}/clusters/no-such-cluster/deprovision`,
+      status: 404,
+      field: 'name',
+    },
+    {
+      name: 'retrying the creation of a cluster that does not exist',
+      method: 'POST',
+      path: `${API}/clusters/no-such-cluster/provisioning/retry`,
+      status: 404,
+      field: 'name',
+    },
+    {
+      name: 'the provisioning of a name that is no cluster name',
+      method: 'GET',
+      path: `${API}/clusters/${encodeURIComponent(
+        '../../etc/passwd',
+      )}/provisioning`,
+      status: [400, 404],
+    },
+  );
   return cases;
 }

@@ -119,6 +119,12 @@ describe('the EKS spec', () => {
     expect(issues(spec)).toEqual([expect.stringMatching(expected)]);
   });
 
+  it('builds no pattern from the input: a region that is one answers 400, never throws', () => {
+    expect(
+      issues({ region: 'a(+)[', availabilityZones: ['a(+)[a', 'x'] }),
+    ).toEqual([expect.stringMatching(/^region: must be an AWS region/)]);
+  });
+
   it('accepts a spec with everything', () => {
     expect(
       issues({

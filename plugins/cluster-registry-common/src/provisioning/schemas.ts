@@ -140,14 +140,19 @@ export const eksClusterSpecSchema = z
       }
     }
     const zones = spec.availabilityZones;
-    if (zones) {
+    // Zones are checked against a valid region only.
+    if (zones && regionSchema.safeParse(spec.region).success) {
       if (zones.length < EKS_MIN_ZONES)
         at(
           ['availabilityZones'],
           `needs at least ${EKS_MIN_ZONES} zones: EKS spreads its control plane's network interfaces over two or more`,
         );
       zones.forEach((zone, i) => {
-        if (!new RegExp(`^${spec.region}[a-z]$`).test(zone))
+        // No pattern is built from the input: the region may be anything here.
+        const suffix = zone.startsWith(spec.region)
+          ? zone.slice(spec.region.length)
+          : '';
+        if (!/^[a-z]$/.test(suffix))
           at(
             ['availabilityZones', i],
             `is not a zone of ${spec.region} (such as ${spec.region}a)`,
