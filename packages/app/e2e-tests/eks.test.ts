@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { expect, Page, test } from '@playwright/test';
-import { openClusters } from './helpers';
+import { backend, guestAuth, openClusters, runTemplate } from './helpers';
 
 /** test-env's EKS stand-in (moto behind its harness, a real API server, aws-iam-authenticator). */
 function eksEnv(): {
@@ -119,4 +119,100 @@ test('creates an EKS cluster from the Create cluster page, follows its steps unt
     page.getByText(`${eks.clusterName} was deleted at its provider`),
   ).toBeVisible({ timeout: 90_000 });
   await expect(page.getByText('Deletion at EKS: done')).toBeVisible();
+});
+
+test('the create-eks-cluster template creates one through the real scaffolder, waits until it runs, and the Kubernetes plugin reads it as the portal role', async ({
+  request,
+}) => {
+  test.setTimeout(180_000);
+  const eks = eksEnv();
+  const auth = await guestAuth(request);
+  const { task, events } = await runTemplate(
+    request,
+    auth,
+    'template:default/create-eks-cluster',
+    {
+      name: eks.clusterName,
+      title: 'Scaffolded EKS',
+      category: 'dev',
+      owner: 'group:default/platform',
+      team: 'payments',
+      region: eks.region,
+      kubernetesVersion: '1.34',
+      vpcCidr: '10.31.0.0/16',
+      authenticationMode: 'CONFIG_MAP',
+      irsa: true,
+      endpointPublicAccess: true,
+      endpointPrivateAccess: true,
+      waitUntilReady: true,
+    },
+  );
+  expect(task.status, events).toBe('completed');
+  expect(events).toContain(`EKS cluster ${eks.clusterName} requested`);
+  expect(events).toMatch(/EKS control plane: EKS reports CREATING/);
+  expect(events).toContain(
+    `EKS cluster ${eks.clusterName} is running and registered`,
+  );
+
+  const cluster = await (
+    await request.get(
+      `${backend}/api/cluster-registry/clusters/${eks.clusterName}`,
+      { headers: auth },
+    )
+  ).json();
+  expect(cluster).toMatchObject({
+    title: 'Scaffolded EKS',
+    createdBy: 'user:default/guest',
+    auth: { type: 'aws', clusterId: eks.clusterName },
+    status: { state: 'running' },
+  });
+  // The real Kubernetes plugin: listed, and its proxy reaches the API server
+  // with a token its AWS strategy minted for the portal's reader role.
+  const clusters = await (
+    await request.get(`${backend}/api/kubernetes/clusters`, { headers: auth })
+  ).json();
+  expect(clusters.items).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ name: eks.clusterName, authProvider: 'aws' }),
+    ]),
+  );
+  const version = await request.get(`${backend}/api/kubernetes/proxy/version`, {
+    headers: { ...auth, 'Backstage-Kubernetes-Cluster': eks.clusterName },
+  });
+  expect(version.status(), await version.text()).toBe(200);
+  expect((await version.json()).gitVersion).toMatch(/^v1\./);
+  // And in the catalog, as a Resource of type kubernetes-cluster.
+  await expect
+    .poll(
+      async () =>
+        (
+          await request.get(
+            `${backend}/api/catalog/entities/by-name/resource/default/${eks.clusterName}`,
+            { headers: auth },
+          )
+        ).status(),
+      { timeout: 30_000 },
+    )
+    .toBe(200);
+
+  // Cleaned up at AWS again.
+  const deleting = await request.post(
+    `${backend}/api/cluster-registry/clusters/${eks.clusterName}/deprovision`,
+    { headers: auth },
+  );
+  expect(deleting.status()).toBe(202);
+  await expect
+    .poll(
+      async () =>
+        (
+          await (
+            await request.get(
+              `${backend}/api/cluster-registry/clusters/${eks.clusterName}/provisioning`,
+              { headers: auth },
+            )
+          ).json()
+        ).state,
+      { timeout: 60_000 },
+    )
+    .toBe('succeeded');
 });

@@ -446,10 +446,13 @@ describe('creating an EKS cluster from the portal', () => {
     const id = (
       await request(server).get(`${api}/clusters/${name}/provisioning`)
     ).body.id;
-    const res = await request(server).post(
-      `${api}/clusters/${name}/deprovision`,
-    );
-    expect(res.status).toBe(202);
+    // Two clicks at once: one deletion.
+    const [first, second] = await Promise.all([
+      request(server).post(`${api}/clusters/${name}/deprovision`),
+      request(server).post(`${api}/clusters/${name}/deprovision`),
+    ]);
+    expect([first.status, second.status].sort()).toEqual([202, 409]);
+    const res = first.status === 202 ? first : second;
     expect(res.body.steps.map((s: any) => s.id)).toEqual([
       'deregistration',
       'control-plane',
@@ -641,5 +644,41 @@ describe('creating an EKS cluster from the portal', () => {
       .post(`${api}/clusters/${name}/deprovision`)
       .expect(202);
     expect((await untilDone(name)).request.state).toBe('succeeded');
+  });
+
+  it("never takes up an earlier cluster's request: a new cluster of the same name is not retried, shown or deleted as the old one", async () => {
+    const name = 'reused-name';
+    const asked = await request(server)
+      .post(`${api}/provisioning`)
+      .send({
+        name,
+        provider: 'eks',
+        eks: spec({ authenticationMode: 'API', vpcCidr: '10.43.0.0/20' }),
+      });
+    expect(asked.status).toBe(202);
+    expect((await untilDone(name)).request.state).toBe('failed');
+    // Given up (its AWS resources stay), and the name registered anew.
+    expect(
+      (await request(server).delete(`${api}/clusters/${name}`)).status,
+    ).toBe(204);
+    await request(server)
+      .post(`${api}/clusters`)
+      .send({ name, isolated: true })
+      .expect(201);
+    expect(
+      (await request(server).get(`${api}/clusters/${name}/provisioning`))
+        .status,
+    ).toBe(404);
+    expect(
+      (await request(server).post(`${api}/clusters/${name}/provisioning/retry`))
+        .status,
+    ).toBe(404);
+    expect(
+      (await request(server).post(`${api}/clusters/${name}/deprovision`))
+        .status,
+    ).toBe(409);
+    expect(
+      (await request(server).get(`${api}/clusters/${name}`)).body.status.state,
+    ).toBe('isolated');
   });
 });

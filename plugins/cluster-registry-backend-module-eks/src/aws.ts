@@ -53,7 +53,13 @@ export class AwsClientFactory {
           },
         })
       : base;
-    const config = { region, credentials, maxAttempts: 3 };
+    // A hung connection must not outlive the step's lease.
+    const config = {
+      region,
+      credentials,
+      maxAttempts: 3,
+      requestHandler: { connectionTimeout: 10_000, requestTimeout: 30_000 },
+    };
     return {
       region,
       ec2: new EC2Client(config),

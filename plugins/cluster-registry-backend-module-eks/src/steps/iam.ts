@@ -28,7 +28,8 @@ export function clusterRoleName(clusterName: string, requestId: string) {
     .update(requestId)
     .digest('hex')
     .slice(0, 8);
-  return `eks-${clusterName.slice(0, 45)}-cluster-${hash}`;
+  // 4 + 43 + 9 + 8 = 64, IAM's limit for a role name.
+  return `eks-${clusterName.slice(0, 43)}-cluster-${hash}`;
 }
 
 /** Trust for the EKS service (AssumeRole and TagSession, as EKS documents). */

@@ -32,7 +32,10 @@ import {
   splitIpv4Block,
   Ipv4Block,
 } from '@cluster-registry/plugin-cluster-registry-common';
-import { ProvisioningStepOutcome } from '@cluster-registry/plugin-cluster-registry-node';
+import {
+  ProvisioningStepError,
+  ProvisioningStepOutcome,
+} from '@cluster-registry/plugin-cluster-registry-node';
 import { aws, isAwsError, stepErrorOf } from '../aws';
 import { REQUEST_TAG, tagList } from '../tags';
 import { StepContext, SubnetRecord } from './types';
@@ -256,17 +259,19 @@ export async function ensureNetwork(
   }
 
   let securityGroupId = s.resources.securityGroupId;
-  if (!securityGroupId && s.spec.privateAccessCidrs?.length) {
-    const found = await aws(
-      () =>
-        ec2.send(
-          new DescribeSecurityGroupsCommand({
-            Filters: mine(id, { Name: 'vpc-id', Values: [vpcId!] }),
-          }),
-        ),
-      'look for the security group (ec2:DescribeSecurityGroups)',
-    );
-    securityGroupId = found.SecurityGroups?.[0]?.GroupId;
+  if (s.spec.privateAccessCidrs?.length) {
+    if (!securityGroupId) {
+      const found = await aws(
+        () =>
+          ec2.send(
+            new DescribeSecurityGroupsCommand({
+              Filters: mine(id, { Name: 'vpc-id', Values: [vpcId!] }),
+            }),
+          ),
+        'look for the security group (ec2:DescribeSecurityGroups)',
+      );
+      securityGroupId = found.SecurityGroups?.[0]?.GroupId;
+    }
     if (!securityGroupId) {
       const created = await aws(
         () =>
@@ -284,30 +289,32 @@ export async function ensureNetwork(
         'create the security group for private access (ec2:CreateSecurityGroup)',
       );
       securityGroupId = created.GroupId!;
-      try {
-        await ec2.send(
-          new AuthorizeSecurityGroupIngressCommand({
-            GroupId: securityGroupId,
-            IpPermissions: [
-              {
-                IpProtocol: 'tcp',
-                FromPort: 443,
-                ToPort: 443,
-                IpRanges: s.spec.privateAccessCidrs.map(CidrIp => ({
-                  CidrIp,
-                  Description: 'Kubernetes API (private endpoint)',
-                })),
-              },
-            ],
-          }),
+    }
+    // Every run, also for a group an earlier attempt made: that attempt may
+    // have died before its rule was added.
+    try {
+      await ec2.send(
+        new AuthorizeSecurityGroupIngressCommand({
+          GroupId: securityGroupId,
+          IpPermissions: [
+            {
+              IpProtocol: 'tcp',
+              FromPort: 443,
+              ToPort: 443,
+              IpRanges: s.spec.privateAccessCidrs.map(CidrIp => ({
+                CidrIp,
+                Description: 'Kubernetes API (private endpoint)',
+              })),
+            },
+          ],
+        }),
+      );
+    } catch (e) {
+      if (!isAwsError(e, 'InvalidPermission.Duplicate'))
+        throw stepErrorOf(
+          e,
+          'allow HTTPS from the private access CIDRs (ec2:AuthorizeSecurityGroupIngress)',
         );
-      } catch (e) {
-        if (!isAwsError(e, 'InvalidPermission.Duplicate'))
-          throw stepErrorOf(
-            e,
-            'allow HTTPS from the private access CIDRs (ec2:AuthorizeSecurityGroupIngress)',
-          );
-      }
     }
   }
 
@@ -327,7 +334,10 @@ export async function ensureNetwork(
   };
 }
 
-/** Ignores "already gone". */
+/**
+ * Ignores "already gone"; a dependency EC2 still sees (network interfaces
+ * EKS leaves for minutes after the control plane is gone) is tried again.
+ */
 async function gone(
   call: () => Promise<unknown>,
   doing: string,
@@ -337,106 +347,128 @@ async function gone(
     await call();
   } catch (e) {
     if (isAwsError(e, ...missing)) return;
+    if (isAwsError(e, 'DependencyViolation'))
+      throw new ProvisioningStepError(
+        `could not ${doing}: DependencyViolation: ${(e as Error).message}`,
+        {
+          code: 'DependencyViolation',
+          retryable: true,
+          hint: 'EKS removes its network interfaces a few minutes after the control plane; tried again',
+        },
+      );
     throw stepErrorOf(e, doing);
   }
 }
 
 /**
  * Deletes the network in the order EC2 allows (a VPC goes last, once
- * nothing is in it): only what carries the request's tag.
+ * nothing is in it): the VPC the request recorded or tagged, and inside it
+ * only what carries the request's tag (a tag alone could be put on anyone's
+ * resource).
  */
 export async function deleteNetwork(
   s: StepContext,
 ): Promise<ProvisioningStepOutcome> {
   const { ec2 } = s.clients;
   const id = s.owner;
-  const groups = await aws(
-    () => ec2.send(new DescribeSecurityGroupsCommand({ Filters: mine(id) })),
-    'look for the security group (ec2:DescribeSecurityGroups)',
+  const vpcs = await aws(
+    () => ec2.send(new DescribeVpcsCommand({ Filters: mine(id) })),
+    'look for the VPC (ec2:DescribeVpcs)',
   );
-  for (const g of groups.SecurityGroups ?? [])
-    await gone(
-      () => ec2.send(new DeleteSecurityGroupCommand({ GroupId: g.GroupId })),
-      `delete security group ${g.GroupId} (ec2:DeleteSecurityGroup)`,
-      'InvalidGroup.NotFound',
+  const vpcIds = (vpcs.Vpcs ?? [])
+    .map(v => v.VpcId!)
+    .filter(v => !s.resources.vpcId || v === s.resources.vpcId);
+  for (const vpcId of vpcIds) {
+    const inVpc = mine(id, { Name: 'vpc-id', Values: [vpcId] });
+    const groups = await aws(
+      () => ec2.send(new DescribeSecurityGroupsCommand({ Filters: inVpc })),
+      'look for the security group (ec2:DescribeSecurityGroups)',
     );
-  const tables = await aws(
-    () => ec2.send(new DescribeRouteTablesCommand({ Filters: mine(id) })),
-    'look for the route table (ec2:DescribeRouteTables)',
-  );
-  for (const t of tables.RouteTables ?? []) {
-    for (const a of t.Associations ?? [])
-      if (!a.Main && a.RouteTableAssociationId)
-        await gone(
-          () =>
-            ec2.send(
-              new DisassociateRouteTableCommand({
-                AssociationId: a.RouteTableAssociationId,
-              }),
-            ),
-          'take the route table from its subnets (ec2:DisassociateRouteTable)',
-          'InvalidAssociationID.NotFound',
-        );
-    await gone(
+    for (const g of groups.SecurityGroups ?? [])
+      await gone(
+        () => ec2.send(new DeleteSecurityGroupCommand({ GroupId: g.GroupId })),
+        `delete security group ${g.GroupId} (ec2:DeleteSecurityGroup)`,
+        'InvalidGroup.NotFound',
+      );
+    const tables = await aws(
+      () => ec2.send(new DescribeRouteTablesCommand({ Filters: inVpc })),
+      'look for the route table (ec2:DescribeRouteTables)',
+    );
+    for (const t of tables.RouteTables ?? []) {
+      for (const a of t.Associations ?? [])
+        if (!a.Main && a.RouteTableAssociationId)
+          await gone(
+            () =>
+              ec2.send(
+                new DisassociateRouteTableCommand({
+                  AssociationId: a.RouteTableAssociationId,
+                }),
+              ),
+            'take the route table from its subnets (ec2:DisassociateRouteTable)',
+            'InvalidAssociationID.NotFound',
+          );
+      await gone(
+        () =>
+          ec2.send(
+            new DeleteRouteTableCommand({ RouteTableId: t.RouteTableId }),
+          ),
+        `delete route table ${t.RouteTableId} (ec2:DeleteRouteTable)`,
+        'InvalidRouteTableID.NotFound',
+      );
+    }
+    const gateways = await aws(
       () =>
-        ec2.send(new DeleteRouteTableCommand({ RouteTableId: t.RouteTableId })),
-      `delete route table ${t.RouteTableId} (ec2:DeleteRouteTable)`,
-      'InvalidRouteTableID.NotFound',
+        ec2.send(
+          new DescribeInternetGatewaysCommand({
+            Filters: mine(id, { Name: 'attachment.vpc-id', Values: [vpcId] }),
+          }),
+        ),
+      'look for the internet gateway (ec2:DescribeInternetGateways)',
     );
-  }
-  const gateways = await aws(
-    () => ec2.send(new DescribeInternetGatewaysCommand({ Filters: mine(id) })),
-    'look for the internet gateway (ec2:DescribeInternetGateways)',
-  );
-  for (const g of gateways.InternetGateways ?? []) {
-    for (const a of g.Attachments ?? [])
+    for (const g of gateways.InternetGateways ?? []) {
       await gone(
         () =>
           ec2.send(
             new DetachInternetGatewayCommand({
               InternetGatewayId: g.InternetGatewayId,
-              VpcId: a.VpcId,
+              VpcId: vpcId,
             }),
           ),
         'detach the internet gateway (ec2:DetachInternetGateway)',
         'Gateway.NotAttached',
         'InvalidInternetGatewayID.NotFound',
       );
-    await gone(
-      () =>
-        ec2.send(
-          new DeleteInternetGatewayCommand({
-            InternetGatewayId: g.InternetGatewayId,
-          }),
-        ),
-      `delete internet gateway ${g.InternetGatewayId} (ec2:DeleteInternetGateway)`,
-      'InvalidInternetGatewayID.NotFound',
+      await gone(
+        () =>
+          ec2.send(
+            new DeleteInternetGatewayCommand({
+              InternetGatewayId: g.InternetGatewayId,
+            }),
+          ),
+        `delete internet gateway ${g.InternetGatewayId} (ec2:DeleteInternetGateway)`,
+        'InvalidInternetGatewayID.NotFound',
+      );
+    }
+    const subnets = await aws(
+      () => ec2.send(new DescribeSubnetsCommand({ Filters: inVpc })),
+      'look for the subnets (ec2:DescribeSubnets)',
     );
-  }
-  const subnets = await aws(
-    () => ec2.send(new DescribeSubnetsCommand({ Filters: mine(id) })),
-    'look for the subnets (ec2:DescribeSubnets)',
-  );
-  for (const subnet of subnets.Subnets ?? [])
+    for (const subnet of subnets.Subnets ?? [])
+      await gone(
+        () => ec2.send(new DeleteSubnetCommand({ SubnetId: subnet.SubnetId })),
+        `delete subnet ${subnet.SubnetId} (ec2:DeleteSubnet)`,
+        'InvalidSubnetID.NotFound',
+      );
     await gone(
-      () => ec2.send(new DeleteSubnetCommand({ SubnetId: subnet.SubnetId })),
-      `delete subnet ${subnet.SubnetId} (ec2:DeleteSubnet)`,
-      'InvalidSubnetID.NotFound',
-    );
-  const vpcs = await aws(
-    () => ec2.send(new DescribeVpcsCommand({ Filters: mine(id) })),
-    'look for the VPC (ec2:DescribeVpcs)',
-  );
-  for (const vpc of vpcs.Vpcs ?? [])
-    await gone(
-      () => ec2.send(new DeleteVpcCommand({ VpcId: vpc.VpcId })),
-      `delete VPC ${vpc.VpcId} (ec2:DeleteVpc)`,
+      () => ec2.send(new DeleteVpcCommand({ VpcId: vpcId })),
+      `delete VPC ${vpcId} (ec2:DeleteVpc)`,
       'InvalidVpcID.NotFound',
     );
+  }
   return {
     status: 'done',
     message: `deleted VPC ${
-      (vpcs.Vpcs ?? []).map(v => v.VpcId).join(', ') || '(none left)'
+      vpcIds.join(', ') || '(none left)'
     }, its subnets, gateway, route table and security group`,
   };
 }

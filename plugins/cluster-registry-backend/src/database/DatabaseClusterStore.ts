@@ -569,6 +569,7 @@ export class DatabaseClusterStore implements ClusterStore {
       if (!row || LIFECYCLE_STATES.includes(row.state)) return;
       await tx('clusters')
         .where({ name })
+        .whereNotIn('state', LIFECYCLE_STATES)
         .update({
           ...this.statusColumns(checked),
           health_trend: appendSample(row.health_trend, checked, latencyMs),

@@ -125,6 +125,7 @@ export class ProvisioningMachine {
         if (!next) return true;
         request = next;
         if (Date.now() - started > this.runBudgetMs) {
+          // Due again at once, for the next run (of any backend).
           await this.options.store.save(request.id, owner, {});
           return true;
         }
@@ -190,12 +191,14 @@ export class ProvisioningMachine {
           this.defaultWaitMs * 2 ** (attempts - 1),
           300_000,
         );
-        await store.save(request.id, owner, {
-          steps,
-          attempts,
-          nextCheckAt: new Date(Date.now() + waitMs),
-        });
-        await progress(current.message);
+        if (
+          await store.save(request.id, owner, {
+            steps,
+            attempts,
+            nextCheckAt: new Date(Date.now() + waitMs),
+          })
+        )
+          await progress(current.message);
         return undefined;
       }
       current.state = 'failed';
@@ -252,8 +255,16 @@ export class ProvisioningMachine {
       changes.currentStep = null;
       changes.state = 'succeeded';
     }
-    // Kept: more steps follow in this run.
-    if (!(await store.save(request.id, owner, changes, !following)))
+    // Kept (and renewed) when more steps follow in this run; a run that
+    // lost its lease stops here.
+    if (
+      !(await store.save(
+        request.id,
+        owner,
+        changes,
+        following ? this.leaseMs : undefined,
+      ))
+    )
       return undefined;
     if (!following) {
       logger.info(
@@ -262,7 +273,6 @@ export class ProvisioningMachine {
       return undefined;
     }
     await progress(`done${outcome.message ? `: ${outcome.message}` : ''}`);
-    await store.claimAgain(request.id, owner, this.leaseMs);
     return {
       ...request,
       ...changes,

@@ -116,6 +116,23 @@ export class ProvisioningStore {
     await tx(TABLE).insert(row);
   }
 
+  /**
+   * Inserts a request unless the cluster has one running, with the cluster's
+   * row locked meanwhile: two clicks, or a retry racing a delete, never run
+   * two requests of one cluster at once. False if one is running.
+   */
+  async insertExclusive(record: ProvisioningRecord): Promise<boolean> {
+    return this.db.transaction(async tx => {
+      await tx('clusters').where({ name: record.cluster }).forUpdate().first();
+      const running = await tx<RequestRow>(TABLE)
+        .where({ cluster: record.cluster, state: 'running' })
+        .first('id');
+      if (running) return false;
+      await this.insert(record, tx);
+      return true;
+    });
+  }
+
   async get(id: string): Promise<ProvisioningRecord | undefined> {
     const row = await this.db<RequestRow>(TABLE).where({ id }).first();
     return row && this.toRecord(row);
@@ -186,7 +203,8 @@ export class ProvisioningStore {
     id: string,
     owner: string,
     changes: ProvisioningChanges,
-    release = true,
+    /** Keep the lease for this long more (the run goes on), instead of giving it up. */
+    keepForMs?: number,
   ): Promise<boolean> {
     const update: Partial<RequestRow> = { updated_at: new Date() };
     if (changes.state) update.state = changes.state;
@@ -199,25 +217,15 @@ export class ProvisioningStore {
       update.registration = JSON.stringify(changes.registration);
     if (changes.attempts !== undefined) update.attempts = changes.attempts;
     if (changes.nextCheckAt) update.next_check_at = changes.nextCheckAt;
-    if (release) {
+    if (keepForMs === undefined) {
       update.lease_owner = null;
       update.lease_until = null;
+    } else {
+      update.lease_until = new Date(Date.now() + keepForMs);
     }
     const written = await this.db<RequestRow>(TABLE)
       .where({ id, lease_owner: owner })
       .update(update);
-    return written > 0;
-  }
-
-  /** Extends a lease this run holds (after a step, before the next). */
-  async claimAgain(
-    id: string,
-    owner: string,
-    leaseMs: number,
-  ): Promise<boolean> {
-    const written = await this.db<RequestRow>(TABLE)
-      .where({ id, lease_owner: owner })
-      .update({ lease_until: new Date(Date.now() + leaseMs) });
     return written > 0;
   }
 
@@ -227,19 +235,27 @@ export class ProvisioningStore {
    */
   async restart(
     id: string,
+    cluster: string,
     steps: ProvisioningStep[],
     currentStep: string,
   ): Promise<boolean> {
-    const written = await this.db<RequestRow>(TABLE)
-      .where({ id, state: 'failed' })
-      .update({
-        state: 'running',
-        steps: JSON.stringify(steps),
-        current_step: currentStep,
-        attempts: 0,
-        next_check_at: new Date(),
-        updated_at: new Date(),
-      });
-    return written > 0;
+    return this.db.transaction(async tx => {
+      await tx('clusters').where({ name: cluster }).forUpdate().first();
+      const running = await tx<RequestRow>(TABLE)
+        .where({ cluster, state: 'running' })
+        .first('id');
+      if (running) return false;
+      const written = await tx<RequestRow>(TABLE)
+        .where({ id, state: 'failed' })
+        .update({
+          state: 'running',
+          steps: JSON.stringify(steps),
+          current_step: currentStep,
+          attempts: 0,
+          next_check_at: new Date(),
+          updated_at: new Date(),
+        });
+      return written > 0;
+    });
   }
 }

@@ -1524,8 +1524,13 @@ export class ClusterService {
     );
     // Disconnecting forgets a cluster; the task creating or deleting it
     // would go on with no record to report to.
+    // A deletion at the provider that failed may be given up: the record
+    // goes, what is left at the provider stays.
     const { state } = current.status;
-    if (state === 'provisioning' || state === 'deleting')
+    const failedDelete =
+      state === 'deleting' &&
+      (await this.requestOf(current))?.state === 'failed';
+    if ((state === 'provisioning' || state === 'deleting') && !failedDelete)
       this.assertSettled(current, 'disconnect it');
     return this.change('cluster-disconnect', { cluster: name }, acting, () =>
       this.store.deleteCluster(name),
@@ -1551,6 +1556,30 @@ export class ClusterService {
         `no provisioner '${id}' is installed in this portal`,
       );
     return provisioner;
+  }
+
+  /**
+   * The latest request of this cluster record: its create request, or a
+   * delete of it. Requests left by an earlier cluster of the same name
+   * (created, then disconnected) are not this one's.
+   */
+  private async requestOf(
+    current: ClusterRecord,
+  ): Promise<ProvisioningRecord | undefined> {
+    const createId =
+      current.origin.type === 'provisioned'
+        ? current.origin.requestId
+        : undefined;
+    if (!createId) return undefined;
+    const latest = await this.options.provisioning?.store.latestFor(
+      current.name,
+    );
+    if (
+      latest &&
+      (latest.id === createId || latest.resources.createRequestId === createId)
+    )
+      return latest;
+    return undefined;
   }
 
   /** The providers clusters can be created at, with what their configuration allows. */
@@ -1586,6 +1615,8 @@ export class ClusterService {
     if (input.idempotencyKey) {
       const seen = await store.byIdempotencyKey(input.idempotencyKey);
       if (seen) {
+        // Only to whoever may read that cluster.
+        await this.authorizeOn(caller, clusterReadPermission, seen.cluster);
         if (seen.cluster !== input.name)
           throw fieldError(
             'idempotencyKey',
@@ -1693,7 +1724,21 @@ export class ClusterService {
     // may read every cluster still sees how its deletion ended.
     const deleted =
       !cluster && !decision.criteria && request?.operation === 'delete';
-    if (!deleted) await this.authorizeOn(caller, clusterReadPermission, name);
+    if (!deleted) {
+      const { current } = await this.authorizeOn(
+        caller,
+        clusterReadPermission,
+        name,
+      );
+      const own = await this.requestOf(current);
+      if (!own)
+        throw fieldError(
+          'name',
+          `cluster '${name}' was not created by the portal`,
+          NotFoundError,
+        );
+      return own;
+    }
     if (!request)
       throw fieldError(
         'name',
@@ -1709,7 +1754,12 @@ export class ClusterService {
     caller: Caller,
   ): Promise<ProvisioningRecord> {
     const { store, trigger } = this.provisioning;
-    const latest = await store.latestFor(name);
+    const { current: visible } = await this.authorizeOn(
+      caller,
+      clusterReadPermission,
+      name,
+    );
+    const latest = await this.requestOf(visible);
     const permission =
       latest?.operation === 'delete'
         ? clusterDeprovisionPermission
@@ -1738,7 +1788,14 @@ export class ClusterService {
       { cluster: name, request: latest.id },
       acting,
       async () => {
-        if (!(await store.restart(latest.id, steps, failed?.id ?? steps[0].id)))
+        if (
+          !(await store.restart(
+            latest.id,
+            name,
+            steps,
+            failed?.id ?? steps[0].id,
+          ))
+        )
           throw fieldError(
             'name',
             `the request of '${name}' changed meanwhile`,
@@ -1773,7 +1830,7 @@ export class ClusterService {
         `cluster '${name}' was registered, not created by the portal: the portal deletes nothing at a provider for it (Disconnect removes it from the portal)`,
         ConflictError,
       );
-    const latest = await store.latestFor(name);
+    const latest = await this.requestOf(current);
     if (latest?.state === 'running')
       throw fieldError(
         'name',
@@ -1814,7 +1871,12 @@ export class ClusterService {
       { cluster: name, provider: provisioner.id, request: request.id },
       acting,
       async () => {
-        await store.insert(request);
+        if (!(await store.insertExclusive(request)))
+          throw fieldError(
+            'name',
+            `cluster '${name}' is already being created or deleted`,
+            ConflictError,
+          );
         await this.store.setLifecycleState(
           name,
           'deleting',

@@ -18,6 +18,7 @@ import {
   Cluster,
   clusterDeletePermission,
   clusterDeprovisionPermission,
+  clusterProvisionPermission,
   clusterUpdatePermission,
   ProvisioningRequest,
 } from '@cluster-registry/plugin-cluster-registry-common';
@@ -140,6 +141,9 @@ export function ClusterPage() {
     permission: clusterDeprovisionPermission,
     resourceRef: name,
   });
+  const canProvision = usePermission({
+    permission: clusterProvisionPermission,
+  });
   const cluster = useAsyncRetry(() => api.getCluster(name), [api, name]);
   const provisioned = cluster.value?.origin.type === 'provisioned';
   // Also once the record is gone after a deletion: its final state.
@@ -161,7 +165,9 @@ export function ClusterPage() {
   const lifecycle = ['provisioning', 'deleting'].includes(
     cluster.value?.status.state ?? '',
   );
-  const following = lifecycle || lastRequest.current?.state === 'running';
+  // Until the record is gone: then the last fetch above says how it ended.
+  const following =
+    (lifecycle || lastRequest.current?.state === 'running') && !gone;
   // While the provider works, the page follows every few seconds.
   useEffect(() => {
     if (!following) return undefined;
@@ -277,7 +283,7 @@ export function ClusterPage() {
               canRetry={
                 provisioning.value.operation === 'delete'
                   ? canDeprovision.allowed
-                  : canUpdate.allowed
+                  : canUpdate.allowed && canProvision.allowed
               }
               busy={busy}
               onRetry={() =>
