@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import https from 'node:https';
 import { expect, Page, test } from '@playwright/test';
 import { backend, guestAuth, openClusters, runTemplate } from './helpers';
 
@@ -6,7 +7,7 @@ import { backend, guestAuth, openClusters, runTemplate } from './helpers';
 function eksEnv(): {
   clusterName: string;
   region: string;
-  kubeApiServer: { serverUrl: string };
+  kubeApiServer: { serverUrl: string; caData: string; adminToken: string };
 } {
   const file = process.env.CLUSTER_REGISTRY_TEST_ENV;
   if (!file)
@@ -19,6 +20,45 @@ function eksEnv(): {
       'the test environment has no EKS stand-in (test-env up --eks)',
     );
   return eks;
+}
+
+/** Writes a ConfigMap of the entity into the stand-in's API server, as its admin (what a deployment would). */
+function seedConfigMap(
+  api: { serverUrl: string; caData: string; adminToken: string },
+  kubernetesId: string,
+) {
+  const body = JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: `${kubernetesId}-settings`,
+      labels: { 'backstage.io/kubernetes-id': kubernetesId },
+    },
+    data: { mode: 'e2e' },
+  });
+  return new Promise<void>((resolve, reject) => {
+    const req = https.request(
+      new URL('/api/v1/namespaces/default/configmaps', api.serverUrl),
+      {
+        method: 'POST',
+        ca: api.caData,
+        headers: {
+          authorization: `Bearer ${api.adminToken}`,
+          'content-type': 'application/json',
+        },
+      },
+      res => {
+        res.resume();
+        res.on('end', () =>
+          [201, 409].includes(res.statusCode!)
+            ? resolve()
+            : reject(new Error(`ConfigMap: ${res.statusCode}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** The page content scrolls inside Backstage's layout: grow the window to show all of it. */
@@ -180,6 +220,31 @@ test('the create-eks-cluster template creates one through the real scaffolder, w
   });
   expect(version.status(), await version.text()).toBe(200);
   expect((await version.json()).gitVersion).toMatch(/^v1\./);
+  // An entity's Kubernetes tab asks it too (its fetcher, the same AWS token):
+  // an object of demo-shop in the new cluster is found there.
+  await seedConfigMap(eks.kubeApiServer, 'demo-shop');
+  const tab = await request.post(
+    `${backend}/api/kubernetes/services/demo-shop`,
+    {
+      headers: auth,
+      data: {
+        entity: {
+          kind: 'Component',
+          metadata: { name: 'demo-shop', namespace: 'default' },
+        },
+      },
+    },
+  );
+  expect(tab.status()).toBe(200);
+  const fromEks = (await tab.json()).items.find(
+    (i: any) => i.cluster.name === eks.clusterName,
+  );
+  expect(fromEks).toMatchObject({ errors: [] });
+  expect(
+    fromEks.resources
+      .find((r: any) => r.type === 'configmaps')
+      ?.resources.map((c: any) => c.metadata.name),
+  ).toContain('demo-shop-settings');
   // And in the catalog, as a Resource of type kubernetes-cluster.
   await expect
     .poll(
