@@ -19,7 +19,6 @@ import kubernetesPlugin, {
 } from '@backstage/plugin-kubernetes-backend';
 import { ClusterDetails } from '@backstage/plugin-kubernetes-node';
 import {
-  ClusterConnection,
   ClusterRegistryService,
   clusterRegistryServiceRef,
 } from '@cluster-registry/plugin-cluster-registry-node';
@@ -31,7 +30,6 @@ import {
 } from '@backstage/backend-plugin-api';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
-import { RegistryClusterSupplier } from '@cluster-registry/plugin-kubernetes-backend-module-cluster-registry';
 import clusterRegistryPlugin from '@cluster-registry/plugin-cluster-registry-backend';
 import eksModule from '@cluster-registry/plugin-cluster-registry-backend-module-eks';
 import kubernetesModuleClusterRegistry from '@cluster-registry/plugin-kubernetes-backend-module-cluster-registry';
@@ -46,6 +44,7 @@ import fs from 'node:fs';
 import https from 'node:https';
 import request from 'supertest';
 import { authWithActors } from './__testUtils__/authWithActors';
+import { registrySupplier } from './__testUtils__/registrySupplier';
 
 jest.setTimeout(240_000);
 
@@ -157,28 +156,7 @@ describe('creating an EKS cluster from the portal', () => {
 
   /** The cluster as the Kubernetes module supplies it to the plugin. */
   async function supplied(name: string): Promise<ClusterDetails> {
-    const supplier = new RegistryClusterSupplier(
-      {
-        listConnections: async () =>
-          (
-            await request(server)
-              .get(`${api}/internal/connections`)
-              .set(
-                'authorization',
-                mockCredentials.service.header({
-                  onBehalfOf: mockCredentials.service('plugin:kubernetes'),
-                  targetPluginId: 'cluster-registry',
-                }),
-              )
-              .expect(200)
-          ).body.items as ClusterConnection[],
-      } as any,
-      { getClusters: async () => [] },
-      {
-        clusterPageUrl: n => `http://portal.example/clusters/${n}`,
-        logger: mockServices.logger.mock(),
-      },
-    );
+    const supplier = registrySupplier(server);
     const found = (
       await supplier.getClusters({ credentials: mockCredentials.none() })
     ).find(c => c.name === name);

@@ -9,7 +9,6 @@ import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha'
 import { ClusterDetails } from '@backstage/plugin-kubernetes-node';
 import clusterRegistryPlugin from '@cluster-registry/plugin-cluster-registry-backend';
 import {
-  ClusterConnection,
   DefaultClusterConnectionsService,
 } from '@cluster-registry/plugin-cluster-registry-node';
 import { RegistryClusterSupplier } from '@cluster-registry/plugin-kubernetes-backend-module-cluster-registry';
@@ -25,6 +24,7 @@ import https from 'node:https';
 import net from 'node:net';
 import { Client } from 'ssh2';
 import request from 'supertest';
+import { registrySupplier } from '../__testUtils__/registrySupplier';
 import WebSocket from 'ws';
 import { AddressPolicy } from '@cluster-registry/plugin-cluster-registry-node';
 
@@ -150,30 +150,7 @@ describe('clusters behind an HTTP proxy or an SSH bastion', () => {
         bridgeIdleTimeoutMs: 60_000,
       },
     });
-    supplier = new RegistryClusterSupplier(
-      {
-        // What the Kubernetes module reads: connections, as its service principal.
-        listConnections: async () =>
-          (
-            await request(server)
-              .get('/api/cluster-registry/internal/connections')
-              .set(
-                'authorization',
-                mockCredentials.service.header({
-                  onBehalfOf: mockCredentials.service('plugin:kubernetes'),
-                  targetPluginId: 'cluster-registry',
-                }),
-              )
-              .expect(200)
-          ).body.items as ClusterConnection[],
-      } as any,
-      { getClusters: async () => [] },
-      {
-        clusterPageUrl: name => `http://portal.example/clusters/${name}`,
-        logger: mockServices.logger.mock(),
-        connections,
-      },
-    );
+    supplier = registrySupplier(server, connections);
   });
 
   afterAll(async () => {

@@ -1,29 +1,14 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
-import { ActionContext } from '@backstage/plugin-scaffolder-node';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { createEksClusterAction } from './createEks';
 import { FakeClusterRegistry } from './__testUtils__/FakeClusterRegistry';
+import { taskState } from './__testUtils__/taskState';
 
 type Input = Parameters<
   ReturnType<typeof createEksClusterAction>['handler']
 >[0]['input'];
 
 const alice = mockCredentials.user('user:default/alice');
-
-function taskState() {
-  const done = new Map<string, string>();
-  const checkpoint: ActionContext<Input>['checkpoint'] = async ({
-    key,
-    fn,
-  }) => {
-    const stored = done.get(key);
-    if (stored !== undefined) return JSON.parse(stored);
-    const value = await fn();
-    done.set(key, JSON.stringify(value ?? {}));
-    return value;
-  };
-  return { checkpoint };
-}
 
 const step: Input = {
   name: 'payments-qa',

@@ -1,33 +1,14 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
-import { ActionContext } from '@backstage/plugin-scaffolder-node';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { createRegisterClusterAction } from './register';
 import { FakeClusterRegistry } from './__testUtils__/FakeClusterRegistry';
+import { taskState } from './__testUtils__/taskState';
 
 type RegisterInput = Parameters<
   ReturnType<typeof createRegisterClusterAction>['handler']
 >[0]['input'];
 
 const alice = mockCredentials.user('user:default/alice');
-
-/**
- * A task's checkpoint state as the scaffolder keeps it: a key that succeeded
- * returns its stored (JSON) value on a retry; a failed one runs again.
- */
-function taskState() {
-  const done = new Map<string, string>();
-  const checkpoint: ActionContext<RegisterInput>['checkpoint'] = async ({
-    key,
-    fn,
-  }) => {
-    const stored = done.get(key);
-    if (stored !== undefined) return JSON.parse(stored);
-    const value = await fn();
-    done.set(key, JSON.stringify(value ?? {}));
-    return value;
-  };
-  return { checkpoint, keys: () => [...done.keys()] };
-}
 
 describe('cluster-registry:register', () => {
   let registry: FakeClusterRegistry;
