@@ -30,6 +30,8 @@ export { presignedSignatureValid, uniqueIssuer } from './services/eksHarness';
 export { startSshd } from './services/sshd';
 export { startPostgres } from './services/postgres';
 export { ensureDebianPackage, ensureWrk } from './debian';
+export { CLIENTS, SECONDS, measure, profiled } from './bench/wrk';
+export type { Latencies } from './bench/wrk';
 
 /** The variable through which the test command hands a running environment to test suites. */
 export const TEST_ENV_FILE_VARIABLE = 'CLUSTER_REGISTRY_TEST_ENV';

@@ -18,6 +18,7 @@ import {
 } from '@backstage/backend-test-utils';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
 import clusterRegistryPlugin from '@cluster-registry/plugin-cluster-registry-backend';
+import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import kubernetesModuleClusterRegistry from '@cluster-registry/plugin-kubernetes-backend-module-cluster-registry';
 import {
   b64,
@@ -99,6 +100,8 @@ async function main() {
         clusterRegistryPlugin,
         kubernetesPlugin,
         kubernetesModuleClusterRegistry,
+        // The real events service: the registry's changes reach the module's list.
+        eventsServiceFactory,
         // A user's request names the Kubernetes plugin as the actor, as the
         // real auth service does: the registry hands connections only to
         // its credential consumers.

@@ -32,6 +32,7 @@ import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
 import clusterRegistryPlugin from '@cluster-registry/plugin-cluster-registry-backend';
 import eksModule from '@cluster-registry/plugin-cluster-registry-backend-module-eks';
+import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import kubernetesModuleClusterRegistry from '@cluster-registry/plugin-kubernetes-backend-module-cluster-registry';
 import {
   acquireTestEnv,
@@ -85,6 +86,8 @@ describe('creating an EKS cluster from the portal', () => {
         eksModule,
         kubernetesPlugin,
         kubernetesModuleClusterRegistry,
+        // The real events service: the registry's changes reach the module's list.
+        eventsServiceFactory,
         // The real scheduler: the provisioning task runs on its schedule.
         schedulerServiceFactory,
         // The Kubernetes plugin asks the registry on behalf of the user.

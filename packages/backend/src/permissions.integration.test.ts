@@ -23,6 +23,7 @@ import {
   ClusterRegistryService,
   clusterRegistryServiceRef,
 } from '@cluster-registry/plugin-cluster-registry-node';
+import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import kubernetesModuleClusterRegistry from '@cluster-registry/plugin-kubernetes-backend-module-cluster-registry';
 import { createRegisterClusterAction } from '@cluster-registry/plugin-scaffolder-backend-module-cluster-registry';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -77,6 +78,8 @@ describe.each(databases.eachSupportedId())(
           demoPortalPermissionPolicy,
           kubernetesPlugin,
           kubernetesModuleClusterRegistry,
+          // The real events service: the registry's changes reach the module's list.
+          eventsServiceFactory,
           mcpActionsPlugin,
           actionsServiceFactory,
           actionsRegistryServiceFactory,

@@ -29,7 +29,12 @@ import path from 'node:path';
 import knexFactory, { Knex } from 'knex';
 import { Client } from 'pg';
 import { clusterRegistryPlugin } from '../src/plugin';
-import { CLIENTS, Latencies, measure, SECONDS } from './wrk';
+import {
+  CLIENTS,
+  Latencies,
+  measure,
+  SECONDS,
+} from '@internal/cluster-registry-test-env';
 import { DatabaseClusterStore } from '../src/database/DatabaseClusterStore';
 import { HealthChecker } from '../src/health/HealthChecker';
 import { SecretBox } from '../src/secrets/SecretBox';

@@ -22,7 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import knexFactory from 'knex';
 import { clusterRegistryPlugin } from '../src/plugin';
-import { Latencies, measure } from './wrk';
+import { Latencies, measure } from '@internal/cluster-registry-test-env';
 
 const CLUSTERS = 100;
 const CHECKS = 30;

@@ -478,11 +478,39 @@ describe('cluster-registry HTTP API against a real kube-apiserver', () => {
     expect(res.body.items).toEqual([
       expect.objectContaining({
         name: 'for-kubernetes',
+        labels: { region: 'eu' },
         serverUrl: api.serverUrl,
         auth: { type: 'bearerToken', token: api.adminToken },
         connection: { method: 'direct' },
       }),
     ]);
+
+    // One connection: what the list holds, and a 404 where it holds nothing.
+    const one = (name: string, pluginId = 'kubernetes') =>
+      request(server)
+        .get(`/api/cluster-registry/internal/connections/${name}`)
+        .set(
+          'authorization',
+          mockCredentials.service.header({
+            onBehalfOf: mockCredentials.service(`plugin:${pluginId}`),
+            targetPluginId: 'cluster-registry',
+          }),
+        );
+    expect((await one('for-kubernetes').expect(200)).body).toEqual(
+      res.body.items[0],
+    );
+    await one('for-kubernetes', 'catalog').expect(403);
+    await request(server)
+      .post('/api/cluster-registry/clusters')
+      .send({ name: 'air-gapped', isolated: true })
+      .expect(201);
+    for (const name of ['air-gapped', 'nope']) {
+      const missing = await one(name).expect(404);
+      expect(missing.body.error.fields).toEqual([
+        { field: 'name', reason: expect.any(String) },
+      ]);
+    }
+    await one('x'.repeat(64)).expect(400);
   });
 
   it('announces every change on the events topic', async () => {

@@ -28,6 +28,7 @@ export type {
   DeprovisionCluster,
   GetCluster,
   GetClusterInsight,
+  GetConnection,
   GetHealthTrends,
   GetProvisioning,
   GetMetricsSources,

@@ -77,6 +77,15 @@ export interface ClusterRegistryService {
   listConnections(
     options?: ClusterRegistryCallOptions,
   ): Promise<ClusterConnection[]>;
+  /**
+   * One cluster of {@link ClusterRegistryService.listConnections}; a
+   * `NotFoundError` wherever that list would leave it out. For consumers
+   * that keep the list and apply the registry's change events to it.
+   */
+  getConnection(
+    name: string,
+    options?: ClusterRegistryCallOptions,
+  ): Promise<ClusterConnection>;
 }
 
 /**
@@ -208,6 +217,16 @@ export class DefaultClusterRegistryService implements ClusterRegistryService {
       }),
     );
     return items;
+  }
+
+  async getConnection(name: string, options?: ClusterRegistryCallOptions) {
+    const token = await this.token(options);
+    return body(
+      this.api.getConnection({ path: { name } }, token).catch(error => {
+        if (!isConnectionReset(error)) throw error;
+        return this.api.getConnection({ path: { name } }, token);
+      }),
+    );
   }
 }
 

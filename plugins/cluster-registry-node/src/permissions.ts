@@ -7,6 +7,7 @@ import {
   createPermissionResourceRef,
   createPermissionRule,
   CreatePermissionRuleOptions,
+  PermissionRuleset,
 } from '@backstage/plugin-permission-node';
 import type { PermissionRuleParams } from '@backstage/plugin-permission-common';
 import { z } from 'zod/v3';
@@ -130,6 +131,27 @@ export const clusterPermissionRules = {
   isInCategory,
   isClusterOwner,
   hasLabel,
+};
+
+/**
+ * The registry's own rules as a ruleset: for code that applies a policy's
+ * conditions without the registry's permissions registry (the Kubernetes
+ * module's supplier, tests). The registry plugin itself uses the registry's,
+ * which may hold rules other modules added.
+ * @public
+ */
+export const clusterPermissionRuleset: PermissionRuleset<
+  ClusterPermissionResource,
+  ClusterPermissionQuery,
+  typeof CLUSTER_RESOURCE_TYPE
+> = {
+  getRuleByName(name) {
+    const rule = Object.values(clusterPermissionRules).find(
+      r => r.name === name,
+    );
+    if (!rule) throw new Error(`no cluster permission rule named ${name}`);
+    return rule as any;
+  },
 };
 
 const exported = createConditionExports({

@@ -1,7 +1,11 @@
 import {
   BackstageCredentials,
   LoggerService,
+  PermissionsService,
 } from '@backstage/backend-plugin-api';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { createConditionAuthorizer } from '@backstage/plugin-permission-node';
+import { clusterReadPermission } from '@cluster-registry/plugin-cluster-registry-common';
 import {
   ClusterDetails,
   KubernetesClustersSupplier,
@@ -9,10 +13,12 @@ import {
 import {
   ClusterConnection,
   ClusterConnectionsService,
+  clusterPermissionRuleset,
   ClusterRegistryService,
   LoopbackEndpoint,
 } from '@cluster-registry/plugin-cluster-registry-node';
 import { CLIENT_CERT_KEY, CLIENT_KEY_KEY, REGISTRY_CLUSTER_KEY } from './auth';
+import { RegistryConnections } from './RegistryConnections';
 
 /** Annotation-style keys of the registry's own metadata, shown to no one. */
 function authMetadata(c: ClusterConnection): ClusterDetails['authMetadata'] {
@@ -59,10 +65,18 @@ function onBehalfOf(
 }
 
 /**
- * Supplies the registry's clusters, asked on every request (so a cluster
- * registered a moment ago is there), combined with what the configured
+ * Supplies the registry's clusters, combined with what the configured
  * locators supply. Isolated clusters have no endpoint and are not supplied;
  * the registry only returns the others.
+ *
+ * The clusters come from {@link RegistryConnections}, the list this process
+ * keeps by the registry's change events, so a request costs no registry
+ * call; a cluster registered a moment ago is there as soon as its event
+ * arrived. Asked for a user, it supplies only the clusters that user may
+ * read: the policy's decision on clusterReadPermission, applied here with
+ * the registry's rules. A condition with a rule this module does not know
+ * (one another module added to the registry) is left to the registry: that
+ * request reads the user's clusters from it, as before the list was kept.
  *
  * A cluster behind an HTTP proxy or an SSH bastion is supplied as its
  * loopback bridge in this process (`ClusterConnectionsService.loopbackFor`):
@@ -70,38 +84,118 @@ function onBehalfOf(
  * bridge verifies the real server under its real name. Such a cluster with a
  * client certificate gets the bridge's client certificate, and the bridge
  * presents the real one upstream. Bridges of clusters that are gone or
- * direct again are closed here, on the next call.
+ * direct again are closed whenever the kept list changes.
  *
  * @public
  */
 export class RegistryClusterSupplier implements KubernetesClustersSupplier {
+  private readonly details = new WeakMap<ClusterConnection, ClusterDetails>();
+  private readonly allows = createConditionAuthorizer(clusterPermissionRuleset);
+  private retainedFor?: ClusterConnection[];
+
   constructor(
     private readonly registry: ClusterRegistryService,
     private readonly configured: KubernetesClustersSupplier,
     private readonly options: {
       clusterPageUrl(name: string): string;
       logger: LoggerService;
+      /** The kept list of the registry's clusters. */
+      kept: RegistryConnections;
+      /** Decides what a user may read. */
+      permissions: PermissionsService;
       /** Reaches tunnelled clusters; without it they are left out. */
       connections?: ClusterConnectionsService;
     },
   ) {}
 
-  private lastRetained = 0;
-
-  /**
-   * At most once a minute, closes the bridges of clusters that are gone or
-   * direct again, against the unfiltered list (the module's own call).
-   */
-  private retainLoopbacksSoon() {
-    const { connections, logger } = this.options;
-    if (!connections || Date.now() - this.lastRetained < 60_000) return;
-    this.lastRetained = Date.now();
-    this.registry
-      .listConnections()
-      .then(all => connections.retainLoopbacks(all))
-      .catch(error =>
-        logger.warn(`could not check which loopback bridges to keep: ${error}`),
+  /** The clusters a user may read, of the kept list. */
+  private async readableBy(
+    all: ClusterConnection[],
+    credentials: BackstageCredentials,
+  ): Promise<ClusterConnection[]> {
+    const [decision] = await this.options.permissions.authorizeConditional(
+      [{ permission: clusterReadPermission }],
+      { credentials },
+    );
+    if (decision.result === AuthorizeResult.ALLOW) return all;
+    if (decision.result === AuthorizeResult.DENY) return [];
+    try {
+      return all.filter(c =>
+        this.allows(decision, {
+          name: c.name,
+          category: c.category,
+          owner: c.owner,
+          labels: c.labels ?? {},
+        }),
       );
+    } catch {
+      // A rule only the registry knows: it applies the conditions itself.
+      return this.registry.listConnections({ credentials });
+    }
+  }
+
+  private async registered(
+    options: Parameters<KubernetesClustersSupplier['getClusters']>[0],
+  ): Promise<ClusterConnection[]> {
+    const all = await this.options.kept.connections();
+    // Bridges are closed against the whole list, once per change of it.
+    if (this.retainedFor !== all) {
+      this.retainedFor = all;
+      this.options.connections?.retainLoopbacks(all);
+    }
+    const { credentials } = onBehalfOf(options);
+    return credentials ? this.readableBy(all, credentials) : all;
+  }
+
+  private toDetails(c: ClusterConnection): ClusterDetails {
+    let details = this.details.get(c);
+    if (!details) {
+      details = {
+        name: c.name,
+        title: [c.title, c.category && `(${c.category})`]
+          .filter(Boolean)
+          .join(' '),
+        url: c.serverUrl,
+        authMetadata: authMetadata(c),
+        caData: c.tls.caData,
+        skipTLSVerify: c.tls.insecureSkipTlsVerify,
+        skipMetricsLookup: true,
+        dashboardUrl: this.options.clusterPageUrl(c.name),
+      };
+      this.details.set(c, details);
+    }
+    return details;
+  }
+
+  /** A tunnelled cluster as its loopback bridge, or undefined if it has none. */
+  private async bridged(
+    c: ClusterConnection,
+    details: ClusterDetails,
+  ): Promise<ClusterDetails | undefined> {
+    const { connections } = this.options;
+    if (!connections) return undefined;
+    let bridge: LoopbackEndpoint;
+    try {
+      bridge = await connections.loopbackFor(c);
+    } catch (error) {
+      this.options.logger.warn(
+        `cluster ${c.name}: no loopback bridge: ${error}`,
+      );
+      return undefined;
+    }
+    return {
+      ...details,
+      url: bridge.url,
+      caData: bridge.caData,
+      skipTLSVerify: false,
+      authMetadata: bridge.clientCert
+        ? {
+            ...details.authMetadata,
+            [CLIENT_CERT_KEY]: bridge.clientCert.certData,
+            [CLIENT_KEY_KEY]: bridge.clientCert.keyData,
+          }
+        : details.authMetadata,
+    };
   }
 
   async getClusters(
@@ -110,9 +204,7 @@ export class RegistryClusterSupplier implements KubernetesClustersSupplier {
     // If the registry cannot answer, the configured clusters still work.
     const [configured, registered] = await Promise.all([
       this.configured.getClusters(options),
-      // On behalf of the user who asks, where the Kubernetes plugin says
-      // who: they are supplied only the clusters they may read.
-      this.registry.listConnections(onBehalfOf(options)).catch(error => {
+      this.registered(options).catch(error => {
         this.options.logger.warn(
           `cluster registry did not answer, supplying only configured clusters: ${error}`,
         );
@@ -120,56 +212,17 @@ export class RegistryClusterSupplier implements KubernetesClustersSupplier {
       }),
     ]);
     const configuredNames = new Set(configured.map(c => c.name));
-    const { connections } = this.options;
-    // Bridges are closed only against the whole list: a user's list leaves
-    // out clusters that others still use.
-    if (onBehalfOf(options).credentials) this.retainLoopbacksSoon();
-    else connections?.retainLoopbacks(registered);
-    const supplied = await Promise.all(
-      registered
-        .filter(c => !configuredNames.has(c.name))
-        .map(async (c): Promise<ClusterDetails | undefined> => {
-          const details: ClusterDetails = {
-            name: c.name,
-            title: [c.title, c.category && `(${c.category})`]
-              .filter(Boolean)
-              .join(' '),
-            url: c.serverUrl,
-            authMetadata: authMetadata(c),
-            caData: c.tls.caData,
-            skipTLSVerify: c.tls.insecureSkipTlsVerify,
-            skipMetricsLookup: true,
-            dashboardUrl: this.options.clusterPageUrl(c.name),
-          };
-          if (c.connection.method === 'direct') return details;
-          if (!connections) return undefined;
-          let bridge: LoopbackEndpoint;
-          try {
-            bridge = await connections.loopbackFor(c);
-          } catch (error) {
-            this.options.logger.warn(
-              `cluster ${c.name}: no loopback bridge: ${error}`,
-            );
-            return undefined;
-          }
-          return {
-            ...details,
-            url: bridge.url,
-            caData: bridge.caData,
-            skipTLSVerify: false,
-            authMetadata: bridge.clientCert
-              ? {
-                  ...details.authMetadata,
-                  [CLIENT_CERT_KEY]: bridge.clientCert.certData,
-                  [CLIENT_KEY_KEY]: bridge.clientCert.keyData,
-                }
-              : details.authMetadata,
-          };
-        }),
-    );
-    return [
-      ...configured,
-      ...supplied.filter((c): c is ClusterDetails => c !== undefined),
-    ];
+    const supplied: ClusterDetails[] = [...configured];
+    const tunnelled: Promise<ClusterDetails | undefined>[] = [];
+    for (const c of registered) {
+      if (configuredNames.has(c.name)) continue;
+      const details = this.toDetails(c);
+      if (c.connection.method === 'direct') supplied.push(details);
+      else tunnelled.push(this.bridged(c, details));
+    }
+    for (const details of await Promise.all(tunnelled)) {
+      if (details) supplied.push(details);
+    }
+    return supplied;
   }
 }

@@ -6,3 +6,5 @@
 export { kubernetesModuleClusterRegistry as default } from './module';
 export { ServiceAccountOrClientCertificateStrategy } from './auth';
 export { RegistryClusterSupplier } from './RegistryClusterSupplier';
+export { RegistryConnections } from './RegistryConnections';
+export type { RegistryConnectionsOptions } from './RegistryConnections';

@@ -7,12 +7,17 @@ import {
   kubernetesAuthStrategyExtensionPoint,
   kubernetesClusterSupplierExtensionPoint,
 } from '@backstage/plugin-kubernetes-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import {
+  CLUSTER_REGISTRY_EVENTS_TOPIC,
+  ClusterRegistryChange,
   clusterConnectionsServiceRef,
   clusterRegistryServiceRef,
 } from '@cluster-registry/plugin-cluster-registry-node';
+import crypto from 'node:crypto';
 import { authStrategies } from './auth';
 import { RegistryClusterSupplier } from './RegistryClusterSupplier';
+import { RegistryConnections } from './RegistryConnections';
 
 /**
  * Supplies the clusters of the cluster registry to the Kubernetes plugin,
@@ -32,6 +37,9 @@ export const kubernetesModuleClusterRegistry = createBackendModule({
         connections: clusterConnectionsServiceRef,
         config: coreServices.rootConfig,
         logger: coreServices.logger,
+        permissions: coreServices.permissions,
+        scheduler: coreServices.scheduler,
+        events: eventsServiceRef,
       },
       async init({
         clusterSupplier,
@@ -40,16 +48,48 @@ export const kubernetesModuleClusterRegistry = createBackendModule({
         connections,
         config,
         logger,
+        permissions,
+        scheduler,
+        events,
       }) {
         for (const [key, strategy] of authStrategies({ config, logger })) {
           authStrategy.addAuthStrategy(key, strategy);
         }
         const appUrl = config.getString('app.baseUrl');
+        const settings = config.getOptionalConfig(
+          'clusterRegistry.kubernetesSupplier',
+        );
+        const kept = new RegistryConnections(registry, {
+          logger,
+          maxWaitMs: settings?.getOptionalNumber('maxWaitMs'),
+        });
+        // Every replica keeps its own list, so every replica hears every
+        // change: a subscription of its own on the events bus (one id per
+        // process; the bus forgets the ids of replicas that stopped).
+        await events.subscribe({
+          id: `cluster-registry-connections-${crypto.randomUUID()}`,
+          topics: [CLUSTER_REGISTRY_EVENTS_TOPIC],
+          onEvent: async event =>
+            kept.changed(event.eventPayload as ClusterRegistryChange),
+        });
+        // The consistency check: the list read in full, whatever the events said.
+        await scheduler.scheduleTask({
+          id: 'cluster-registry-connections-consistency-check',
+          scope: 'local',
+          frequency: {
+            seconds:
+              settings?.getOptionalNumber('consistencyCheckSeconds') ?? 30,
+          },
+          timeout: { minutes: 2 },
+          fn: () => kept.reloadAll(),
+        });
         clusterSupplier.addClusterSupplier(
           async ({ getDefault }) =>
             new RegistryClusterSupplier(registry, await getDefault(), {
               clusterPageUrl: name => clusterPageUrl(appUrl, name),
               logger,
+              kept,
+              permissions,
               connections,
             }),
         );

@@ -10,6 +10,8 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import eventsPlugin from '@backstage/plugin-events-backend';
+import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
 import clusterRegistryPlugin from '@cluster-registry/plugin-cluster-registry-backend';
 import kubernetesModuleClusterRegistry from '@cluster-registry/plugin-kubernetes-backend-module-cluster-registry';
@@ -19,6 +21,7 @@ import {
   RunningTestEnv,
 } from '@internal/cluster-registry-test-env';
 import crypto from 'node:crypto';
+import { Knex } from 'knex';
 import request from 'supertest';
 import { authWithActors } from '../__testUtils__/authWithActors';
 
@@ -39,10 +42,12 @@ function recordingLogger(lines: string[]): RootLoggerService {
 }
 
 /**
- * Two backend replicas on one PostgreSQL database, with the real scheduler:
- * a cluster registered on one is in the other's Kubernetes plugin at its
- * next request, and the health sweep (a global task, every 2 s here) runs
- * once per interval in total, not once per replica.
+ * Two backend replicas on one PostgreSQL database, with the real scheduler
+ * and the events backend (its bus in that database): a cluster registered
+ * on one is in both replicas' Kubernetes plugins within a second of its
+ * POST, though each keeps its own list, and the health sweep (a global
+ * task, every 2 s here) runs once per interval in total, not once per
+ * replica.
  */
 describe('two backend replicas on one PostgreSQL', () => {
   let running: RunningTestEnv;
@@ -51,18 +56,37 @@ describe('two backend replicas on one PostgreSQL', () => {
 
   beforeAll(async () => {
     running = await acquireTestEnv({ kubeApiServers: 1 });
-    const knex = await databases.init('POSTGRES_15');
+    // One database per plugin, shared by both replicas, as in production
+    // (plugins run their migrations independently).
+    const perPlugin = new Map<string, Promise<Knex>>();
+    const databaseOf = (pluginId: string) => {
+      if (!perPlugin.has(pluginId))
+        perPlugin.set(pluginId, databases.init('POSTGRES_15'));
+      return perPlugin.get(pluginId)!;
+    };
     const encryptionKey = crypto.randomBytes(32).toString('base64');
     for (const i of [0, 1]) {
       const { server } = await startTestBackend({
         features: [
           clusterRegistryPlugin,
+          // The real events service (not the test backend's mock): one local
+          // bus for the plugins of a replica, the events backend's bus
+          // between replicas.
+          eventsPlugin,
+          eventsServiceFactory,
           kubernetesPlugin,
           kubernetesModuleClusterRegistry,
           authWithActors,
           // The real scheduler: its global tasks take a lock in the shared database.
           schedulerServiceFactory,
-          mockServices.database.factory({ knex }),
+          createServiceFactory({
+            service: coreServices.database,
+            deps: { plugin: coreServices.pluginMetadata },
+            async factory({ plugin }) {
+              const knex = await databaseOf(plugin.getId());
+              return { getClient: async () => knex };
+            },
+          }),
           createServiceFactory({
             service: coreServices.rootLogger,
             deps: {},
@@ -89,9 +113,19 @@ describe('two backend replicas on one PostgreSQL', () => {
 
   afterAll(() => running?.stop());
 
-  it('serves a registration made on one replica from the other at once, and sweeps once per interval in total', async () => {
+  it('serves a registration made on one replica from both within a second, and sweeps once per interval in total', async () => {
     const [a, b] = replicas;
     const api = running.env.kubeApiServers[0];
+    const supplied = async (replica: any) => {
+      const res = await request(replica)
+        .get('/api/kubernetes/clusters')
+        .set('authorization', mockCredentials.user.header());
+      expect(res.status).toBe(200);
+      return res.body.items.map((c: any) => c.name) as string[];
+    };
+    // Both replicas have read their lists before the registration.
+    for (const replica of replicas)
+      expect(await supplied(replica)).not.toContain('replicated');
     await request(a)
       .post('/api/cluster-registry/clusters')
       .send({
@@ -101,12 +135,41 @@ describe('two backend replicas on one PostgreSQL', () => {
         tls: { caData: b64(api.caData) },
       })
       .expect(201);
-    // The other replica's Kubernetes plugin, at its very next request.
-    const clusters = await request(b)
-      .get('/api/kubernetes/clusters')
-      .set('authorization', mockCredentials.user.header());
-    expect(clusters.status).toBe(200);
-    expect(clusters.body.items.map((c: any) => c.name)).toContain('replicated');
+    const posted = Date.now();
+    // The same replica: at its very next request.
+    expect(await supplied(a)).toContain('replicated');
+    // The other one: once the events bus has handed it the change.
+    while (!(await supplied(b)).includes('replicated')) {
+      if (Date.now() - posted > 5_000) break;
+      await new Promise(r => setTimeout(r, 20));
+    }
+    const lagMs = Date.now() - posted;
+    process.stdout.write(
+      `replicas: usable on the other replica ${lagMs} ms after the POST\n`,
+    );
+    expect(await supplied(b)).toContain('replicated');
+    expect(lagMs).toBeLessThanOrEqual(1_000);
+
+    // A disconnection leaves both the same way.
+    await request(b)
+      .delete('/api/cluster-registry/clusters/replicated')
+      .expect(204);
+    const deleted = Date.now();
+    expect(await supplied(b)).not.toContain('replicated');
+    while ((await supplied(a)).includes('replicated')) {
+      if (Date.now() - deleted > 1_000) break;
+      await new Promise(r => setTimeout(r, 20));
+    }
+    expect(await supplied(a)).not.toContain('replicated');
+    await request(a)
+      .post('/api/cluster-registry/clusters')
+      .send({
+        name: 'replicated',
+        serverUrl: api.serverUrl,
+        auth: { type: 'bearerToken', token: api.readOnlyToken },
+        tls: { caData: b64(api.caData) },
+      })
+      .expect(201);
 
     // Sweeps: count them in both replicas' logs over a while.
     const sweeps = () =>

@@ -1070,6 +1070,18 @@ ${Array.from(
       path: `${API}/internal/connections`,
       status: [401, 403],
     },
+    {
+      name: 'one connection as a user',
+      method: 'GET',
+      path: `${API}/internal/connections/hostile-ok`,
+      status: [401, 403],
+    },
+    {
+      name: 'one connection by a traversing name',
+      method: 'GET',
+      path: `${API}/internal/connections/..%2F..%2Fclusters`,
+      status: [400, 401, 403, 404],
+    },
   );
 
   // ── insight and metrics: read-only, but they dial the cluster ──────────

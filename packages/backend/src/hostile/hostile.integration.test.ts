@@ -6,9 +6,9 @@ import {
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
-import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import catalogModuleClusterRegistry from '@cluster-registry/plugin-catalog-backend-module-cluster-registry';
 import clusterRegistryPlugin from '@cluster-registry/plugin-cluster-registry-backend';
+import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import kubernetesModuleClusterRegistry from '@cluster-registry/plugin-kubernetes-backend-module-cluster-registry';
 import {
   acquireTestEnv,
@@ -114,6 +114,7 @@ describe('hostile input against the real portal backend (registry, catalog, Kube
         catalogModuleClusterRegistry,
         kubernetesPlugin,
         kubernetesModuleClusterRegistry,
+        // The real events service: the registry's changes reach the module's list.
         eventsServiceFactory,
         // The Kubernetes plugin asks the registry on behalf of the user, as
         // with the default auth service (the mock's obo tokens name no actor).

@@ -8,10 +8,7 @@ import {
 import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
 import { ClusterDetails } from '@backstage/plugin-kubernetes-node';
 import clusterRegistryPlugin from '@cluster-registry/plugin-cluster-registry-backend';
-import {
-  DefaultClusterConnectionsService,
-} from '@cluster-registry/plugin-cluster-registry-node';
-import { RegistryClusterSupplier } from '@cluster-registry/plugin-kubernetes-backend-module-cluster-registry';
+import { DefaultClusterConnectionsService } from '@cluster-registry/plugin-cluster-registry-node';
 import {
   acquireTestEnv,
   b64,
@@ -53,7 +50,7 @@ describe('clusters behind an HTTP proxy or an SSH bastion', () => {
   let caData: string;
   let adminToken: string;
   let connections: DefaultClusterConnectionsService;
-  let supplier: RegistryClusterSupplier;
+  let supplier: ReturnType<typeof registrySupplier>;
   /** The registry's actions, as the MCP actions backend calls them. */
   const actions = actionsRegistryServiceMock();
   /** The scheduler: the test runs the health sweep when it wants. */

@@ -15,7 +15,7 @@ import {
   createConditionTransformer,
 } from '@backstage/plugin-permission-node';
 import { CLUSTER_RESOURCE_TYPE } from '@cluster-registry/plugin-cluster-registry-common';
-import { defaultClusterRuleset } from '../service/authorize';
+import { clusterPermissionRuleset } from '@cluster-registry/plugin-cluster-registry-node';
 
 jest.setTimeout(60_000);
 
@@ -354,8 +354,8 @@ describe.each(databases.eachSupportedId())(
         record('loose', { labels: {} }), // no category, owner or labels
       ];
       for (const c of clusters) await store.createCluster(c);
-      const authorize = createConditionAuthorizer(defaultClusterRuleset);
-      const transform = createConditionTransformer(defaultClusterRuleset);
+      const authorize = createConditionAuthorizer(clusterPermissionRuleset);
+      const transform = createConditionTransformer(clusterPermissionRuleset);
       const cond = (rule: string, params: object) => ({
         rule,
         resourceType: CLUSTER_RESOURCE_TYPE,

@@ -23,6 +23,7 @@ import {
   ClusterProvisioner,
   fingerprintOfPin,
   ProvisioningStepError,
+  clusterPermissionRuleset,
 } from '@cluster-registry/plugin-cluster-registry-node';
 import crypto from 'node:crypto';
 import {
@@ -48,6 +49,7 @@ import {
   ClusterRecordWithSecrets,
   ClusterSecrets,
   ClusterStore,
+  LIFECYCLE_STATES,
   ListClustersOptions,
   StoredAuth,
   StoredConnection,
@@ -100,11 +102,7 @@ import {
   requestToken,
   ServiceAccountError,
 } from '../kubernetes/serviceAccounts';
-import {
-  ClusterAuthorizer,
-  ClusterDecision,
-  defaultClusterRuleset,
-} from './authorize';
+import { ClusterAuthorizer, ClusterDecision } from './authorize';
 import { expiredMessage, isExpired } from './credentialExpiry';
 import { fieldError, fieldsError } from './errors';
 import { parse } from './parse';
@@ -265,7 +263,7 @@ export class ClusterService {
   ) {
     this.authz = new ClusterAuthorizer(
       options.permissions,
-      options.permissionRules ?? defaultClusterRuleset,
+      options.permissionRules ?? clusterPermissionRuleset,
     );
   }
 
@@ -503,6 +501,47 @@ export class ClusterService {
    * tightened since the cluster was stored) is not handed out.
    */
   async listConnections(caller: Caller): Promise<ClusterConnection[]> {
+    const permitted = (await this.decideConnections(caller))?.criteria;
+    const clusters = await this.store.listAllClustersWithSecrets({
+      permitted,
+    });
+    return clusters.filter(c => this.isDialable(c)).map(toConnection);
+  }
+
+  /**
+   * One cluster of {@link ClusterService.listConnections}: a 404 wherever
+   * that list would leave it out, so a consumer that keeps the list and
+   * applies change events to it holds what a full read would give.
+   */
+  async getConnection(
+    name: string,
+    caller: Caller,
+  ): Promise<ClusterConnection> {
+    const decision = await this.decideConnections(caller);
+    const cluster = await this.store.getClusterWithSecrets(name);
+    if (
+      (decision && !decision.allows(cluster)) ||
+      cluster.isolated ||
+      LIFECYCLE_STATES.includes(cluster.status.state) ||
+      !this.isDialable(cluster)
+    )
+      throw fieldError(
+        'name',
+        `no dialable cluster named '${name}'`,
+        NotFoundError,
+      );
+    return toConnection(cluster);
+  }
+
+  /**
+   * Whether the caller may read credentials: a plugin in
+   * credentialConsumers (its own work, undefined: every cluster), or such a
+   * plugin on behalf of a user (the Kubernetes plugin answering them): then
+   * the user's decision on clusterReadPermission.
+   */
+  private async decideConnections(
+    caller: Caller,
+  ): Promise<ClusterDecision | undefined> {
     const { principal } = caller.credentials as {
       principal: {
         type: string;
@@ -513,9 +552,6 @@ export class ClusterService {
     const consumers = this.options.credentialConsumers ?? [];
     const isConsumer = (subject?: string) =>
       consumers.some(pluginId => subject === `plugin:${pluginId}`);
-    // The consumer itself (its own work), or the consumer on behalf of a
-    // user (the Kubernetes plugin answering them): then only the clusters
-    // that user may read.
     const onBehalf =
       principal.type === 'user' && isConsumer(principal.actor?.subject);
     if (
@@ -528,14 +564,9 @@ export class ClusterService {
         } may not read cluster credentials (clusterRegistry.credentialConsumers)`,
       );
     }
-    const permitted = onBehalf
-      ? (await this.authz.decide(caller.credentials, clusterReadPermission))
-          .criteria
+    return onBehalf
+      ? this.authz.decide(caller.credentials, clusterReadPermission)
       : undefined;
-    const clusters = await this.store.listAllClustersWithSecrets({
-      permitted,
-    });
-    return clusters.filter(c => this.isDialable(c)).map(toConnection);
   }
 
   /** Whether a stored cluster's addresses pass the address policy as configured now. */

@@ -18,7 +18,6 @@ import {
 import {
   ClusterPermissionQuery,
   ClusterPermissionResource,
-  clusterPermissionRules,
 } from '@cluster-registry/plugin-cluster-registry-node';
 import { CLUSTER_RESOURCE_TYPE } from '@cluster-registry/plugin-cluster-registry-common';
 
@@ -123,21 +122,3 @@ export class ClusterAuthorizer {
     }
   }
 }
-
-/**
- * The registry's own rules as a ruleset, for a service built without the
- * permissions registry (tests, benches); the plugin passes the registry's.
- */
-export const defaultClusterRuleset: PermissionRuleset<
-  ClusterPermissionResource,
-  ClusterPermissionQuery,
-  typeof CLUSTER_RESOURCE_TYPE
-> = {
-  getRuleByName(name) {
-    const rule = Object.values(clusterPermissionRules).find(
-      r => r.name === name,
-    );
-    if (!rule) throw new Error(`no cluster permission rule named ${name}`);
-    return rule as any;
-  },
-};

@@ -258,6 +258,7 @@ export function toConnection(c: ClusterRecordWithSecrets): ClusterConnection {
     title: c.title,
     category: c.category,
     owner: c.owner,
+    labels: c.labels,
     serverUrl: c.serverUrl!,
     tls: c.tls,
     auth,

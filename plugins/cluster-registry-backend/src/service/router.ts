@@ -273,6 +273,18 @@ export async function createRouter(
     });
   });
 
+  router.get('/internal/connections/:name', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['service', 'user'],
+    });
+    res.json(
+      await service.getConnection(req.params.name, {
+        credentials,
+        request: req,
+      }),
+    );
+  });
+
   router.post('/verify', async (req, res) => {
     const input = parse(createClusterSchema, {
       ...req.body,

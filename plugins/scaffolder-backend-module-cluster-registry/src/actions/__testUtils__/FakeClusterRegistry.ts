@@ -220,6 +220,10 @@ export class FakeClusterRegistry implements ClusterRegistryService {
     throw new NotAllowedError('not a credential consumer');
   }
 
+  async getConnection(): Promise<ClusterConnection> {
+    throw new NotAllowedError('not a credential consumer');
+  }
+
   private find(name: string): Cluster {
     const cluster = this.clusters.get(name);
     if (!cluster)

@@ -2819,6 +2819,9 @@ export const spec = {
           owner: {
             type: 'string',
           },
+          labels: {
+            $ref: '#/components/schemas/Labels',
+          },
           serverUrl: {
             type: 'string',
           },
@@ -3829,6 +3832,44 @@ export const spec = {
             $ref: '#/components/responses/Error',
           },
           '403': {
+            $ref: '#/components/responses/Error',
+          },
+        },
+      },
+    },
+    '/internal/connections/{name}': {
+      get: {
+        operationId: 'GetConnection',
+        description:
+          "One cluster's connection, for a consumer that keeps the list and applies the registry's change events to it (the Kubernetes plugin's supplier). 404 where the list would leave the cluster out: unknown, isolated, refused by the address policy, or not readable by the user a consumer asks for.",
+        summary:
+          'Connection details with credentials of one dialable cluster; only for the backend plugins in clusterRegistry.credentialConsumers.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The connection.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ClusterConnection',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
             $ref: '#/components/responses/Error',
           },
         },

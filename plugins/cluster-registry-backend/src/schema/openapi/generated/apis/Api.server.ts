@@ -9,6 +9,7 @@ import { Category } from '../models/Category.model';
 import { CategoryChanges } from '../models/CategoryChanges.model';
 import { CategoryList } from '../models/CategoryList.model';
 import { Cluster } from '../models/Cluster.model';
+import { ClusterConnection } from '../models/ClusterConnection.model';
 import { ClusterConnectionList } from '../models/ClusterConnectionList.model';
 import { ClusterEventList } from '../models/ClusterEventList.model';
 import { ClusterInsight } from '../models/ClusterInsight.model';
@@ -113,6 +114,15 @@ export type GetClusterInsight = {
     name: string;
   };
   response: ClusterInsight | ErrorBody | ErrorBody | ErrorBody | ErrorBody;
+};
+/**
+ * @public
+ */
+export type GetConnection = {
+  path: {
+    name: string;
+  };
+  response: ClusterConnection | ErrorBody | ErrorBody | ErrorBody | ErrorBody;
 };
 /**
  * @public
@@ -378,6 +388,8 @@ export type EndpointMap = {
   '#get|/clusters/{name}': GetCluster;
 
   '#get|/clusters/{name}/insight': GetClusterInsight;
+
+  '#get|/internal/connections/{name}': GetConnection;
 
   '#get|/health-trends': GetHealthTrends;
 

@@ -17,6 +17,10 @@ export interface ClusterConnection {
   title: string;
   category?: string;
   owner?: string;
+  /**
+   * Kubernetes-style labels.
+   */
+  labels?: { [key: string]: string };
   serverUrl: string;
   tls: ClusterTls;
   auth: ClusterAuth;

@@ -14,6 +14,7 @@ import { Category } from '../models/Category.model';
 import { CategoryChanges } from '../models/CategoryChanges.model';
 import { CategoryList } from '../models/CategoryList.model';
 import { Cluster } from '../models/Cluster.model';
+import { ClusterConnection } from '../models/ClusterConnection.model';
 import { ClusterConnectionList } from '../models/ClusterConnectionList.model';
 import { ClusterEventList } from '../models/ClusterEventList.model';
 import { ClusterInsight } from '../models/ClusterInsight.model';
@@ -123,6 +124,14 @@ export type GetCluster = {
  * @public
  */
 export type GetClusterInsight = {
+  path: {
+    name: string;
+  };
+};
+/**
+ * @public
+ */
+export type GetConnection = {
   path: {
     name: string;
   };
@@ -526,6 +535,33 @@ export class DefaultApiClient {
     const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
 
     const uriTemplate = `/clusters/{name}/insight`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      name: request.path.name,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * One cluster\'s connection, for a consumer that keeps the list and applies the registry\'s change events to it (the Kubernetes plugin\'s supplier). 404 where the list would leave the cluster out: unknown, isolated, refused by the address policy, or not readable by the user a consumer asks for.
+   * Connection details with credentials of one dialable cluster; only for the backend plugins in clusterRegistry.credentialConsumers.
+   * @param name -
+   */
+  public async getConnection(
+    // @ts-ignore
+    request: GetConnection,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<ClusterConnection>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/internal/connections/{name}`;
 
     const uri = parser.parse(uriTemplate).expand({
       name: request.path.name,

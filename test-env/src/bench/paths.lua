@@ -1,4 +1,4 @@
--- wrk script of registryBench.ts: cycles through the request paths listed in
+-- wrk script of the benchmarks (bench/wrk.ts): cycles through the request paths listed in
 -- the file given after `--` (one per line), asks for gzip as a browser does,
 -- and prints one machine-readable line with the figures the benchmark reports.
 local paths = {}

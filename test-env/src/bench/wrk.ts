@@ -1,10 +1,10 @@
 /*
- * What the backend benchmarks share: latency of GET requests measured by wrk
+ * What the benchmarks share: latency of GET requests measured by wrk
  * (a second process written in C, so that the clients add no queueing of
  * their own to the figures), and optional CPU profiles of the server thread.
  */
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
-import { ensureWrk } from '@internal/cluster-registry-test-env';
+import { ensureWrk } from '../debian';
 import { execFile } from 'node:child_process';
 import { Session } from 'node:inspector/promises';
 import fs from 'node:fs';
@@ -74,8 +74,8 @@ export async function measure(
         `-d${seconds}s`,
         '-s',
         resolvePackagePath(
-          '@cluster-registry/plugin-cluster-registry-backend',
-          'bench/paths.lua',
+          '@internal/cluster-registry-test-env',
+          'src/bench/paths.lua',
         ),
         origin,
         '--',

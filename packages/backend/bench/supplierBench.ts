@@ -1,0 +1,215 @@
+/*
+ * Benchmark of the Kubernetes plugin's cluster list with registered against
+ * configured clusters (issue #17's first target): the same portal (the real
+ * Kubernetes plugin, the registry and its Kubernetes module in one test
+ * backend) once with N clusters registered in the registry and once with the
+ * same N clusters in `kubernetes.clusterLocatorMethods`, each measured with
+ * 20 keep-alive wrk clients on GET /api/kubernetes/clusters, 10 s, in one
+ * run, for N = 1,000 and 10,000. Backstage's liveness route in each backend
+ * is the floor. Also: how soon a registration is in the list after its POST
+ * returns (the same replica; the fault stage measures another replica).
+ *
+ *   yarn workspace backend bench:supplier [--clusters 1000,10000]
+ */
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
+import clusterRegistryPlugin from '@cluster-registry/plugin-cluster-registry-backend';
+import { eventsServiceFactory } from '@backstage/plugin-events-node';
+import kubernetesModuleClusterRegistry from '@cluster-registry/plugin-kubernetes-backend-module-cluster-registry';
+import {
+  CLIENTS,
+  Latencies,
+  measure,
+  SECONDS,
+} from '@internal/cluster-registry-test-env';
+import crypto from 'node:crypto';
+import { authWithActors } from '../src/__testUtils__/authWithActors';
+
+const argIndex = process.argv.indexOf('--clusters');
+const SIZES =
+  argIndex > 0
+    ? process.argv[argIndex + 1].split(',').map(Number)
+    : [1_000, 10_000];
+const CATEGORIES = ['prod', 'staging', 'qa', 'dev'];
+const LIST = '/api/kubernetes/clusters';
+const LIVENESS = '/.backstage/health/v1/liveness';
+// Never dialled: the list route does not contact clusters.
+const SERVER_URL = 'https://127.0.0.1:6443';
+
+const name = (i: number) => `cluster-${String(i).padStart(5, '0')}`;
+
+async function startPortal(configured: object[]) {
+  return startTestBackend({
+    features: [
+      clusterRegistryPlugin,
+      kubernetesPlugin,
+      kubernetesModuleClusterRegistry,
+      // The real events service: the registry's changes reach the module's list.
+      eventsServiceFactory,
+      authWithActors,
+      mockServices.rootLogger.factory({ level: 'error' }),
+      mockServices.rootConfig.factory({
+        data: {
+          app: { baseUrl: 'http://portal.example' },
+          clusterRegistry: {
+            encryptionKey: crypto.randomBytes(32).toString('base64'),
+            healthCheck: { intervalSeconds: 86400 },
+          },
+          kubernetes: {
+            serviceLocatorMethod: { type: 'multiTenant' },
+            clusterLocatorMethods: [{ type: 'config', clusters: configured }],
+          },
+        },
+      }),
+    ],
+  });
+}
+
+/** POSTs the clusters, 20 at a time. */
+async function register(origin: string, count: number) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (next < count) {
+        const i = next++;
+        const res = await fetch(`${origin}/api/cluster-registry/clusters`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            name: name(i),
+            title: `Cluster ${i}`,
+            category: CATEGORIES[i % CATEGORIES.length],
+            serverUrl: SERVER_URL,
+            auth: { type: 'bearerToken', token: `token-${i}` },
+            skipVerification: true,
+          }),
+        });
+        if (res.status !== 201)
+          throw new Error(`POST ${name(i)}: ${res.status} ${await res.text()}`);
+      }
+    }),
+  );
+}
+
+async function listed(origin: string): Promise<string[]> {
+  const res = await fetch(`${origin}${LIST}`);
+  if (res.status !== 200) throw new Error(`${LIST}: ${res.status}`);
+  return ((await res.json()).items as { name: string }[]).map(c => c.name);
+}
+
+interface Arm {
+  floor: Latencies;
+  list: Latencies;
+}
+
+async function measureArm(label: string, origin: string, count: number) {
+  const names = await listed(origin);
+  if (names.length !== count)
+    throw new Error(`${label}: ${names.length} clusters listed, not ${count}`);
+  const floor = await measure(`${label}-floor`, origin, [LIVENESS]);
+  const list = await measure(`${label}-list`, origin, [LIST]);
+  return { floor, list };
+}
+
+const rate = (l: Latencies) => l.requests / SECONDS;
+
+async function main() {
+  const rows: string[] = [];
+  for (const count of SIZES) {
+    // Registered: N clusters through the registry's POST.
+    const registeredPortal = await startPortal([]);
+    const origin = `http://127.0.0.1:${registeredPortal.server.port()}`;
+    const seeded = Date.now();
+    await register(origin, count);
+    const seedSeconds = (Date.now() - seeded) / 1000;
+    const registered: Arm = await measureArm(
+      `registered-${count}`,
+      origin,
+      count,
+    );
+    // A new registration, read back at once.
+    const extra = 'cluster-fresh';
+    const res = await fetch(`${origin}/api/cluster-registry/clusters`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: extra,
+        serverUrl: SERVER_URL,
+        auth: { type: 'bearerToken', token: 'fresh' },
+        skipVerification: true,
+      }),
+    });
+    const posted = performance.now();
+    if (res.status !== 201) throw new Error(`POST ${extra}: ${res.status}`);
+    let reads = 0;
+    let freshMs: number | undefined;
+    while (freshMs === undefined && reads < 100) {
+      reads++;
+      if ((await listed(origin)).includes(extra))
+        freshMs = performance.now() - posted;
+    }
+    await registeredPortal.stop();
+
+    // Configured: the same N clusters in app-config.
+    const configuredPortal = await startPortal(
+      Array.from({ length: count }, (_, i) => ({
+        name: name(i),
+        title: `Cluster ${i} (${CATEGORIES[i % CATEGORIES.length]})`,
+        url: SERVER_URL,
+        authProvider: 'serviceAccount',
+        serviceAccountToken: `token-${i}`,
+        skipMetricsLookup: true,
+      })),
+    );
+    const configured: Arm = await measureArm(
+      `configured-${count}`,
+      `http://127.0.0.1:${configuredPortal.server.port()}`,
+      count,
+    );
+    await configuredPortal.stop();
+
+    const p50 = registered.list.p50 / configured.list.p50;
+    const p95 = registered.list.p95 / configured.list.p95;
+    const throughput = rate(registered.list) / rate(configured.list);
+    // Each arm against its own backend's floor, in case the machine's pace
+    // changed between the two.
+    const floorShare = (arm: Arm) => rate(arm.list) / rate(arm.floor);
+    rows.push(
+      [
+        count.toLocaleString('en-US').padStart(6),
+        `${registered.list.p50.toFixed(1)} / ${registered.list.p95.toFixed(
+          1,
+        )}`.padStart(13),
+        `${configured.list.p50.toFixed(1)} / ${configured.list.p95.toFixed(
+          1,
+        )}`.padStart(13),
+        `${p50.toFixed(2)}x / ${p95.toFixed(2)}x`.padStart(15),
+        `${throughput.toFixed(2)}x`.padStart(10),
+        `${floorShare(registered).toFixed(3)} / ${floorShare(
+          configured,
+        ).toFixed(3)}`.padStart(15),
+        `${
+          freshMs === undefined ? 'never' : `${freshMs.toFixed(0)} ms`
+        } (${reads} read${reads > 1 ? 's' : ''})`.padStart(16),
+        `${(count / seedSeconds).toFixed(0)}/s`.padStart(8),
+      ].join('  '),
+    );
+  }
+  process.stdout.write(
+    `\nGET ${LIST}, ${CLIENTS} clients, ${SECONDS} s each; p50 / p95 in ms\n` +
+      `${'N'.padStart(6)}  ${'registered'.padStart(
+        13,
+      )}  ${'configured'.padStart(13)}  ${'reg./conf.'.padStart(
+        15,
+      )}  ${'req/s r/c'.padStart(10)}  ${'share of floor'.padStart(
+        15,
+      )}  ${'fresh after POST'.padStart(16)}  ${'seeding'.padStart(8)}\n` +
+      `${rows.join('\n')}\n`,
+  );
+  process.exit(0);
+}
+
+main().catch(e => {
+  process.stderr.write(`${e.stack ?? e}\n`);
+  process.exit(1);
+});
