@@ -9,6 +9,11 @@
  * is the floor. Also: how soon a registration is in the list after its POST
  * returns (the same replica; the fault stage measures another replica).
  *
+ * Then an entity's Kubernetes tab (POST /api/kubernetes/services/shop): an
+ * entity on three registered clusters (real kube-apiservers from test-env,
+ * named by its cluster-registry.io/clusters annotation), with only those
+ * three registered and with N more, 4 concurrent calls for 10 s each.
+ *
  *   yarn workspace backend bench:supplier [--clusters 1000,10000]
  */
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
@@ -16,11 +21,16 @@ import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
 import clusterRegistryPlugin from '@cluster-registry/plugin-cluster-registry-backend';
 import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import kubernetesModuleClusterRegistry from '@cluster-registry/plugin-kubernetes-backend-module-cluster-registry';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
+  acquireTestEnv,
+  b64,
+  createWorkload,
   CLIENTS,
   Latencies,
   measure,
   SECONDS,
+  TestEnv,
 } from '@internal/cluster-registry-test-env';
 import crypto from 'node:crypto';
 import { authWithActors } from '../src/__testUtils__/authWithActors';
@@ -38,9 +48,27 @@ const SERVER_URL = 'https://127.0.0.1:6443';
 
 const name = (i: number) => `cluster-${String(i).padStart(5, '0')}`;
 
+/** The entity whose tab is measured, on three clusters it names. */
+const SHOP_CLUSTERS = ['shop-1', 'shop-2', 'shop-3'];
+const SHOP = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'shop',
+    namespace: 'default',
+    annotations: {
+      'backstage.io/kubernetes-id': 'shop-bench',
+      'cluster-registry.io/clusters': SHOP_CLUSTERS.join(','),
+    },
+  },
+  spec: { type: 'service', owner: 'team-a', lifecycle: 'production' },
+};
+const TAB = '/api/kubernetes/services/shop';
+
 async function startPortal(configured: object[]) {
   return startTestBackend({
     features: [
+      catalogServiceMock.factory({ entities: [SHOP] }),
       clusterRegistryPlugin,
       kubernetesPlugin,
       kubernetesModuleClusterRegistry,
@@ -91,30 +119,104 @@ async function register(origin: string, count: number) {
   );
 }
 
-async function listed(origin: string): Promise<string[]> {
+async function listedBody(origin: string): Promise<string> {
   const res = await fetch(`${origin}${LIST}`);
   if (res.status !== 200) throw new Error(`${LIST}: ${res.status}`);
-  return ((await res.json()).items as { name: string }[]).map(c => c.name);
+  return res.text();
+}
+
+async function listed(origin: string): Promise<string[]> {
+  return (JSON.parse(await listedBody(origin)).items as { name: string }[]).map(
+    c => c.name,
+  );
+}
+
+/** Registers the entity's three clusters on the test API servers. */
+async function registerShop(origin: string, env: TestEnv) {
+  for (const [i, cluster] of SHOP_CLUSTERS.entries()) {
+    const api = env.kubeApiServers[i % env.kubeApiServers.length];
+    const res = await fetch(`${origin}/api/cluster-registry/clusters`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: cluster,
+        serverUrl: api.serverUrl,
+        auth: { type: 'bearerToken', token: api.readOnlyToken },
+        tls: { caData: b64(api.caData) },
+      }),
+    });
+    if (res.status !== 201)
+      throw new Error(`POST ${cluster}: ${res.status} ${await res.text()}`);
+  }
+}
+
+/** The tab's call, 4 at a time for SECONDS: latencies in ms. */
+async function measureTab(origin: string): Promise<Latencies> {
+  const call = async () => {
+    const res = await fetch(`${origin}${TAB}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ entity: SHOP }),
+    });
+    const body = await res.json();
+    if (res.status !== 200 || body.items?.length !== SHOP_CLUSTERS.length)
+      throw new Error(
+        `${TAB}: ${res.status} ${JSON.stringify(body).slice(0, 500)}`,
+      );
+    const errors = body.items.flatMap((i: { errors: unknown[] }) => i.errors);
+    if (errors.length) throw new Error(`${TAB}: ${JSON.stringify(errors)}`);
+  };
+  for (let i = 0; i < 5; i++) await call();
+  const latencies: number[] = [];
+  const until = performance.now() + SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (performance.now() < until) {
+        const started = performance.now();
+        await call();
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.floor(q * (latencies.length - 1))];
+  return { requests: latencies.length, p50: at(0.5), p95: at(0.95) };
 }
 
 interface Arm {
   floor: Latencies;
   list: Latencies;
+  bytes: number;
 }
 
 async function measureArm(label: string, origin: string, count: number) {
   const names = await listed(origin);
   if (names.length !== count)
     throw new Error(`${label}: ${names.length} clusters listed, not ${count}`);
+  const bytes = Buffer.byteLength(await listedBody(origin));
   const floor = await measure(`${label}-floor`, origin, [LIVENESS]);
   const list = await measure(`${label}-list`, origin, [LIST]);
-  return { floor, list };
+  return { floor, list, bytes };
 }
 
 const rate = (l: Latencies) => l.requests / SECONDS;
 
 async function main() {
+  const env = await acquireTestEnv({ kubeApiServers: 2 });
   const rows: string[] = [];
+  const tabRows: string[] = [];
+  // The entity's workload on both API servers (once per run: a new name).
+  for (const api of env.env.kubeApiServers)
+    await createWorkload(api, {
+      name: `shop-${Date.now()}`,
+      labels: { 'backstage.io/kubernetes-id': 'shop-bench' },
+    });
+  // The tab with only the entity's three clusters registered.
+  const alone = await startPortal([]);
+  const aloneOrigin = `http://127.0.0.1:${alone.server.port()}`;
+  await registerShop(aloneOrigin, env.env);
+  const tabAlone = await measureTab(aloneOrigin);
+  await alone.stop();
   for (const count of SIZES) {
     // Registered: N clusters through the registry's POST.
     const registeredPortal = await startPortal([]);
@@ -148,6 +250,20 @@ async function main() {
       if ((await listed(origin)).includes(extra))
         freshMs = performance.now() - posted;
     }
+    // The same tab among N other registered clusters.
+    await registerShop(origin, env.env);
+    const tab = await measureTab(origin);
+    tabRows.push(
+      [
+        count.toLocaleString('en-US').padStart(6),
+        `${tab.p50.toFixed(1)} / ${tab.p95.toFixed(1)}`.padStart(13),
+        `${tabAlone.p50.toFixed(1)} / ${tabAlone.p95.toFixed(1)}`.padStart(13),
+        `${(tab.p50 / tabAlone.p50).toFixed(2)}x / ${(
+          tab.p95 / tabAlone.p95
+        ).toFixed(2)}x`.padStart(15),
+        `${tab.requests} / ${tabAlone.requests}`.padStart(11),
+      ].join('  '),
+    );
     await registeredPortal.stop();
 
     // Configured: the same N clusters in app-config.
@@ -159,6 +275,9 @@ async function main() {
         authProvider: 'serviceAccount',
         serviceAccountToken: `token-${i}`,
         skipMetricsLookup: true,
+        // What the registry supplies for each of its clusters too: a link
+        // to its page, so both lists answer the same bytes.
+        dashboardUrl: `http://portal.example/clusters/${name(i)}`,
       })),
     );
     const configured: Arm = await measureArm(
@@ -192,6 +311,7 @@ async function main() {
           freshMs === undefined ? 'never' : `${freshMs.toFixed(0)} ms`
         } (${reads} read${reads > 1 ? 's' : ''})`.padStart(16),
         `${(count / seedSeconds).toFixed(0)}/s`.padStart(8),
+        `${registered.bytes} / ${configured.bytes}`.padStart(17),
       ].join('  '),
     );
   }
@@ -203,9 +323,19 @@ async function main() {
         15,
       )}  ${'req/s r/c'.padStart(10)}  ${'share of floor'.padStart(
         15,
-      )}  ${'fresh after POST'.padStart(16)}  ${'seeding'.padStart(8)}\n` +
-      `${rows.join('\n')}\n`,
+      )}  ${'fresh after POST'.padStart(16)}  ${'seeding'.padStart(
+        8,
+      )}  ${'bytes r/c'.padStart(17)}\n` +
+      `${rows.join('\n')}\n` +
+      `\nPOST ${TAB} (an entity on 3 registered clusters), 4 concurrent calls, ${SECONDS} s each; p50 / p95 in ms\n` +
+      `${'N more'.padStart(6)}  ${'with N more'.padStart(
+        13,
+      )}  ${'only the 3'.padStart(13)}  ${'ratio'.padStart(
+        15,
+      )}  ${'calls'.padStart(11)}\n` +
+      `${tabRows.join('\n')}\n`,
   );
+  await env.stop();
   process.exit(0);
 }
 

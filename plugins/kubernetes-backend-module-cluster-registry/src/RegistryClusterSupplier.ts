@@ -53,6 +53,13 @@ function authMetadata(c: ClusterConnection): ClusterDetails['authMetadata'] {
   }
 }
 
+/** Whether two lists hold the same objects in the same order. */
+function sameItems<T>(a: T[], b: T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** The asking user's credentials, if the Kubernetes plugin passed a user's. */
 function onBehalfOf(
   options: Parameters<KubernetesClustersSupplier['getClusters']>[0],
@@ -92,6 +99,12 @@ export class RegistryClusterSupplier implements KubernetesClustersSupplier {
   private readonly details = new WeakMap<ClusterConnection, ClusterDetails>();
   private readonly allows = createConditionAuthorizer(clusterPermissionRuleset);
   private retainedFor?: ClusterConnection[];
+  /** The last answer without tunnelled clusters, and what it was made of. */
+  private lastAnswer?: {
+    configured: ClusterDetails[];
+    registered: ClusterConnection[];
+    supplied: ClusterDetails[];
+  };
 
   constructor(
     private readonly registry: ClusterRegistryService,
@@ -211,6 +224,15 @@ export class RegistryClusterSupplier implements KubernetesClustersSupplier {
         return [] as ClusterConnection[];
       }),
     ]);
+    // The same clusters as last time (the kept list and the configured
+    // locators answer the same objects until they change): the same answer.
+    const last = this.lastAnswer;
+    if (
+      last &&
+      last.registered === registered &&
+      sameItems(last.configured, configured)
+    )
+      return last.supplied;
     const configuredNames = new Set(configured.map(c => c.name));
     const supplied: ClusterDetails[] = [...configured];
     const tunnelled: Promise<ClusterDetails | undefined>[] = [];
@@ -220,6 +242,9 @@ export class RegistryClusterSupplier implements KubernetesClustersSupplier {
       if (c.connection.method === 'direct') supplied.push(details);
       else tunnelled.push(this.bridged(c, details));
     }
+    // Bridges come and go with their idle timeouts: never kept.
+    this.lastAnswer =
+      tunnelled.length === 0 ? { configured, registered, supplied } : undefined;
     for (const details of await Promise.all(tunnelled)) {
       if (details) supplied.push(details);
     }

@@ -104,6 +104,14 @@ export class RegistryConnections {
     return this.list;
   }
 
+  /**
+   * One cluster of the list, without waiting: for code that has just read
+   * `connections()` and looks clusters up by name.
+   */
+  find(name: string): ClusterConnection | undefined {
+    return this.byName.get(name);
+  }
+
   /** One loop applies the pending changes; a change heard meanwhile runs it again. */
   private drain(): Promise<void> {
     this.draining ??= this.apply().finally(() => {

@@ -8,3 +8,10 @@ export { ServiceAccountOrClientCertificateStrategy } from './auth';
 export { RegistryClusterSupplier } from './RegistryClusterSupplier';
 export { RegistryConnections } from './RegistryConnections';
 export type { RegistryConnectionsOptions } from './RegistryConnections';
+export {
+  RegistryServiceLocator,
+  CLUSTERS_ANNOTATION,
+  CATEGORIES_ANNOTATION,
+  CLUSTER_SELECTOR_ANNOTATION,
+} from './RegistryServiceLocator';
+export { RegistryFetcher } from './RegistryFetcher';

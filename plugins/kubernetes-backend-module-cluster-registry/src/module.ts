@@ -6,6 +6,8 @@ import {
 import {
   kubernetesAuthStrategyExtensionPoint,
   kubernetesClusterSupplierExtensionPoint,
+  kubernetesFetcherExtensionPoint,
+  kubernetesServiceLocatorExtensionPoint,
 } from '@backstage/plugin-kubernetes-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import {
@@ -18,6 +20,8 @@ import crypto from 'node:crypto';
 import { authStrategies } from './auth';
 import { RegistryClusterSupplier } from './RegistryClusterSupplier';
 import { RegistryConnections } from './RegistryConnections';
+import { RegistryFetcher } from './RegistryFetcher';
+import { RegistryServiceLocator } from './RegistryServiceLocator';
 
 /**
  * Supplies the clusters of the cluster registry to the Kubernetes plugin,
@@ -33,6 +37,8 @@ export const kubernetesModuleClusterRegistry = createBackendModule({
       deps: {
         clusterSupplier: kubernetesClusterSupplierExtensionPoint,
         authStrategy: kubernetesAuthStrategyExtensionPoint,
+        serviceLocator: kubernetesServiceLocatorExtensionPoint,
+        fetcher: kubernetesFetcherExtensionPoint,
         registry: clusterRegistryServiceRef,
         connections: clusterConnectionsServiceRef,
         config: coreServices.rootConfig,
@@ -44,6 +50,8 @@ export const kubernetesModuleClusterRegistry = createBackendModule({
       async init({
         clusterSupplier,
         authStrategy,
+        serviceLocator,
+        fetcher,
         registry,
         connections,
         config,
@@ -83,10 +91,22 @@ export const kubernetesModuleClusterRegistry = createBackendModule({
           timeout: { minutes: 2 },
           fn: () => kept.reloadAll(),
         });
+        const pageUrl = (name: string) => clusterPageUrl(appUrl, name);
+        // An entity's tab asks only the clusters it names (annotations,
+        // relations); others are located as configured.
+        serviceLocator.addServiceLocator(
+          async ({ getDefault, clusterSupplier: supplier }) =>
+            new RegistryServiceLocator(supplier, await getDefault(), kept),
+        );
+        // Clusters the registry found unreachable answer with that at once.
+        fetcher.addFetcher(
+          async ({ getDefault }) =>
+            new RegistryFetcher(await getDefault(), kept, pageUrl),
+        );
         clusterSupplier.addClusterSupplier(
           async ({ getDefault }) =>
             new RegistryClusterSupplier(registry, await getDefault(), {
-              clusterPageUrl: name => clusterPageUrl(appUrl, name),
+              clusterPageUrl: pageUrl,
               logger,
               kept,
               permissions,

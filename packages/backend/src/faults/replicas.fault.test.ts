@@ -21,7 +21,6 @@ import {
   RunningTestEnv,
 } from '@internal/cluster-registry-test-env';
 import crypto from 'node:crypto';
-import { Knex } from 'knex';
 import request from 'supertest';
 import { authWithActors } from '../__testUtils__/authWithActors';
 
@@ -58,7 +57,7 @@ describe('two backend replicas on one PostgreSQL', () => {
     running = await acquireTestEnv({ kubeApiServers: 1 });
     // One database per plugin, shared by both replicas, as in production
     // (plugins run their migrations independently).
-    const perPlugin = new Map<string, Promise<Knex>>();
+    const perPlugin = new Map<string, ReturnType<typeof databases.init>>();
     const databaseOf = (pluginId: string) => {
       if (!perPlugin.has(pluginId))
         perPlugin.set(pluginId, databases.init('POSTGRES_15'));
