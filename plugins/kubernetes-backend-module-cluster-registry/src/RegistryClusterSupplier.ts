@@ -25,10 +25,12 @@ function authMetadata(c: ClusterConnection): ClusterDetails['authMetadata'] {
   const base = { [REGISTRY_CLUSTER_KEY]: c.name };
   switch (c.auth.type) {
     case 'bearerToken':
+      // One literal shape for the common case: the Kubernetes router reads
+      // these keys of every cluster on every list.
       return {
-        ...base,
         'kubernetes.io/auth-provider': 'serviceAccount',
         serviceAccountToken: c.auth.token,
+        'cluster-registry.io/cluster': c.name,
       };
     case 'clientCertificate':
       return {
