@@ -13,6 +13,11 @@ export interface Config {
        * being read before it answers with the list as it is. Default 2000.
        */
       maxWaitMs?: number;
+      /**
+       * Milliseconds one read of the registry may take before it counts as
+       * failed and is tried again. Default 30000.
+       */
+      readTimeoutMs?: number;
     };
   };
 }

@@ -17,7 +17,13 @@
  *
  *   yarn workspace backend bench:supplier [--clusters 1000,10000]
  */
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import permissionPlugin from '@backstage/plugin-permission-backend';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
 import clusterRegistryPlugin from '@cluster-registry/plugin-cluster-registry-backend';
 import { eventsServiceFactory } from '@backstage/plugin-events-node';
@@ -35,6 +41,7 @@ import {
 } from '@internal/cluster-registry-test-env';
 import crypto from 'node:crypto';
 import { authWithActors } from '../src/__testUtils__/authWithActors';
+import { demoPortalPermissionPolicy } from '../src/modules/permissionPolicy';
 
 const argIndex = process.argv.indexOf('--clusters');
 const SIZES =
@@ -46,6 +53,13 @@ const LIST = '/api/kubernetes/clusters';
 const LIVENESS = '/.backstage/health/v1/liveness';
 // Never dialled: the list route does not contact clusters.
 const SERVER_URL = 'https://127.0.0.1:6443';
+
+const ADMIN = 'user:default/admin';
+/** Headers of a registry write: JSON, as the admin. */
+const asAdmin = {
+  'content-type': 'application/json',
+  authorization: mockCredentials.user.header(ADMIN),
+};
 
 const name = (i: number) => `cluster-${String(i).padStart(5, '0')}`;
 
@@ -70,6 +84,12 @@ async function startPortal(configured: object[]) {
   return startTestBackend({
     features: [
       catalogServiceMock.factory({ entities: [SHOP] }),
+      // The real permission backend with the demo policy: the Kubernetes
+      // plugin's own check and the module's decision are HTTP calls, as in
+      // a portal.
+      permissionPlugin,
+      demoPortalPermissionPolicy,
+      permissionsServiceFactory,
       clusterRegistryPlugin,
       kubernetesPlugin,
       kubernetesModuleClusterRegistry,
@@ -80,6 +100,9 @@ async function startPortal(configured: object[]) {
       mockServices.rootConfig.factory({
         data: {
           app: { baseUrl: 'http://portal.example' },
+          // The clusters are registered as an admin; the measured requests
+          // (no token: the test backend's default user) are a reader's.
+          permission: { enabled: true, admins: [ADMIN] },
           clusterRegistry: {
             encryptionKey: crypto.randomBytes(32).toString('base64'),
             healthCheck: { intervalSeconds: 86400 },
@@ -103,7 +126,7 @@ async function register(origin: string, count: number) {
         const i = next++;
         const res = await fetch(`${origin}/api/cluster-registry/clusters`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: asAdmin,
           body: JSON.stringify({
             name: name(i),
             title: `Cluster ${i}`,
@@ -138,7 +161,7 @@ async function registerShop(origin: string, env: TestEnv) {
     const api = env.kubeApiServers[i % env.kubeApiServers.length];
     const res = await fetch(`${origin}/api/cluster-registry/clusters`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: asAdmin,
       body: JSON.stringify({
         name: cluster,
         serverUrl: api.serverUrl,
@@ -156,6 +179,7 @@ async function measureTab(origin: string): Promise<Latencies> {
   const call = async () => {
     const res = await fetch(`${origin}${TAB}`, {
       method: 'POST',
+      // a reader, as the list's requests
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ entity: SHOP }),
     });
@@ -205,7 +229,7 @@ async function freshness(origin: string) {
   const extra = 'cluster-fresh';
   const res = await fetch(`${origin}/api/cluster-registry/clusters`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: asAdmin,
     body: JSON.stringify({
       name: extra,
       serverUrl: SERVER_URL,

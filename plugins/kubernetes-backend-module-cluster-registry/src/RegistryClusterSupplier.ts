@@ -93,7 +93,7 @@ function onBehalfOf(
  * bridge verifies the real server under its real name. Such a cluster with a
  * client certificate gets the bridge's client certificate, and the bridge
  * presents the real one upstream. Bridges of clusters that are gone or
- * direct again are closed whenever the kept list changes.
+ * direct again are closed at the first request after the kept list changed.
  *
  * @public
  */
@@ -159,7 +159,10 @@ export class RegistryClusterSupplier implements KubernetesClustersSupplier {
       this.options.connections?.retainLoopbacks(all);
     }
     const { credentials } = onBehalfOf(options);
-    return credentials ? this.readableBy(all, credentials) : all;
+    // Nothing registered: no decision to ask for.
+    return credentials && all.length > 0
+      ? this.readableBy(all, credentials)
+      : all;
   }
 
   private toDetails(c: ClusterConnection): ClusterDetails {
@@ -236,20 +239,28 @@ export class RegistryClusterSupplier implements KubernetesClustersSupplier {
     )
       return last.supplied;
     const configuredNames = new Set(configured.map(c => c.name));
-    const supplied: ClusterDetails[] = [...configured];
-    const tunnelled: Promise<ClusterDetails | undefined>[] = [];
+    // In the registry's (name) order, tunnelled clusters in their place.
+    const slots: Array<ClusterDetails | Promise<ClusterDetails | undefined>> =
+      [];
+    let tunnelled = false;
     for (const c of registered) {
       if (configuredNames.has(c.name)) continue;
       const details = this.toDetails(c);
-      if (c.connection.method === 'direct') supplied.push(details);
-      else tunnelled.push(this.bridged(c, details));
+      if (c.connection.method === 'direct') {
+        slots.push(details);
+      } else {
+        tunnelled = true;
+        slots.push(this.bridged(c, details));
+      }
+    }
+    const supplied: ClusterDetails[] = [...configured];
+    for (const slot of tunnelled ? await Promise.all(slots) : slots) {
+      if (slot) supplied.push(slot as ClusterDetails);
     }
     // Bridges come and go with their idle timeouts: never kept.
-    this.lastAnswer =
-      tunnelled.length === 0 ? { configured, registered, supplied } : undefined;
-    for (const details of await Promise.all(tunnelled)) {
-      if (details) supplied.push(details);
-    }
+    this.lastAnswer = tunnelled
+      ? undefined
+      : { configured, registered, supplied };
     return supplied;
   }
 }

@@ -114,6 +114,7 @@ describe('RegistryConnections', () => {
     const kept = new RegistryConnections(fake.registry, {
       logger,
       maxWaitMs: 50,
+      readTimeoutMs: 100,
     });
     fake.failing(true);
     await expect(kept.connections()).rejects.toThrow('ECONNREFUSED');
@@ -128,9 +129,25 @@ describe('RegistryConnections', () => {
     fake.clusters.set('a', connection('a', 'back'));
     expect(await kept.connections()).toEqual([connection('a', 'back')]);
 
-    // A registry that hangs holds a read up for maxWaitMs only.
+    // A registry that hangs holds a read up for maxWaitMs only, and the
+    // list recovers once it answers again: the hung read times out.
+    const getConnection = fake.registry.getConnection.bind(fake.registry);
     fake.registry.getConnection = () => new Promise(() => {});
     kept.changed({ eventId: 'cluster-update', cluster: 'a' });
     expect(await kept.connections()).toEqual([connection('a', 'back')]);
+    fake.registry.getConnection = getConnection;
+    fake.clusters.set('a', connection('a', 'recovered'));
+    await new Promise(r => setTimeout(r, 150));
+    expect(await kept.connections()).toEqual([connection('a', 'recovered')]);
+  });
+
+  it('a first read that hangs fails after readTimeoutMs, so the supplier can go on without it', async () => {
+    const fake = fakeRegistry(['a']);
+    fake.registry.listConnections = () => new Promise(() => {});
+    const kept = new RegistryConnections(fake.registry, {
+      logger,
+      readTimeoutMs: 50,
+    });
+    await expect(kept.connections()).rejects.toThrow('no answer in 50 ms');
   });
 });

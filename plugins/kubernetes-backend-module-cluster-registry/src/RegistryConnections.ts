@@ -20,6 +20,26 @@ export interface RegistryConnectionsOptions {
    * rather than one by one. Default 50.
    */
   maxSingleReads?: number;
+  /**
+   * How long one read of the registry may take before it counts as failed
+   * (and is tried again at the next read or event), so a registry that
+   * never answers cannot freeze the list. Default 30 s.
+   */
+  readTimeoutMs?: number;
+}
+
+/** The promise, or a rejection once `ms` have passed. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`${what}: no answer in ${ms} ms`)),
+        ms,
+      );
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** A NotFoundError thrown by the registry client (its own or a deserialized one). */
@@ -114,10 +134,24 @@ export class RegistryConnections {
 
   /** One loop applies the pending changes; a change heard meanwhile runs it again. */
   private drain(): Promise<void> {
-    this.draining ??= this.apply().finally(() => {
-      this.draining = undefined;
-    });
+    this.draining ??= this.apply().then(
+      () => {
+        this.draining = undefined;
+        // A change heard as the loop was ending: applied by a new one.
+        if (this.fullPending || this.dirty.size > 0)
+          this.drain().catch(() => {});
+      },
+      error => {
+        // Left pending: the next read or event tries again.
+        this.draining = undefined;
+        throw error;
+      },
+    );
     return this.draining;
+  }
+
+  private get timeoutMs() {
+    return this.options.readTimeoutMs ?? 30_000;
   }
 
   private async apply(): Promise<void> {
@@ -128,7 +162,11 @@ export class RegistryConnections {
           // Changes heard from here on are read again after this list.
           this.fullPending = false;
           this.dirty.clear();
-          const all = await this.registry.listConnections().catch(error => {
+          const all = await within(
+            this.registry.listConnections(),
+            this.timeoutMs,
+            'listing connections',
+          ).catch(error => {
             this.fullPending = true;
             throw error;
           });
@@ -163,7 +201,14 @@ export class RegistryConnections {
 
   private async readOne(name: string): Promise<void> {
     try {
-      this.byName.set(name, await this.registry.getConnection(name));
+      this.byName.set(
+        name,
+        await within(
+          this.registry.getConnection(name),
+          this.timeoutMs,
+          `reading cluster ${name}`,
+        ),
+      );
     } catch (error) {
       if (!isNotFound(error)) {
         this.dirty.add(name);

@@ -13,7 +13,8 @@ export const CLUSTERS_ANNOTATION = 'cluster-registry.io/clusters';
 export const CATEGORIES_ANNOTATION = 'cluster-registry.io/categories';
 /**
  * Selects the clusters an entity runs on by their labels:
- * `key=value` pairs, comma-separated, all of which must match. @public
+ * `key=value` pairs (or `key`: any value), comma-separated, all of which
+ * must match. @public
  */
 export const CLUSTER_SELECTOR_ANNOTATION =
   'cluster-registry.io/cluster-selector';
@@ -29,7 +30,7 @@ function clusterSelection(entity: Entity):
   | {
       names: Set<string>;
       categories: Set<string>;
-      labels?: Array<[string, string]>;
+      labels?: Array<[string, string | undefined]>;
       /** Names of the default-namespace Resources it depends on (maybe clusters). */
       dependsOn: Set<string>;
     }
@@ -39,10 +40,11 @@ function clusterSelection(entity: Entity):
   const categories = new Set(list(annotations[CATEGORIES_ANNOTATION]));
   const selector = list(annotations[CLUSTER_SELECTOR_ANNOTATION]);
   const labels = selector.length
-    ? selector.map((pair): [string, string] => {
+    ? selector.map((pair): [string, string | undefined] => {
         const at = pair.indexOf('=');
+        // `key` alone: the cluster has the label, whatever its value.
         return at < 0
-          ? [pair, '']
+          ? [pair, undefined]
           : [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
       })
     : undefined;
@@ -70,7 +72,7 @@ function clusterSelection(entity: Entity):
  * - `cluster-registry.io/clusters`: cluster names (registered or configured);
  * - `cluster-registry.io/categories`: registered clusters in these categories;
  * - `cluster-registry.io/cluster-selector`: registered clusters with all
- *   these labels (`team=payments,tier=web`);
+ *   these labels (`team=payments,tier=web`; `team` alone: any value);
  * - `dependsOn` relations to the clusters' catalog entities
  *   (`resource:default/<cluster>`, the Resources the catalog module emits).
  *
@@ -125,7 +127,11 @@ export class RegistryServiceLocator implements KubernetesServiceLocator {
       if (c.category !== undefined && categories.has(c.category)) return true;
       return (
         labels !== undefined &&
-        labels.every(([key, value]) => c.labels?.[key] === value)
+        labels.every(([key, value]) =>
+          value === undefined
+            ? Object.prototype.hasOwnProperty.call(c.labels ?? {}, key)
+            : c.labels?.[key] === value,
+        )
       );
     });
     return { clusters: located };

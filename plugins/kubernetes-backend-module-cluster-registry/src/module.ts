@@ -70,6 +70,7 @@ export const kubernetesModuleClusterRegistry = createBackendModule({
         const kept = new RegistryConnections(registry, {
           logger,
           maxWaitMs: settings?.getOptionalNumber('maxWaitMs'),
+          readTimeoutMs: settings?.getOptionalNumber('readTimeoutMs'),
         });
         // Every replica keeps its own list, so every replica hears every
         // change: a subscription of its own on the events bus (one id per

@@ -148,6 +148,16 @@ function isForeignKeyViolation(e: any) {
   );
 }
 
+/** A stored cluster whose secrets this key cannot open (sealed under a retired key). */
+export class UnreadableSecretsError extends Error {
+  constructor(readonly cluster: string, cause: Error) {
+    super(
+      `the secrets of cluster ${cluster} cannot be decrypted: ${cause.message}`,
+    );
+    this.name = 'UnreadableSecretsError';
+  }
+}
+
 /** Clusters and categories in the plugin's database (SQLite or PostgreSQL). */
 export class DatabaseClusterStore implements ClusterStore {
   static async create(options: {
@@ -388,7 +398,12 @@ export class DatabaseClusterStore implements ClusterStore {
   }
 
   async getClusterWithSecrets(name: string): Promise<ClusterRecordWithSecrets> {
-    return this.toRecordWithSecrets(await this.readRow(name, ['*']));
+    const row = await this.readRow(name, ['*']);
+    try {
+      return this.toRecordWithSecrets(row);
+    } catch (error) {
+      throw new UnreadableSecretsError(name, error as Error);
+    }
   }
 
   private async readRow(name: string, columns: string[]): Promise<ClusterRow> {

@@ -1,7 +1,11 @@
-import { mockServices } from '@backstage/backend-test-utils';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { UnreadableSecretsError } from '../database/DatabaseClusterStore';
 import { ClusterRecord, ClusterStore } from '../database/types';
 import { verifyCluster } from '../kubernetes/verifyCluster';
-import { AddressPolicy } from '@cluster-registry/plugin-cluster-registry-node';
+import {
+  ADDRESS_POLICY_REFUSAL,
+  AddressPolicy,
+} from '@cluster-registry/plugin-cluster-registry-node';
 import { ClusterService, statusFromProbe } from './ClusterService';
 
 describe('ClusterService.isDialable (what /internal/connections hands out)', () => {
@@ -114,5 +118,77 @@ describe('ClusterService.probe with an expired credential', () => {
       auth: { type: 'bearerToken', expiresAt: '2999-01-01T00:00:00.000Z' },
     });
     expect(dialled).toEqual(['expired.example.com']);
+  });
+});
+
+describe('ClusterService: what the Kubernetes module’s kept list hears and reads', () => {
+  const base: ClusterRecord = {
+    name: 'c',
+    title: 'c',
+    labels: {},
+    isolated: false,
+    serverUrl: 'https://127.0.0.1:6443',
+    auth: { type: 'bearerToken' },
+    tls: { insecureSkipTlsVerify: false },
+    connection: { method: 'direct' },
+    secretKeys: ['token'],
+    origin: { type: 'registered' },
+    status: { state: 'unreachable', message: 'cannot reach c: ECONNREFUSED' },
+    createdAt: '2026-12-01T00:00:00Z',
+    updatedAt: '2026-12-01T00:00:00Z',
+    createdBy: 'test',
+    updatedBy: 'test',
+  };
+  const serviceOver = (store: Partial<ClusterStore>) => {
+    const announce = jest.fn(async () => {});
+    const service = new ClusterService(store as ClusterStore, {
+      verify: {
+        timeoutMs: 2000,
+        supportedVersions: { min: '1.28' },
+        addressPolicy: new AddressPolicy(),
+      },
+      permissions: mockServices.permissions(),
+      credentialConsumers: ['kubernetes'],
+      announce,
+    });
+    return { service, announce };
+  };
+
+  it('announces a refusal by the address policy though the state stays unreachable', async () => {
+    const { service, announce } = serviceOver({ updateStatus: async () => {} });
+    await service.recordHealth(base, {
+      ok: false,
+      reason: 'unreachable',
+      message: 'cannot reach c: ECONNREFUSED',
+    });
+    expect(announce).not.toHaveBeenCalled();
+    await service.recordHealth(base, {
+      ok: false,
+      reason: 'unreachable',
+      message: `${ADDRESS_POLICY_REFUSAL}: c resolves to 169.254.169.254`,
+    });
+    expect(announce).toHaveBeenCalledWith({
+      eventId: 'cluster-state',
+      cluster: 'c',
+    });
+  });
+
+  it('answers 404 for one connection whose secrets this key cannot open, as the list leaves it out', async () => {
+    const { service } = serviceOver({
+      getClusterWithSecrets: async () => {
+        throw new UnreadableSecretsError(
+          'c',
+          new Error('unrecognised secret format'),
+        );
+      },
+    });
+    await expect(
+      service.getConnection('c', {
+        credentials: mockCredentials.service('plugin:kubernetes'),
+      }),
+    ).rejects.toMatchObject({
+      name: 'NotFoundError',
+      message: expect.stringMatching(/cannot be decrypted/),
+    });
   });
 });

@@ -107,6 +107,7 @@ import { expiredMessage, isExpired } from './credentialExpiry';
 import { fieldError, fieldsError } from './errors';
 import { parse } from './parse';
 import { toClusterView } from './views';
+import { UnreadableSecretsError } from '../database/DatabaseClusterStore';
 import {
   keepStoredPrometheusSecrets,
   keepStoredConnectionSecrets,
@@ -518,7 +519,12 @@ export class ClusterService {
     caller: Caller,
   ): Promise<ClusterConnection> {
     const decision = await this.decideConnections(caller);
-    const cluster = await this.store.getClusterWithSecrets(name);
+    const cluster = await this.store.getClusterWithSecrets(name).catch(e => {
+      // As the list, which leaves such a cluster out.
+      if (e instanceof UnreadableSecretsError)
+        throw fieldError('name', e.message, NotFoundError);
+      throw e;
+    });
     if (
       (decision && !decision.allows(cluster)) ||
       cluster.isolated ||
@@ -1539,7 +1545,14 @@ export class ClusterService {
   ): Promise<void> {
     const status = statusFromProbe(probe);
     await this.store.updateStatus(record.name, status, latencyMs);
-    if (status.state !== record.status.state) {
+    // A refusal by the address policy takes the cluster out of what
+    // consumers may dial (isDialable) without a change of state: announced too.
+    const refused = (message?: string) =>
+      !!message?.startsWith(ADDRESS_POLICY_REFUSAL);
+    if (
+      status.state !== record.status.state ||
+      refused(status.message) !== refused(record.status.message)
+    ) {
       await this.options.announce?.({
         eventId: 'cluster-state',
         cluster: record.name,
