@@ -122,18 +122,20 @@ describe('two backend replicas on one PostgreSQL', () => {
       expect(res.status).toBe(200);
       return res.body.items.map((c: any) => c.name) as string[];
     };
+    const register = () =>
+      request(a)
+        .post('/api/cluster-registry/clusters')
+        .send({
+          name: 'replicated',
+          serverUrl: api.serverUrl,
+          auth: { type: 'bearerToken', token: api.readOnlyToken },
+          tls: { caData: b64(api.caData) },
+        })
+        .expect(201);
     // Both replicas have read their lists before the registration.
     for (const replica of replicas)
       expect(await supplied(replica)).not.toContain('replicated');
-    await request(a)
-      .post('/api/cluster-registry/clusters')
-      .send({
-        name: 'replicated',
-        serverUrl: api.serverUrl,
-        auth: { type: 'bearerToken', token: api.readOnlyToken },
-        tls: { caData: b64(api.caData) },
-      })
-      .expect(201);
+    await register();
     const posted = Date.now();
     // The same replica: at its very next request.
     expect(await supplied(a)).toContain('replicated');
@@ -160,15 +162,7 @@ describe('two backend replicas on one PostgreSQL', () => {
       await new Promise(r => setTimeout(r, 20));
     }
     expect(await supplied(a)).not.toContain('replicated');
-    await request(a)
-      .post('/api/cluster-registry/clusters')
-      .send({
-        name: 'replicated',
-        serverUrl: api.serverUrl,
-        auth: { type: 'bearerToken', token: api.readOnlyToken },
-        tls: { caData: b64(api.caData) },
-      })
-      .expect(201);
+    await register();
 
     // Sweeps: count them in both replicas' logs over a while.
     const sweeps = () =>
