@@ -571,24 +571,43 @@ export class DatabaseClusterStore implements ClusterStore {
     status: StoredStatus,
     latencyMs?: number,
   ): Promise<void> {
-    const checked = {
-      ...status,
-      checkedAt: status.checkedAt ?? new Date().toISOString(),
-    };
+    await this.updateStatuses([{ name, status, latencyMs }]);
+  }
+
+  async updateStatuses(
+    checks: Array<{ name: string; status: StoredStatus; latencyMs?: number }>,
+  ): Promise<void> {
+    if (checks.length === 0) return;
+    const now = new Date().toISOString();
+    // One transaction for the lot: a sweep's writes cost one commit per
+    // batch, not one per cluster.
     await this.db.transaction(async tx => {
-      const row = await tx('clusters')
-        .where({ name })
-        .first('health_trend', 'state');
-      // A check that began before the cluster went into a lifecycle state
-      // (deleting) does not bring it back.
-      if (!row || LIFECYCLE_STATES.includes(row.state)) return;
-      await tx('clusters')
-        .where({ name })
-        .whereNotIn('state', LIFECYCLE_STATES)
-        .update({
-          ...this.statusColumns(checked),
-          health_trend: appendSample(row.health_trend, checked, latencyMs),
-        });
+      const trends = new Map<string, string | null>();
+      for (let i = 0; i < checks.length; i += 500) {
+        const rows = await tx('clusters')
+          .whereIn(
+            'name',
+            checks.slice(i, i + 500).map(c => c.name),
+          )
+          .select('name', 'health_trend', 'state');
+        for (const row of rows) {
+          // A check that began before the cluster went into a lifecycle
+          // state (deleting) does not bring it back.
+          if (!LIFECYCLE_STATES.includes(row.state))
+            trends.set(row.name, row.health_trend);
+        }
+      }
+      for (const { name, status, latencyMs } of checks) {
+        if (!trends.has(name)) continue;
+        const checked = { ...status, checkedAt: status.checkedAt ?? now };
+        await tx('clusters')
+          .where({ name })
+          .whereNotIn('state', LIFECYCLE_STATES)
+          .update({
+            ...this.statusColumns(checked),
+            health_trend: appendSample(trends.get(name), checked, latencyMs),
+          });
+      }
     });
   }
 

@@ -182,6 +182,10 @@ export interface ClusterStore {
     status: StoredStatus,
     latencyMs?: number,
   ): Promise<void>;
+  /** {@link ClusterStore.updateStatus} for many clusters, in one transaction. */
+  updateStatuses(
+    checks: Array<{ name: string; status: StoredStatus; latencyMs?: number }>,
+  ): Promise<void>;
   /** The trends of the named clusters that exist, oldest sample first. */
   listHealthSamples(
     names: string[],

@@ -2,10 +2,14 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { ClusterService } from '../service/ClusterService';
 import { ExpiryNotifier } from './ExpiryNotifier';
 
+/** Results written per transaction. */
+const BATCH_SIZE = 100;
+
 /**
  * Re-checks every non-isolated cluster with at most `concurrency` checks in
  * flight; each check is bounded by the verification timeout. Run by the
  * scheduler with global scope, so several replicas do not duplicate the work.
+ * The results are written in batches of BATCH_SIZE, one transaction each.
  */
 export class HealthChecker {
   private readonly service: ClusterService;
@@ -35,6 +39,26 @@ export class HealthChecker {
     );
     let next = 0;
     let running = 0;
+    // Results are written in batches, one transaction each, one batch at a
+    // time, while the checks go on.
+    type Check = Parameters<ClusterService['recordHealthOf']>[0][number];
+    let batch: Check[] = [];
+    let written: Promise<void> = Promise.resolve();
+    const flush = () => {
+      const checks = batch;
+      batch = [];
+      if (checks.length === 0) return written;
+      written = written.then(() =>
+        this.service
+          .recordHealthOf(checks)
+          .catch(e =>
+            this.logger.warn(
+              `health check: the results of ${checks.length} cluster(s) were not recorded: ${e}`,
+            ),
+          ),
+      );
+      return written;
+    };
     const worker = async () => {
       while (next < clusters.length) {
         let cluster = clusters[next++];
@@ -57,7 +81,12 @@ export class HealthChecker {
             secrets: cluster.secrets,
           });
           if (probe.ok) running++;
-          await this.service.recordHealth(cluster, probe, Date.now() - started);
+          batch.push({
+            record: cluster,
+            probe,
+            latencyMs: Date.now() - started,
+          });
+          if (batch.length >= BATCH_SIZE) flush();
         } catch (e) {
           this.logger.warn(
             `health check of cluster ${cluster.name} failed: ${e}`,
@@ -71,6 +100,7 @@ export class HealthChecker {
         worker,
       ),
     );
+    await flush();
     this.logger.info(
       `health check: ${clusters.length} cluster(s) checked, ${running} running`,
     );

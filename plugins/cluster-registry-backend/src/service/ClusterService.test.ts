@@ -155,7 +155,9 @@ describe('ClusterService: what the Kubernetes module’s kept list hears and rea
   };
 
   it('announces a refusal by the address policy though the state stays unreachable', async () => {
-    const { service, announce } = serviceOver({ updateStatus: async () => {} });
+    const { service, announce } = serviceOver({
+      updateStatuses: async () => {},
+    });
     await service.recordHealth(base, {
       ok: false,
       reason: 'unreachable',

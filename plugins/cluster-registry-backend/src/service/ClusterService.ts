@@ -1543,20 +1543,39 @@ export class ClusterService {
     probe: ClusterProbe,
     latencyMs?: number,
   ): Promise<void> {
-    const status = statusFromProbe(probe);
-    await this.store.updateStatus(record.name, status, latencyMs);
+    await this.recordHealthOf([{ record, probe, latencyMs }]);
+  }
+
+  /** {@link ClusterService.recordHealth} of many checks: one write, then the announcements. */
+  async recordHealthOf(
+    checks: Array<{
+      record: ClusterRecord;
+      probe: ClusterProbe;
+      latencyMs?: number;
+    }>,
+  ): Promise<void> {
+    const found = checks.map(c => ({ ...c, status: statusFromProbe(c.probe) }));
+    await this.store.updateStatuses(
+      found.map(c => ({
+        name: c.record.name,
+        status: c.status,
+        latencyMs: c.latencyMs,
+      })),
+    );
     // A refusal by the address policy takes the cluster out of what
     // consumers may dial (isDialable) without a change of state: announced too.
     const refused = (message?: string) =>
       !!message?.startsWith(ADDRESS_POLICY_REFUSAL);
-    if (
-      status.state !== record.status.state ||
-      refused(status.message) !== refused(record.status.message)
-    ) {
-      await this.options.announce?.({
-        eventId: 'cluster-state',
-        cluster: record.name,
-      });
+    for (const { record, status } of found) {
+      if (
+        status.state !== record.status.state ||
+        refused(status.message) !== refused(record.status.message)
+      ) {
+        await this.options.announce?.({
+          eventId: 'cluster-state',
+          cluster: record.name,
+        });
+      }
     }
   }
 
