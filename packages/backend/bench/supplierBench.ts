@@ -223,6 +223,9 @@ function medianOf(runs: Latencies[]): Latencies {
 
 const rate = (l: Latencies) => l.requests / SECONDS;
 const pair = (a: number, b: number) => `${a.toFixed(1)} / ${b.toFixed(1)}`;
+/** p50 and p95 of one measurement against its anchor's. */
+const ratios = (l: Latencies, anchor: Latencies) =>
+  `${(l.p50 / anchor.p50).toFixed(2)}x / ${(l.p95 / anchor.p95).toFixed(2)}x`;
 
 /** A new registration, read back at once: ms from its POST's answer to the first list holding it. */
 async function freshness(origin: string) {
@@ -317,9 +320,7 @@ async function main() {
         count.toLocaleString('en-US').padStart(6),
         pair(registered.p50, registered.p95).padStart(13),
         pair(configured.p50, configured.p95).padStart(13),
-        `${(registered.p50 / configured.p50).toFixed(2)}x / ${(
-          registered.p95 / configured.p95
-        ).toFixed(2)}x`.padStart(15),
+        ratios(registered, configured).padStart(15),
         `${(rate(registered) / rate(configured)).toFixed(2)}x`.padStart(10),
         `${(rate(registered) / rate(floor)).toFixed(3)}`.padStart(14),
         fresh.padStart(16),
@@ -344,9 +345,7 @@ async function main() {
         count.toLocaleString('en-US').padStart(6),
         pair(tab.p50, tab.p95).padStart(13),
         pair(tabAlone.p50, tabAlone.p95).padStart(13),
-        `${(tab.p50 / tabAlone.p50).toFixed(2)}x / ${(
-          tab.p95 / tabAlone.p95
-        ).toFixed(2)}x`.padStart(15),
+        ratios(tab, tabAlone).padStart(15),
         `${tab.requests} / ${tabAlone.requests}`.padStart(11),
       ].join('  '),
     );

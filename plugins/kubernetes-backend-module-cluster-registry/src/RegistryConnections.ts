@@ -77,7 +77,6 @@ export class RegistryConnections {
   private draining?: Promise<void>;
   /** Changes were announced that are not applied yet (not set by the consistency check). */
   private unsettled = false;
-  private lastError?: unknown;
 
   constructor(
     private readonly registry: ClusterRegistryService,
@@ -110,17 +109,11 @@ export class RegistryConnections {
     const drained = this.drain();
     if (!this.loaded) {
       await drained;
-      if (!this.loaded) throw this.lastError;
-      return this.list;
+    } else {
+      // Failed or late: the list as it is.
+      const waitMs = this.options.maxWaitMs ?? 2_000;
+      await within(drained, waitMs, 'changes').catch(() => {});
     }
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      drained.catch(() => {}),
-      new Promise<void>(resolve => {
-        timer = setTimeout(resolve, this.options.maxWaitMs ?? 2_000);
-      }),
-    ]);
-    clearTimeout(timer);
     return this.list;
   }
 
@@ -181,10 +174,8 @@ export class RegistryConnections {
           const failed = read.find(r => r.status === 'rejected');
           if (failed) throw (failed as PromiseRejectedResult).reason;
         }
-        this.lastError = undefined;
       } catch (error) {
         // Left pending: the next read or event tries again.
-        this.lastError = error;
         this.options.logger.warn(
           `cluster registry: could not read changed clusters: ${error}`,
         );

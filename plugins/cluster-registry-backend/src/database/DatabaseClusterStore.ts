@@ -148,16 +148,6 @@ function isForeignKeyViolation(e: any) {
   );
 }
 
-/** A stored cluster whose secrets this key cannot open (sealed under a retired key). */
-export class UnreadableSecretsError extends Error {
-  constructor(readonly cluster: string, cause: Error) {
-    super(
-      `the secrets of cluster ${cluster} cannot be decrypted: ${cause.message}`,
-    );
-    this.name = 'UnreadableSecretsError';
-  }
-}
-
 /** Clusters and categories in the plugin's database (SQLite or PostgreSQL). */
 export class DatabaseClusterStore implements ClusterStore {
   static async create(options: {
@@ -398,12 +388,7 @@ export class DatabaseClusterStore implements ClusterStore {
   }
 
   async getClusterWithSecrets(name: string): Promise<ClusterRecordWithSecrets> {
-    const row = await this.readRow(name, ['*']);
-    try {
-      return this.toRecordWithSecrets(row);
-    } catch (error) {
-      throw new UnreadableSecretsError(name, error as Error);
-    }
+    return this.toRecordWithSecrets(await this.readRow(name, ['*']));
   }
 
   private async readRow(name: string, columns: string[]): Promise<ClusterRow> {
@@ -488,17 +473,20 @@ export class DatabaseClusterStore implements ClusterStore {
     options: {
       onUnreadable?: (name: string, error: Error) => void;
       permitted?: ClusterFilter['permitted'];
+      /** Only these clusters. */
+      names?: string[];
     } = {},
   ): Promise<ClusterRecordWithSecrets[]> {
-    const { onUnreadable } = options;
-    const rows: ClusterRow[] = await this.applyFilter(
+    const { onUnreadable, names } = options;
+    const dialable = this.db<ClusterRow>('clusters')
+      .where({ isolated: false })
+      .whereNotNull('server_url')
       // Nothing to dial yet, or any more: being created, failed, deleting.
-      this.db<ClusterRow>('clusters')
-        .where({ isolated: false })
-        .whereNotNull('server_url')
-        .whereNotIn('state', LIFECYCLE_STATES),
-      { permitted: options.permitted },
-    ).orderBy('name');
+      .whereNotIn('state', LIFECYCLE_STATES);
+    if (names) dialable.whereIn('name', names);
+    const rows: ClusterRow[] = await this.applyFilter(dialable, {
+      permitted: options.permitted,
+    }).orderBy('name');
     // One row this key cannot open (sealed under a retired key) costs only
     // that cluster, not the whole sweep or every Kubernetes request.
     return rows.flatMap(r => {

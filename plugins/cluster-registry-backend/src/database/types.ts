@@ -172,6 +172,8 @@ export interface ClusterStore {
     onUnreadable?: (name: string, error: Error) => void;
     /** Only the clusters a user may see (a supplier asking on their behalf). */
     permitted?: PermissionCriteria<ClusterPermissionQuery>;
+    /** Only these clusters (one connection of the list). */
+    names?: string[];
   }): Promise<ClusterRecordWithSecrets[]>;
   /** The named clusters, without secrets, in the order asked; undefined for those that do not exist. */
   getClusters(names: string[]): Promise<Array<ClusterRecord | undefined>>;

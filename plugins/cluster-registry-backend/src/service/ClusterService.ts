@@ -49,7 +49,6 @@ import {
   ClusterRecordWithSecrets,
   ClusterSecrets,
   ClusterStore,
-  LIFECYCLE_STATES,
   ListClustersOptions,
   StoredAuth,
   StoredConnection,
@@ -107,7 +106,6 @@ import { expiredMessage, isExpired } from './credentialExpiry';
 import { fieldError, fieldsError } from './errors';
 import { parse } from './parse';
 import { toClusterView } from './views';
-import { UnreadableSecretsError } from '../database/DatabaseClusterStore';
 import {
   keepStoredPrometheusSecrets,
   keepStoredConnectionSecrets,
@@ -502,41 +500,52 @@ export class ClusterService {
    * tightened since the cluster was stored) is not handed out.
    */
   async listConnections(caller: Caller): Promise<ClusterConnection[]> {
-    const permitted = (await this.decideConnections(caller))?.criteria;
-    const clusters = await this.store.listAllClustersWithSecrets({
-      permitted,
-    });
-    return clusters.filter(c => this.isDialable(c)).map(toConnection);
+    return (await this.dialable(caller)).connections;
   }
 
   /**
-   * One cluster of {@link ClusterService.listConnections}: a 404 wherever
-   * that list would leave it out, so a consumer that keeps the list and
-   * applies change events to it holds what a full read would give.
+   * One cluster of {@link ClusterService.listConnections}, read the same way:
+   * a 404 wherever that list would leave it out, so a consumer that keeps
+   * the list and applies change events to it holds what a full read would
+   * give.
    */
   async getConnection(
     name: string,
     caller: Caller,
   ): Promise<ClusterConnection> {
-    const decision = await this.decideConnections(caller);
-    const cluster = await this.store.getClusterWithSecrets(name).catch(e => {
-      // As the list, which leaves such a cluster out.
-      if (e instanceof UnreadableSecretsError)
-        throw fieldError('name', e.message, NotFoundError);
-      throw e;
-    });
-    if (
-      (decision && !decision.allows(cluster)) ||
-      cluster.isolated ||
-      LIFECYCLE_STATES.includes(cluster.status.state) ||
-      !this.isDialable(cluster)
-    )
+    const { connections, unreadable } = await this.dialable(caller, name);
+    if (connections.length === 0)
       throw fieldError(
         'name',
-        `no dialable cluster named '${name}'`,
+        unreadable
+          ? `the secrets of cluster ${name} cannot be decrypted: ${unreadable.message}`
+          : `no dialable cluster named '${name}'`,
         NotFoundError,
       );
-    return toConnection(cluster);
+    return connections[0];
+  }
+
+  /**
+   * The connections the caller may read (of one cluster, if named), and why
+   * the named one's row was left out if its secrets cannot be decrypted.
+   */
+  private async dialable(
+    caller: Caller,
+    name?: string,
+  ): Promise<{ connections: ClusterConnection[]; unreadable?: Error }> {
+    const permitted = (await this.decideConnections(caller))?.criteria;
+    let unreadable: Error | undefined;
+    const clusters = await this.store.listAllClustersWithSecrets({
+      permitted,
+      names: name === undefined ? undefined : [name],
+      onUnreadable: (_, error) => {
+        unreadable = error;
+      },
+    });
+    return {
+      connections: clusters.filter(c => this.isDialable(c)).map(toConnection),
+      unreadable,
+    };
   }
 
   /**
