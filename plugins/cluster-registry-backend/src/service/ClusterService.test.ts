@@ -157,17 +157,27 @@ describe('ClusterService: what the Kubernetes module’s kept list hears and rea
     const { service, announce } = serviceOver({
       updateStatuses: async () => {},
     });
-    await service.recordHealth(base, {
-      ok: false,
-      reason: 'unreachable',
-      message: 'cannot reach c: ECONNREFUSED',
-    });
+    await service.recordHealthOf([
+      {
+        record: base,
+        probe: {
+          ok: false,
+          reason: 'unreachable',
+          message: 'cannot reach c: ECONNREFUSED',
+        },
+      },
+    ]);
     expect(announce).not.toHaveBeenCalled();
-    await service.recordHealth(base, {
-      ok: false,
-      reason: 'unreachable',
-      message: `${ADDRESS_POLICY_REFUSAL}: c resolves to 169.254.169.254`,
-    });
+    await service.recordHealthOf([
+      {
+        record: base,
+        probe: {
+          ok: false,
+          reason: 'unreachable',
+          message: `${ADDRESS_POLICY_REFUSAL}: c resolves to 169.254.169.254`,
+        },
+      },
+    ]);
     expect(announce).toHaveBeenCalledWith({
       eventId: 'cluster-state',
       cluster: 'c',

@@ -1543,19 +1543,10 @@ export class ClusterService {
   }
 
   /**
-   * Records what a health check found. Not a user's change (no audit event),
-   * but a state transition is announced, so that the catalog entity and the
-   * other replicas follow within seconds.
+   * Records what health checks found, in one write. Not a user's change (no
+   * audit event), but each state transition is announced, so that the
+   * catalog entity and the other replicas follow within seconds.
    */
-  async recordHealth(
-    record: ClusterRecord,
-    probe: ClusterProbe,
-    latencyMs?: number,
-  ): Promise<void> {
-    await this.recordHealthOf([{ record, probe, latencyMs }]);
-  }
-
-  /** {@link ClusterService.recordHealth} of many checks: one write, then the announcements. */
   async recordHealthOf(
     checks: Array<{
       record: ClusterRecord;
